@@ -1,0 +1,55 @@
+// SPDX-FileCopyrightText: 2026 CircleTray contributors
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "core/httprequestreader.h"
+#include "core/httpresponse.h"
+
+#include <QObject>
+#include <QTimer>
+
+class QTcpSocket;
+
+namespace ct {
+
+class HttpServer;
+
+//! One client connection of HttpServer: reads requests, hands them out one at a time, writes answers.
+class HttpConnection final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(HttpConnection)
+
+public:
+    HttpConnection(QTcpSocket *socket, HttpServer *server);
+    ~HttpConnection() override;
+
+    bool respond(quint64 serial, const HttpResponse &response);
+    QTcpSocket *takeOver(quint64 serial);
+    bool isPending(quint64 serial) const { return m_state == State::Dispatched && serial == m_serial; }
+    QTcpSocket *socket() const { return m_socket; }
+    //! Answers the current request with an error (and closes the connection when \a close is set).
+    void refuse(int status, const QString &reason, bool close = true);
+    void start(); //!< begins reading (queued, so the server finishes its bookkeeping first)
+
+private:
+    enum class State { Idle, Reading, Dispatched, Closing };
+
+    void processInput();
+    void handleTimeout();
+    void discardUpTo(qint64 streamOffset);
+    void finish(); //!< leave the server: forget the socket, delete this later
+
+    HttpServer *m_server = nullptr;
+    QTcpSocket *m_socket = nullptr;
+    HttpRequestReader m_reader;
+    QTimer m_timer;
+    State m_state = State::Idle;
+    bool m_headTimerPhase = true; //!< the running Reading timer is the header timer
+    quint64 m_serial = 0; //!< of the request being handled
+    bool m_keepAlive = true;
+    qint64 m_socketPos = 0; //!< stream offset of the next byte still in the socket
+    qint64 m_fed = 0; //!< stream offset up to which bytes were given to the reader
+};
+
+} // namespace ct

@@ -1,0 +1,103 @@
+// SPDX-FileCopyrightText: 2026 CircleTray contributors
+// SPDX-License-Identifier: MIT
+#include "core/httpserver.h"
+
+#include "core/httpconnection.h"
+#include "core/logging.h"
+
+#include <QTcpSocket>
+
+using namespace Qt::StringLiterals;
+
+namespace ct {
+
+HttpServer::HttpServer(QObject *parent)
+    : QObject(parent)
+{
+    connect(&m_server, &QTcpServer::newConnection, this, &HttpServer::handleNewConnection);
+}
+
+HttpServer::~HttpServer()
+{
+    close();
+}
+
+void HttpServer::route(const QByteArray &method, const QByteArray &path, HttpHandler handler)
+{
+    m_routes[path].insert(method, std::move(handler));
+}
+
+bool HttpServer::listen(const QHostAddress &address, quint16 port)
+{
+    m_server.setMaxPendingConnections(128);
+    if (!m_server.listen(address, port)) {
+        qCWarning(lcHttp).noquote() << "cannot listen on" << address.toString() << port << '-'
+                                    << m_server.errorString();
+        return false;
+    }
+    return true;
+}
+
+void HttpServer::close()
+{
+    m_server.close();
+    const auto connections = m_connections;
+    m_connections.clear();
+    for (HttpConnection *c : connections) {
+        if (QTcpSocket *s = c->socket())
+            s->abort();
+        delete c;
+    }
+}
+
+void HttpServer::handleNewConnection()
+{
+    while (QTcpSocket *socket = m_server.nextPendingConnection()) {
+        if (m_connections.size() >= m_limits.maxConnections) {
+            qCWarning(lcHttp) << "connection limit" << m_limits.maxConnections << "reached; refusing a client";
+            Q_EMIT requestRefused(503, u"too many connections"_s);
+            socket->write(HttpResponse::text(503, "too many connections"_ba).serialize(false));
+            socket->disconnectFromHost();
+            connect(socket, &QAbstractSocket::disconnected, socket, &QObject::deleteLater);
+            if (socket->state() == QAbstractSocket::UnconnectedState)
+                socket->deleteLater();
+            continue;
+        }
+        auto *connection = new HttpConnection(socket, this);
+        m_connections.insert(connection);
+        connection->start();
+    }
+}
+
+void HttpServer::dispatch(HttpConnection *connection, quint64 serial, const HttpRequest &request)
+{
+    const auto byPath = m_routes.constFind(request.path);
+    if (byPath == m_routes.cend()) {
+        connection->refuse(404, u"no such path"_s, false);
+        return;
+    }
+    const auto handler = byPath->constFind(request.method);
+    if (handler == byPath->cend()) {
+        QStringList allowed;
+        for (auto it = byPath->cbegin(); it != byPath->cend(); ++it)
+            allowed.append(QString::fromLatin1(it.key()));
+        allowed.sort();
+        HttpResponse response = HttpResponse::text(405, "method not allowed"_ba);
+        response.headers.append({ "Allow"_ba, allowed.join(u", "_s).toLatin1() });
+        Q_EMIT requestRefused(405, u"method not allowed"_s);
+        connection->respond(serial, response);
+        return;
+    }
+    const HttpResponder responder(connection, serial);
+    try {
+        (*handler)(request, responder);
+    } catch (const std::exception &e) {
+        qCCritical(lcHttp) << "handler for" << request.path << "threw:" << e.what();
+        responder.respond(HttpResponse::text(500, "internal error"_ba));
+    } catch (...) {
+        qCCritical(lcHttp) << "handler for" << request.path << "threw";
+        responder.respond(HttpResponse::text(500, "internal error"_ba));
+    }
+}
+
+} // namespace ct

@@ -1,0 +1,81 @@
+// SPDX-FileCopyrightText: 2026 CircleTray contributors
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "core/httprequest.h"
+#include "core/httprequestreader.h"
+#include "core/httpresponder.h"
+
+#include <QHash>
+#include <QHostAddress>
+#include <QObject>
+#include <QSet>
+#include <QTcpServer>
+
+#include <chrono>
+#include <functional>
+
+namespace ct {
+
+class HttpConnection;
+
+struct HttpServerLimits
+{
+    HttpReaderLimits reader;
+    std::chrono::milliseconds headerTimeout { 10'000 }; //!< first byte of a request → end of its headers
+    std::chrono::milliseconds bodyTimeout { 30'000 }; //!< end of headers → end of body
+    std::chrono::milliseconds idleTimeout { 30'000 }; //!< keep-alive connection with no request
+    int maxConnections = 1000; //!< more are answered 503 and closed
+};
+
+//! Answers a request now or later through \a responder, or takes over the socket.
+using HttpHandler = std::function<void(const HttpRequest &request, HttpResponder responder)>;
+
+/*!
+ * \brief A small HTTP/1.1 server over QTcpServer and HttpRequestReader.
+ *
+ * Routes by method and exact path (404 for unknown paths, 405 with Allow for known paths and other
+ * methods). One request per connection is handled at a time; pipelined requests wait in the socket
+ * until the previous one is answered, so answers keep their order and a slow handler pushes back on
+ * its client through TCP. Handlers may answer later (HttpResponder is copyable) or take the socket
+ * over, with the request's bytes still unread in it (for QWebSocketServer::handleConnection).
+ * Idle and slow connections are closed on timers; reader errors are answered 400/413/431 and closed.
+ */
+class HttpServer final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(HttpServer)
+
+public:
+    explicit HttpServer(QObject *parent = nullptr);
+    ~HttpServer() override;
+
+    void setLimits(const HttpServerLimits &limits) { m_limits = limits; }
+    const HttpServerLimits &limits() const { return m_limits; }
+
+    void route(const QByteArray &method, const QByteArray &path, HttpHandler handler);
+
+    bool listen(const QHostAddress &address = QHostAddress::LocalHost, quint16 port = 0);
+    void close(); //!< stops listening and drops every connection
+    bool isListening() const { return m_server.isListening(); }
+    quint16 serverPort() const { return m_server.serverPort(); }
+    QHostAddress serverAddress() const { return m_server.serverAddress(); }
+    QString errorString() const { return m_server.errorString(); }
+    int connectionCount() const { return int(m_connections.size()); }
+
+Q_SIGNALS:
+    //! A request refused before any handler saw it (400, 404, 405, 408, 413, 431, 503).
+    void requestRefused(int status, const QString &reason);
+
+private:
+    friend class HttpConnection;
+    void handleNewConnection();
+    void dispatch(HttpConnection *connection, quint64 serial, const HttpRequest &request);
+
+    HttpServerLimits m_limits;
+    QTcpServer m_server;
+    QHash<QByteArray, QHash<QByteArray, HttpHandler>> m_routes; // path → method → handler
+    QSet<HttpConnection *> m_connections;
+};
+
+} // namespace ct
