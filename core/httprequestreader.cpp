@@ -24,6 +24,24 @@ int httpStatusFor(ParseStatus status)
     return 0;
 }
 
+namespace {
+
+//! RFC 9110 token: what a header name may be made of (http_parser, built non-strict, lets spaces through).
+bool isToken(QByteArrayView name)
+{
+    if (name.isEmpty())
+        return false;
+    for (const char c : name) {
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+            || QByteArrayView("!#$%&'*+-.^_`|~").contains(c);
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+} // namespace
+
 struct HttpRequestReader::Private
 {
     explicit Private(HttpReaderLimits l)
@@ -51,7 +69,8 @@ struct HttpRequestReader::Private
     {
         error = status;
         errorReason = reason;
-        return 1; // makes http_parser stop with HPE_CB_*
+        // Not 1 or 2: from on_headers_complete those mean "no body" / "upgrade", not an error.
+        return -1; // makes http_parser stop with HPE_CB_*
     }
 
     int countHead(size_t len)
@@ -98,6 +117,8 @@ struct HttpRequestReader::Private
         bool hasTransferEncoding = false;
         bool expectContinue = false;
         for (auto &h : current.headers) {
+            if (!isToken(h.first))
+                return fail(ParseStatus::Malformed, u"invalid header name"_s);
             h.first = h.first.toLower();
             h.second = h.second.trimmed();
             hasLength |= h.first == "content-length";

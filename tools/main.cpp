@@ -1,0 +1,60 @@
+// SPDX-FileCopyrightText: 2026 CircleTray contributors
+// SPDX-License-Identifier: MIT
+// circletray-hook: verify, parse and send CircleCI webhooks from the command line.
+#include "hookcommands.h"
+
+#include <QCoreApplication>
+#include <QTextStream>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+const char *const overview = R"(Usage: circletray-hook <command> [options]
+
+Verify, parse and send CircleCI webhooks, for debugging a CircleTray setup.
+
+Commands:
+  verify   check a body against a circleci-signature header and secret(s)
+  parse    print a webhook body as CircleTray's normalised JSON
+  send     sign a body (or a built-in sample) and POST it like CircleCI does
+
+Run "circletray-hook <command> --help" for a command's options.
+Exit status: 0 success, 1 the check or request failed, 2 usage error, 3 network error.
+)";
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(u"circletray-hook"_s);
+    QCoreApplication::setApplicationVersion(QStringLiteral(CT_VERSION));
+
+    const QStringList args = QCoreApplication::arguments();
+    const QString command = args.size() > 1 ? args.at(1) : QString();
+    QStringList rest = args;
+    if (!rest.isEmpty() && args.size() > 1)
+        rest.removeAt(1); // the command; what remains parses like a program of its own
+
+    const auto run = [&rest](int (*commandFunction)(const QStringList &)) {
+        const int code = commandFunction(rest);
+        ct::hook::flushOutput();
+        return code;
+    };
+    if (command == u"verify")
+        return run(ct::hook::runVerify);
+    if (command == u"parse")
+        return run(ct::hook::runParse);
+    if (command == u"send")
+        return run(ct::hook::runSend);
+    if (command == u"--version" || command == u"-v") {
+        QTextStream(stdout) << "circletray-hook " << QCoreApplication::applicationVersion() << '\n';
+        return ct::hook::Success;
+    }
+    const bool help = command == u"--help" || command == u"-h" || command == u"help";
+    QTextStream(help ? stdout : stderr) << (command.isEmpty() || help ? ""_L1 : "unknown command: "_L1)
+                                        << (command.isEmpty() || help ? QString() : command + u'\n')
+                                        << QString::fromUtf8(overview);
+    return help ? ct::hook::Success : ct::hook::Usage;
+}

@@ -1,0 +1,31 @@
+// SPDX-FileCopyrightText: 2026 CircleTray contributors
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "core/webhookevent.h"
+
+#include <QByteArray>
+#include <QDateTime>
+#include <QString>
+
+namespace ct {
+
+//! What `circletray-hook send` puts into its built-in sample; empty fields get fresh or default values.
+struct SampleOptions
+{
+    EventType type = EventType::WorkflowCompleted;
+    QString status = QStringLiteral("success"); //!< workflow status, and the job's for job-completed
+    QString project = QStringLiteral("tray-notifier");
+    QString organization = QStringLiteral("example-org");
+    QString branch = QStringLiteral("main");
+    QString workflowName = QStringLiteral("build-and-test");
+    QString jobName = QStringLiteral("unit-tests");
+    QString eventId; //!< fresh UUID when empty
+    QString workflowId; //!< fresh UUID when empty
+    QDateTime now; //!< current time when invalid
+};
+
+//! A realistic CircleCI body (GitHub OAuth shape, as in the spec) with fresh ids and times.
+QByteArray samplePayload(const SampleOptions &options);
+
+} // namespace ct
