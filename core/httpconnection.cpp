@@ -11,6 +11,12 @@ using namespace Qt::StringLiterals;
 
 namespace ct {
 
+namespace {
+// After an error answer: close once the client has been quiet this long, and at the latest after the max.
+constexpr qint64 kLingerQuietMs = 200;
+constexpr qint64 kLingerMaxMs = 2000;
+} // namespace
+
 HttpConnection::HttpConnection(QTcpSocket *socket, HttpServer *server)
     : QObject(server)
     , m_server(server)
@@ -60,6 +66,15 @@ void HttpConnection::discardUpTo(qint64 streamOffset)
  */
 void HttpConnection::processInput()
 {
+    if (m_state == State::Lingering) {
+        m_socket->skip(m_socket->bytesAvailable());
+        m_socketPos = m_fed = 0;
+        if (m_lingerDeadline.hasExpired())
+            handleTimeout();
+        else
+            m_timer.start(std::min<qint64>(kLingerQuietMs, std::max<qint64>(1, m_lingerDeadline.remainingTime())));
+        return;
+    }
     if (m_state == State::Dispatched || m_state == State::Closing || !m_server)
         return; // the socket keeps the bytes until the current request is answered
     const qint64 available = m_socket->bytesAvailable();
@@ -105,6 +120,7 @@ void HttpConnection::processInput()
     case ParseStatus::HeadersTooLarge:
     case ParseStatus::BodyTooLarge:
     case ParseStatus::Malformed:
+        m_lingerAfterAnswer = true;
         refuse(httpStatusFor(result.status), result.reason);
         return;
     }
@@ -137,6 +153,12 @@ bool HttpConnection::respond(quint64 serial, const HttpResponse &response)
         return false;
     const bool keepAlive = m_keepAlive && !response.closeConnection;
     m_socket->write(response.serialize(keepAlive));
+    if (!keepAlive && m_lingerAfterAnswer) {
+        m_state = State::Lingering;
+        m_lingerDeadline.setRemainingTime(kLingerMaxMs);
+        processInput();
+        return true;
+    }
     if (!keepAlive) {
         m_state = State::Closing;
         m_socket->disconnectFromHost(); // after the answer is written
@@ -168,7 +190,13 @@ QTcpSocket *HttpConnection::takeOver(quint64 serial)
 void HttpConnection::handleTimeout()
 {
     switch (m_state) {
+    case State::Lingering:
+        m_state = State::Closing;
+        m_socket->disconnectFromHost();
+        m_timer.start(m_server ? m_server->limits().idleTimeout : std::chrono::milliseconds(1000));
+        return;
     case State::Reading:
+        m_lingerAfterAnswer = true;
         refuse(408, m_headTimerPhase ? u"timed out waiting for the request headers"_s
                                      : u"timed out waiting for the request body"_s);
         return;

@@ -5,6 +5,7 @@
 #include "core/httprequestreader.h"
 #include "core/httpresponse.h"
 
+#include <QDeadlineTimer>
 #include <QObject>
 #include <QTimer>
 
@@ -33,7 +34,9 @@ public:
     void start(); //!< begins reading (queued, so the server finishes its bookkeeping first)
 
 private:
-    enum class State { Idle, Reading, Dispatched, Closing };
+    // Lingering: an error was answered while the client may still be sending; its bytes are drained
+    // for a moment before closing, so the kernel does not reset the connection and lose the answer.
+    enum class State { Idle, Reading, Dispatched, Lingering, Closing };
 
     void processInput();
     void handleTimeout();
@@ -48,6 +51,8 @@ private:
     bool m_headTimerPhase = true; //!< the running Reading timer is the header timer
     quint64 m_serial = 0; //!< of the request being handled
     bool m_keepAlive = true;
+    bool m_lingerAfterAnswer = false;
+    QDeadlineTimer m_lingerDeadline;
     qint64 m_socketPos = 0; //!< stream offset of the next byte still in the socket
     qint64 m_fed = 0; //!< stream offset up to which bytes were given to the reader
 };
