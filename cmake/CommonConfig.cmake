@@ -16,3 +16,13 @@ if(CT_ENABLE_ASAN)
                                                    -fno-sanitize-recover=undefined)
     target_link_options(ct_common_cfg INTERFACE -fsanitize=address,undefined)
 endif()
+
+if(CT_BUILD_FUZZERS)
+    if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+        message(FATAL_ERROR "CT_BUILD_FUZZERS needs clang (configure with CXX=clang++)")
+    endif()
+    # Everything is instrumented for coverage; only the fuzz targets link libFuzzer's main().
+    target_compile_options(ct_common_cfg INTERFACE -fsanitize=fuzzer-no-link,address,undefined
+                                                   -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+    target_link_options(ct_common_cfg INTERFACE -fsanitize=address,undefined)
+endif()

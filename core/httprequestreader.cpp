@@ -97,6 +97,8 @@ struct HttpRequestReader::Private
     }
     int onHeaderField(const char *at, size_t len)
     {
+        if (headersDone)
+            return countHead(len); // a chunked trailer: never merged into the request's headers
         if (lastWasValue || current.headers.isEmpty())
             current.headers.append(QPair<QByteArray, QByteArray>());
         lastWasValue = false;
@@ -105,6 +107,8 @@ struct HttpRequestReader::Private
     }
     int onHeaderValue(const char *at, size_t len)
     {
+        if (headersDone)
+            return countHead(len);
         if (!lastWasValue)
             headBytes += 4; // ": " and CRLF
         lastWasValue = true;

@@ -67,6 +67,7 @@ private Q_SLOTS:
     void expectContinue();
     void upgradeStopsParsing();
     void progressFlags();
+    void issue2_trailersAreNotHeaders();
 };
 
 void TestHttpRequestReader::contentLengthBody()
@@ -320,6 +321,20 @@ void TestHttpRequestReader::progressFlags()
     QCOMPARE(reader.next().status, ParseStatus::Ok);
     QVERIFY(!reader.inRequest());
     QVERIFY(!reader.headersComplete());
+}
+
+void TestHttpRequestReader::issue2_trailersAreNotHeaders()
+{
+    // Found by fuzz_httprequestreader: chunked trailers were appended to the headers un-normalised,
+    // so a trailer could pose as (or hide behind) a real header such as circleci-signature.
+    ct::HttpRequestReader reader;
+    reader.append("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\n"
+                  "Circleci-Signature: v1=forged\r\nT: t\r\n\r\n");
+    const ct::ParseResult r = reader.next();
+    QCOMPARE(r.status, ParseStatus::Ok);
+    QCOMPARE(r.request.body, "x"_ba);
+    QCOMPARE(r.request.headers.size(), 1);
+    QVERIFY(!r.request.header("circleci-signature"));
 }
 
 QTEST_GUILESS_MAIN(TestHttpRequestReader)

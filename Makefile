@@ -1,0 +1,46 @@
+# SPDX-FileCopyrightText: 2026 CircleTray contributors
+# SPDX-License-Identifier: MIT
+# Entry points; CMake does the building. `make run` and `make test` install what is missing first.
+BUILD_DIR ?= build
+BUILD_TYPE ?= RelWithDebInfo
+JOBS ?= 2
+FUZZ_SECONDS ?= 300
+CMAKE_FLAGS ?=
+ifeq ($(CI),true)
+CMAKE_FLAGS += -DCT_WERROR=ON
+endif
+
+.PHONY: all deps build run test bench bench-smoke fuzz fuzz-smoke format clean
+
+all: build
+
+deps:
+	scripts/install-deps
+
+build: deps
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_FLAGS)
+	cmake --build $(BUILD_DIR) -j$(JOBS)
+
+run: build
+	$(BUILD_DIR)/tools/circletray-hook --help
+
+test: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS) --label-exclude soak
+
+bench: build
+	$(BUILD_DIR)/bench/circletray-bench-core
+
+bench-smoke: build
+	$(BUILD_DIR)/bench/circletray-bench-core --benchmark_min_time=0.05
+
+fuzz:
+	scripts/fuzz $(FUZZ_SECONDS)
+
+fuzz-smoke:
+	scripts/fuzz 15
+
+format:
+	git ls-files '*.cpp' '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD_DIR) build-fuzz
