@@ -37,33 +37,29 @@ std::optional<std::string_view> stringAt(dom::element parent, std::string_view k
     return s;
 }
 
-//! Walks a dotted path of objects ("trigger_parameters.gitlab"); nullopt if any step is absent or null.
-std::optional<dom::element> path(dom::element root, std::initializer_list<std::string_view> keys)
+//! A child object, or nullopt when absent, null or not an object.
+std::optional<dom::element> childObject(std::optional<dom::element> parent, std::string_view key)
 {
-    std::optional<dom::element> at = root;
-    for (std::string_view key : keys) {
-        if (!at || !at->is_object())
-            return std::nullopt;
-        at = child(*at, key);
-    }
-    return at;
+    if (!parent)
+        return std::nullopt;
+    auto value = child(*parent, key);
+    return value && value->is_object() ? value : std::nullopt;
 }
 
-//! The first non-empty string among candidates, in the given order; "" and null mean "try the next".
+//! One place a value may be found; "" and null there mean "try the next".
 struct Candidate
 {
-    std::initializer_list<std::string_view> object;
+    const std::optional<dom::element> &object;
     std::string_view key;
     bool firstLineOnly = false;
 };
 
-OptString firstNonEmpty(dom::element pipeline, std::initializer_list<Candidate> candidates)
+OptString firstNonEmpty(std::initializer_list<Candidate> candidates)
 {
     for (const Candidate &c : candidates) {
-        const auto obj = path(pipeline, c.object);
-        if (!obj || !obj->is_object())
+        if (!c.object)
             continue;
-        auto s = stringAt(*obj, c.key);
+        auto s = stringAt(*c.object, c.key);
         if (!s)
             continue;
         if (c.firstLineOnly)
@@ -180,37 +176,32 @@ PipelineInfo readPipeline(Reader &r, dom::element obj)
     if (const auto trigger = child(obj, "trigger"); trigger && trigger->is_object())
         p.triggerType = optionalString(*trigger, "type");
 
-    // Extraction order from the spec (§5.3): vcs first, then the trigger-parameter maps.
-    p.branch = firstNonEmpty(obj,
-                             { { { "vcs" }, "branch" },
-                               { { "trigger_parameters", "git" }, "branch" },
-                               { { "trigger_parameters", "gitlab" }, "branch" },
-                               { { "trigger_parameters", "github_app" }, "branch" } });
-    p.tag = firstNonEmpty(obj,
-                          { { { "vcs" }, "tag" },
-                            { { "trigger_parameters", "git" }, "tag" },
-                            { { "trigger_parameters", "gitlab" }, "tag" } });
-    p.revision = firstNonEmpty(obj,
-                               { { { "vcs" }, "revision" },
-                                 { { "trigger_parameters", "git" }, "checkout_sha" },
-                                 { { "trigger_parameters", "gitlab" }, "commit_sha" },
-                                 { { "trigger_parameters", "github_app" }, "commit_sha" } });
-    p.commitSubject = firstNonEmpty(obj,
-                                    { { { "vcs", "commit" }, "subject" },
-                                      { { "trigger_parameters", "gitlab" }, "commit_title" },
-                                      { { "trigger_parameters", "github_app" }, "commit_title" },
-                                      { { "trigger_parameters", "git" }, "commit_message", true },
-                                      { { "trigger_parameters", "gitlab" }, "commit_message", true } });
-    p.commitAuthorName = firstNonEmpty(obj,
-                                       { { { "vcs", "commit", "author" }, "name" },
-                                         { { "trigger_parameters", "gitlab" }, "commit_author_name" },
-                                         { { "trigger_parameters", "git" }, "commit_author_name" },
-                                         { { "trigger_parameters", "github_app" }, "commit_author_name" } });
-    p.commitAuthorEmail = firstNonEmpty(obj,
-                                        { { { "vcs", "commit", "author" }, "email" },
-                                          { { "trigger_parameters", "gitlab" }, "commit_author_email" },
-                                          { { "trigger_parameters", "git" }, "commit_author_email" },
-                                          { { "trigger_parameters", "github_app" }, "commit_author_email" } });
+    // Extraction order from the spec (§5.3): vcs first, then the trigger-parameter maps. Each
+    // object is looked up once; the candidates below only read keys from them.
+    const auto vcs = childObject(obj, "vcs");
+    const auto commit = childObject(vcs, "commit");
+    const auto author = childObject(commit, "author");
+    const auto triggerParameters = childObject(obj, "trigger_parameters");
+    const auto git = childObject(triggerParameters, "git");
+    const auto gitlab = childObject(triggerParameters, "gitlab");
+    const auto githubApp = childObject(triggerParameters, "github_app");
+    p.branch = firstNonEmpty({ { vcs, "branch" }, { git, "branch" }, { gitlab, "branch" }, { githubApp, "branch" } });
+    p.tag = firstNonEmpty({ { vcs, "tag" }, { git, "tag" }, { gitlab, "tag" } });
+    p.revision = firstNonEmpty(
+        { { vcs, "revision" }, { git, "checkout_sha" }, { gitlab, "commit_sha" }, { githubApp, "commit_sha" } });
+    p.commitSubject = firstNonEmpty({ { commit, "subject" },
+                                      { gitlab, "commit_title" },
+                                      { githubApp, "commit_title" },
+                                      { git, "commit_message", true },
+                                      { gitlab, "commit_message", true } });
+    p.commitAuthorName = firstNonEmpty({ { author, "name" },
+                                         { gitlab, "commit_author_name" },
+                                         { git, "commit_author_name" },
+                                         { githubApp, "commit_author_name" } });
+    p.commitAuthorEmail = firstNonEmpty({ { author, "email" },
+                                          { gitlab, "commit_author_email" },
+                                          { git, "commit_author_email" },
+                                          { githubApp, "commit_author_email" } });
     return p;
 }
 
