@@ -8,11 +8,10 @@
 #include <QFile>
 
 #include <benchmark/benchmark.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include <cstdio>
 #include <map>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <set>
 
 namespace {
@@ -51,7 +50,7 @@ void BM_OneShotHmac(benchmark::State &state)
 
 void BM_Verify(benchmark::State &state)
 {
-    const ct::WebhookVerifier verifier({ secret });
+    const ct::WebhookVerifier verifier({secret});
     for (auto _ : state) {
         const ct::VerifyResult r = verifier.verify(payload(), QByteArrayView(header()));
         if (r != ct::VerifyResult::Valid)
@@ -73,7 +72,7 @@ void BM_Parse(benchmark::State &state)
 
 void BM_VerifyAndParse(benchmark::State &state)
 {
-    const ct::WebhookVerifier verifier({ secret });
+    const ct::WebhookVerifier verifier({secret});
     ct::EventParser parser;
     for (auto _ : state) {
         if (verifier.verify(payload(), QByteArrayView(header())) != ct::VerifyResult::Valid)

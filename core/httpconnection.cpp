@@ -12,9 +12,9 @@ using namespace Qt::StringLiterals;
 namespace ct {
 
 namespace {
-// After an error answer: close once the client has been quiet this long, and at the latest after the max.
-constexpr qint64 kLingerQuietMs = 200;
-constexpr qint64 kLingerMaxMs = 2000;
+    // After an error answer: close once the client has been quiet this long, and at the latest after the max.
+    constexpr qint64 kLingerQuietMs = 200;
+    constexpr qint64 kLingerMaxMs = 2000;
 } // namespace
 
 HttpConnection::HttpConnection(QTcpSocket *socket, HttpServer *server)
@@ -197,8 +197,9 @@ void HttpConnection::handleTimeout()
         return;
     case State::Reading:
         m_lingerAfterAnswer = true;
-        refuse(408, m_headTimerPhase ? u"timed out waiting for the request headers"_s
-                                     : u"timed out waiting for the request body"_s);
+        refuse(408,
+               m_headTimerPhase ? u"timed out waiting for the request headers"_s
+                                : u"timed out waiting for the request body"_s);
         return;
     case State::Idle:
         qCDebug(lcHttp) << "closing idle connection";

@@ -26,19 +26,19 @@ int httpStatusFor(ParseStatus status)
 
 namespace {
 
-//! RFC 9110 token: what a header name may be made of (http_parser, built non-strict, lets spaces through).
-bool isToken(QByteArrayView name)
-{
-    if (name.isEmpty())
-        return false;
-    for (const char c : name) {
-        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-            || QByteArrayView("!#$%&'*+-.^_`|~").contains(c);
-        if (!ok)
+    //! RFC 9110 token: what a header name may be made of (http_parser, built non-strict, lets spaces through).
+    bool isToken(QByteArrayView name)
+    {
+        if (name.isEmpty())
             return false;
+        for (const char c : name) {
+            const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                || QByteArrayView("!#$%&'*+-.^_`|~").contains(c);
+            if (!ok)
+                return false;
+        }
+        return true;
     }
-    return true;
-}
 
 } // namespace
 
@@ -132,8 +132,7 @@ struct HttpRequestReader::Private
         if (hasLength && hasTransferEncoding)
             return fail(ParseStatus::Malformed, u"Content-Length together with Transfer-Encoding"_s);
         if ((parser.flags & F_CONTENTLENGTH) && parser.content_length > quint64(limits.maxBodyBytes))
-            return fail(ParseStatus::BodyTooLarge,
-                        u"request body larger than %1 bytes"_s.arg(limits.maxBodyBytes));
+            return fail(ParseStatus::BodyTooLarge, u"request body larger than %1 bytes"_s.arg(limits.maxBodyBytes));
         current.method = http_method_str(static_cast<http_method>(parser.method));
         current.versionMajor = parser.http_major;
         current.versionMinor = parser.http_minor;
@@ -185,8 +184,7 @@ struct HttpRequestReader::Private
 
 HttpRequestReader::HttpRequestReader(HttpReaderLimits limits)
     : d(std::make_unique<Private>(limits))
-{
-}
+{ }
 
 HttpRequestReader::~HttpRequestReader() = default;
 
@@ -210,8 +208,7 @@ ParseResult HttpRequestReader::next()
         return result;
     }
     while (!d->buffer.isEmpty()) {
-        const size_t n = http_parser_execute(&d->parser, &d->settings, d->buffer.constData(),
-                                             size_t(d->buffer.size()));
+        const size_t n = http_parser_execute(&d->parser, &d->settings, d->buffer.constData(), size_t(d->buffer.size()));
         d->buffer.remove(0, qsizetype(n));
         d->bufferBase += qint64(n);
         const auto err = static_cast<http_errno>(d->parser.http_errno);

@@ -11,8 +11,7 @@ namespace ct {
 HttpResponder::HttpResponder(HttpConnection *connection, quint64 serial)
     : m_connection(connection)
     , m_serial(serial)
-{
-}
+{ }
 
 bool HttpResponder::respond(const HttpResponse &response) const
 {

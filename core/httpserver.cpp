@@ -83,7 +83,7 @@ void HttpServer::dispatch(HttpConnection *connection, quint64 serial, const Http
             allowed.append(QString::fromLatin1(it.key()));
         allowed.sort();
         HttpResponse response = HttpResponse::text(405, "method not allowed"_ba);
-        response.headers.append({ "Allow"_ba, allowed.join(u", "_s).toLatin1() });
+        response.headers.append({"Allow"_ba, allowed.join(u", "_s).toLatin1()});
         Q_EMIT requestRefused(405, u"method not allowed"_s);
         connection->respond(serial, response);
         return;

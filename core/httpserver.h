@@ -22,9 +22,9 @@ class HttpConnection;
 struct HttpServerLimits
 {
     HttpReaderLimits reader;
-    std::chrono::milliseconds headerTimeout { 10'000 }; //!< first byte of a request → end of its headers
-    std::chrono::milliseconds bodyTimeout { 30'000 }; //!< end of headers → end of body
-    std::chrono::milliseconds idleTimeout { 30'000 }; //!< keep-alive connection with no request
+    std::chrono::milliseconds headerTimeout {10'000}; //!< first byte of a request → end of its headers
+    std::chrono::milliseconds bodyTimeout {30'000}; //!< end of headers → end of body
+    std::chrono::milliseconds idleTimeout {30'000}; //!< keep-alive connection with no request
     int maxConnections = 1000; //!< more are answered 503 and closed
 };
 

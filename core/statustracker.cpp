@@ -14,42 +14,42 @@ namespace ct {
 
 namespace {
 
-Transition classify(std::optional<StatusClass> previous, StatusClass current)
-{
-    switch (current) {
-    case StatusClass::Success:
-        return previous == StatusClass::Failure ? Transition::Fixed : Transition::Passed;
-    case StatusClass::Failure:
-        return previous == StatusClass::Failure ? Transition::StillFailing : Transition::Broken;
-    case StatusClass::Canceled:
-        return Transition::Canceled;
-    case StatusClass::Unknown:
-        break;
+    Transition classify(std::optional<StatusClass> previous, StatusClass current)
+    {
+        switch (current) {
+        case StatusClass::Success:
+            return previous == StatusClass::Failure ? Transition::Fixed : Transition::Passed;
+        case StatusClass::Failure:
+            return previous == StatusClass::Failure ? Transition::StillFailing : Transition::Broken;
+        case StatusClass::Canceled:
+            return Transition::Canceled;
+        case StatusClass::Unknown:
+            break;
+        }
+        return Transition::Unknown;
     }
-    return Transition::Unknown;
-}
 
-bool isDecisive(StatusClass s)
-{
-    return s == StatusClass::Success || s == StatusClass::Failure;
-}
+    bool isDecisive(StatusClass s)
+    {
+        return s == StatusClass::Success || s == StatusClass::Failure;
+    }
 
-QJsonValue statusToJson(std::optional<StatusClass> s)
-{
-    return s ? QJsonValue(QString::fromLatin1(statusClassName(*s))) : QJsonValue(QJsonValue::Null);
-}
+    QJsonValue statusToJson(std::optional<StatusClass> s)
+    {
+        return s ? QJsonValue(QString::fromLatin1(statusClassName(*s))) : QJsonValue(QJsonValue::Null);
+    }
 
-std::optional<StatusClass> statusFromJson(const QJsonValue &v, bool *ok)
-{
-    if (v.isNull() || v.isUndefined())
+    std::optional<StatusClass> statusFromJson(const QJsonValue &v, bool *ok)
+    {
+        if (v.isNull() || v.isUndefined())
+            return std::nullopt;
+        if (v == u"success"_s)
+            return StatusClass::Success;
+        if (v == u"failure"_s)
+            return StatusClass::Failure;
+        *ok = false;
         return std::nullopt;
-    if (v == u"success"_s)
-        return StatusClass::Success;
-    if (v == u"failure"_s)
-        return StatusClass::Failure;
-    *ok = false;
-    return std::nullopt;
-}
+    }
 
 } // namespace
 
@@ -152,17 +152,16 @@ QByteArray StatusTracker::saveState() const
     QJsonArray entries;
     for (const Entry &e : m_entries) {
         entries.append(QJsonObject {
-            { u"project"_s, e.projectSlug },
-            { u"ref"_s, e.ref },
-            { u"workflow"_s, e.workflowName },
-            { u"status"_s, statusToJson(e.decisive) },
-            { u"status_before_last"_s, statusToJson(e.decisiveBeforeLast) },
-            { u"last_workflow_id"_s, e.lastWorkflowId },
-            { u"last_created_at"_s, QString::fromLatin1(formatTimestamp(e.lastCreatedAt)) },
+            {u"project"_s, e.projectSlug},
+            {u"ref"_s, e.ref},
+            {u"workflow"_s, e.workflowName},
+            {u"status"_s, statusToJson(e.decisive)},
+            {u"status_before_last"_s, statusToJson(e.decisiveBeforeLast)},
+            {u"last_workflow_id"_s, e.lastWorkflowId},
+            {u"last_created_at"_s, QString::fromLatin1(formatTimestamp(e.lastCreatedAt))},
         });
     }
-    return QJsonDocument(QJsonObject { { u"version"_s, 1 }, { u"entries"_s, entries } })
-        .toJson(QJsonDocument::Compact);
+    return QJsonDocument(QJsonObject {{u"version"_s, 1}, {u"entries"_s, entries}}).toJson(QJsonDocument::Compact);
 }
 
 bool StatusTracker::restoreState(const QByteArray &state)
@@ -185,7 +184,7 @@ bool StatusTracker::restoreState(const QByteArray &state)
         e.projectSlug = project.toString();
         e.ref = ref.toString();
         e.workflowName = workflow.toString();
-        e.key = TrackerKey { e.projectSlug, e.ref, e.workflowName }.toString();
+        e.key = TrackerKey {e.projectSlug, e.ref, e.workflowName}.toString();
         e.decisive = statusFromJson(o.value(u"status"_s), &ok);
         e.decisiveBeforeLast = statusFromJson(o.value(u"status_before_last"_s), &ok);
         e.lastWorkflowId = o.value(u"last_workflow_id"_s).toString();

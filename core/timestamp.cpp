@@ -8,116 +8,115 @@ namespace ct {
 
 namespace {
 
-class Cursor
-{
-public:
-    explicit Cursor(QByteArrayView t)
-        : m_text(t)
+    class Cursor
     {
-    }
-    bool atEnd() const { return m_pos >= m_text.size(); }
-    char peek() const { return atEnd() ? '\0' : m_text[m_pos]; }
-    bool eat(char c)
-    {
-        if (peek() != c)
-            return false;
-        ++m_pos;
-        return true;
-    }
-    //! Exactly \a n decimal digits.
-    bool number(int n, int &out)
-    {
-        out = 0;
-        for (int i = 0; i < n; ++i) {
-            const char c = peek();
-            if (c < '0' || c > '9')
+    public:
+        explicit Cursor(QByteArrayView t)
+            : m_text(t)
+        { }
+        bool atEnd() const { return m_pos >= m_text.size(); }
+        char peek() const { return atEnd() ? '\0' : m_text[m_pos]; }
+        bool eat(char c)
+        {
+            if (peek() != c)
                 return false;
-            out = out * 10 + (c - '0');
             ++m_pos;
+            return true;
         }
-        return true;
-    }
-    //! One or more digits; keeps the first three as milliseconds (truncating, like Qt).
-    bool fraction(int &millis)
+        //! Exactly \a n decimal digits.
+        bool number(int n, int &out)
+        {
+            out = 0;
+            for (int i = 0; i < n; ++i) {
+                const char c = peek();
+                if (c < '0' || c > '9')
+                    return false;
+                out = out * 10 + (c - '0');
+                ++m_pos;
+            }
+            return true;
+        }
+        //! One or more digits; keeps the first three as milliseconds (truncating, like Qt).
+        bool fraction(int &millis)
+        {
+            millis = 0;
+            int digits = 0;
+            while (peek() >= '0' && peek() <= '9') {
+                if (digits < 3)
+                    millis = millis * 10 + (peek() - '0');
+                ++digits;
+                ++m_pos;
+            }
+            for (int i = digits; i < 3; ++i)
+                millis *= 10;
+            return digits > 0;
+        }
+        //! Letters only to the end (a zone abbreviation such as "UTC").
+        bool lettersToEnd()
+        {
+            bool any = false;
+            while (!atEnd()) {
+                const char c = peek();
+                if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')))
+                    return false;
+                any = true;
+                ++m_pos;
+            }
+            return any;
+        }
+
+    private:
+        QByteArrayView m_text;
+        qsizetype m_pos = 0;
+    };
+
+    // Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
+    qint64 daysFromCivil(int y, int m, int d)
     {
-        millis = 0;
-        int digits = 0;
-        while (peek() >= '0' && peek() <= '9') {
-            if (digits < 3)
-                millis = millis * 10 + (peek() - '0');
-            ++digits;
-            ++m_pos;
-        }
-        for (int i = digits; i < 3; ++i)
-            millis *= 10;
-        return digits > 0;
+        y -= m <= 2;
+        const qint64 era = (y >= 0 ? y : y - 399) / 400;
+        const int yoe = int(y - era * 400);
+        const int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+        const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        return era * 146097 + doe - 719468;
     }
-    //! Letters only to the end (a zone abbreviation such as "UTC").
-    bool lettersToEnd()
+
+    int daysInMonth(int y, int m)
     {
-        bool any = false;
-        while (!atEnd()) {
-            const char c = peek();
-            if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')))
-                return false;
-            any = true;
-            ++m_pos;
+        static constexpr int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+        const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+        return m == 2 && leap ? 29 : days[m - 1];
+    }
+
+    //! `Z`, `±HH`, `±HHMM` or `±HH:MM`, as seconds east of UTC.
+    bool offset(Cursor &c, int &seconds)
+    {
+        if (c.eat('Z') || c.eat('z')) {
+            seconds = 0;
+            return true;
         }
-        return any;
-    }
-
-private:
-    QByteArrayView m_text;
-    qsizetype m_pos = 0;
-};
-
-// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
-qint64 daysFromCivil(int y, int m, int d)
-{
-    y -= m <= 2;
-    const qint64 era = (y >= 0 ? y : y - 399) / 400;
-    const int yoe = int(y - era * 400);
-    const int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-int daysInMonth(int y, int m)
-{
-    static constexpr int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-    const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return m == 2 && leap ? 29 : days[m - 1];
-}
-
-//! `Z`, `±HH`, `±HHMM` or `±HH:MM`, as seconds east of UTC.
-bool offset(Cursor &c, int &seconds)
-{
-    if (c.eat('Z') || c.eat('z')) {
-        seconds = 0;
-        return true;
-    }
-    int sign = 0;
-    if (c.eat('+'))
-        sign = 1;
-    else if (c.eat('-'))
-        sign = -1;
-    else
-        return false;
-    int hh = 0;
-    int mm = 0;
-    if (!c.number(2, hh))
-        return false;
-    if (c.eat(':')) {
-        if (!c.number(2, mm))
+        int sign = 0;
+        if (c.eat('+'))
+            sign = 1;
+        else if (c.eat('-'))
+            sign = -1;
+        else
             return false;
-    } else if (c.peek() >= '0' && c.peek() <= '9' && !c.number(2, mm)) {
-        return false;
+        int hh = 0;
+        int mm = 0;
+        if (!c.number(2, hh))
+            return false;
+        if (c.eat(':')) {
+            if (!c.number(2, mm))
+                return false;
+        } else if (c.peek() >= '0' && c.peek() <= '9' && !c.number(2, mm)) {
+            return false;
+        }
+        if (hh > 23 || mm > 59)
+            return false;
+        seconds = sign * (hh * 3600 + mm * 60);
+        return true;
     }
-    if (hh > 23 || mm > 59)
-        return false;
-    seconds = sign * (hh * 3600 + mm * 60);
-    return true;
-}
 
 } // namespace
 

@@ -12,9 +12,8 @@ namespace ct {
 WebhookReceiver::WebhookReceiver(HttpServer *server, const QByteArray &path, QObject *parent)
     : QObject(parent)
 {
-    server->route("POST"_ba, path, [this](const HttpRequest &request, HttpResponder responder) {
-        handleRequest(request, responder);
-    });
+    server->route("POST"_ba, path,
+                  [this](const HttpRequest &request, HttpResponder responder) { handleRequest(request, responder); });
 }
 
 WebhookReceiver::~WebhookReceiver() = default;
@@ -56,8 +55,8 @@ void WebhookReceiver::handleRequest(const HttpRequest &request, const HttpRespon
         reject(responder, 400, parsed.error, eventType);
         return;
     }
-    WebhookDelivery delivery { std::move(parsed.event), request.body, eventType,
-                               signature.value_or(QByteArrayView()).toByteArray() };
+    WebhookDelivery delivery {std::move(parsed.event), request.body, eventType,
+                              signature.value_or(QByteArrayView()).toByteArray()};
     qCDebug(lcReceiver).noquote() << "accepted" << eventTypeName(delivery.event.type) << delivery.event.id
                                   << delivery.body.size() << "bytes";
     if (m_handler) {

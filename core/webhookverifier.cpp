@@ -15,31 +15,31 @@ namespace ct {
 
 namespace {
 
-int hexValue(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
+    int hexValue(char c)
+    {
+        if (c >= '0' && c <= '9')
+            return c - '0';
+        if (c >= 'a' && c <= 'f')
+            return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+            return c - 'A' + 10;
+        return -1;
+    }
 
-QByteArrayView trimmed(QByteArrayView v)
-{
-    while (!v.isEmpty() && (v.front() == ' ' || v.front() == '\t'))
-        v = v.sliced(1);
-    while (!v.isEmpty() && (v.back() == ' ' || v.back() == '\t'))
-        v.chop(1);
-    return v;
-}
+    QByteArrayView trimmed(QByteArrayView v)
+    {
+        while (!v.isEmpty() && (v.front() == ' ' || v.front() == '\t'))
+            v = v.sliced(1);
+        while (!v.isEmpty() && (v.back() == ' ' || v.back() == '\t'))
+            v.chop(1);
+        return v;
+    }
 
-struct MacDeleter
-{
-    void operator()(EVP_MAC *m) const { EVP_MAC_free(m); }
-    void operator()(EVP_MAC_CTX *c) const { EVP_MAC_CTX_free(c); }
-};
+    struct MacDeleter
+    {
+        void operator()(EVP_MAC *m) const { EVP_MAC_free(m); }
+        void operator()(EVP_MAC_CTX *c) const { EVP_MAC_CTX_free(c); }
+    };
 
 } // namespace
 
@@ -129,8 +129,8 @@ void WebhookVerifier::setSecrets(const QList<QByteArray> &secrets)
         return;
     }
     char digest[] = OSSL_DIGEST_NAME_SHA2_256;
-    const OSSL_PARAM params[] = { OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
-                                  OSSL_PARAM_construct_end() };
+    const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                                 OSSL_PARAM_construct_end()};
     for (const QByteArray &secret : secrets) {
         if (secret.isEmpty())
             continue;

@@ -85,7 +85,7 @@ private:
         for (qsizetype i = 1; i < lines.size(); ++i) {
             const QByteArray line = lines[i].trimmed();
             const qsizetype colon = line.indexOf(':');
-            r.headers.append({ line.left(colon).toLower(), line.mid(colon + 1).trimmed() });
+            r.headers.append({line.left(colon).toLower(), line.mid(colon + 1).trimmed()});
             if (r.headers.last().first == "content-length")
                 length = r.headers.last().second.toLongLong();
         }

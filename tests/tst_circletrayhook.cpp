@@ -9,8 +9,8 @@
 #include <QJsonDocument>
 #include <QProcess>
 #include <QSignalSpy>
-#include <QTemporaryDir>
 #include <QTcpServer>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QUuid>
 
@@ -43,8 +43,8 @@ Run hook(const QStringList &args, const QByteArray &stdinData = {})
         p.kill();
         p.waitForFinished();
     }
-    return { p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
-             p.readAllStandardError() };
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
+            p.readAllStandardError()};
 }
 
 QString data(const char *name)
@@ -84,22 +84,22 @@ void TestCircleTrayHook::initTestCase()
 {
     qRegisterMetaType<ct::WebhookDelivery>();
     m_receiver = std::make_unique<ct::WebhookReceiver>(&m_server);
-    m_receiver->setSecrets({ "team-secret"_ba });
+    m_receiver->setSecrets({"team-secret"_ba});
     QVERIFY(m_server.listen(QHostAddress::LocalHost, 0));
     url = u"http://127.0.0.1:%1/webhook"_s.arg(m_server.serverPort());
 }
 
 void TestCircleTrayHook::help()
 {
-    Run r = hook({ u"--help"_s });
+    Run r = hook({u"--help"_s});
     QCOMPARE(r.exitCode, 0);
     QVERIFY(r.out.contains("verify") && r.out.contains("parse") && r.out.contains("send"));
-    for (const QString &command : { u"verify"_s, u"parse"_s, u"send"_s }) {
-        r = hook({ command, u"--help"_s });
+    for (const QString &command : {u"verify"_s, u"parse"_s, u"send"_s}) {
+        r = hook({command, u"--help"_s});
         QCOMPARE(r.exitCode, 0);
         QVERIFY2(r.out.contains(QByteArray("circletray-hook " + command.toUtf8())), r.out.constData());
     }
-    QVERIFY(hook({ u"send"_s, u"--help"_s }).out.contains("--cacert"));
+    QVERIFY(hook({u"send"_s, u"--help"_s}).out.contains("--cacert"));
 }
 
 void TestCircleTrayHook::verify_data()
@@ -125,7 +125,7 @@ void TestCircleTrayHook::verify()
     QFETCH(QByteArray, body);
     QFETCH(int, exitCode);
     QFETCH(QByteArray, output);
-    const Run r = hook(QStringList { u"verify"_s } + args, body);
+    const Run r = hook(QStringList {u"verify"_s} + args, body);
     QCOMPARE(r.exitCode, exitCode);
     QVERIFY2(r.out.contains(output), r.out.constData());
 }
@@ -142,8 +142,8 @@ void TestCircleTrayHook::verifySecretFile()
     QVERIFY(body.open(QIODevice::WriteOnly));
     body.write("hello world");
     body.close();
-    const Run r = hook({ u"verify"_s, u"--secret-file"_s, secrets.fileName(), u"--signature"_s,
-                         u"v1=734cc62f32841568f45715aeb9f4d7891324e6d948e4c6c60c0621cdac48623a"_s, body.fileName() });
+    const Run r = hook({u"verify"_s, u"--secret-file"_s, secrets.fileName(), u"--signature"_s,
+                        u"v1=734cc62f32841568f45715aeb9f4d7891324e6d948e4c6c60c0621cdac48623a"_s, body.fileName()});
     QCOMPARE(r.exitCode, 0);
     QCOMPARE(r.out, "valid\n"_ba);
 }
@@ -151,15 +151,16 @@ void TestCircleTrayHook::verifySecretFile()
 void TestCircleTrayHook::parseFixtures_data()
 {
     QTest::addColumn<QString>("file");
-    for (const char *f : { "github-oauth-success.json", "github-oauth-unicode-failed.json", "github-tag-build-nulls.json",
-                           "gitlab-job-completed.json", "github-app-workflow-completed.json", "ping.json" })
+    for (const char *f :
+         {"github-oauth-success.json", "github-oauth-unicode-failed.json", "github-tag-build-nulls.json",
+          "gitlab-job-completed.json", "github-app-workflow-completed.json", "ping.json"})
         QTest::newRow(f) << data(f);
 }
 
 void TestCircleTrayHook::parseFixtures()
 {
     QFETCH(QString, file);
-    const Run r = hook({ u"parse"_s, file });
+    const Run r = hook({u"parse"_s, file});
     QCOMPARE(r.exitCode, 0);
     QVERIFY(r.out.endsWith('\n'));
     QCOMPARE(r.out.count('\n'), 1); // one JSON object on one line
@@ -170,19 +171,19 @@ void TestCircleTrayHook::parseFixtures()
     QCOMPARE(QJsonDocument::fromJson(r.out).object(), expected);
     // And from standard input.
     f.seek(0);
-    QCOMPARE(hook({ u"parse"_s, u"-"_s }, f.readAll()).out, r.out);
+    QCOMPARE(hook({u"parse"_s, u"-"_s}, f.readAll()).out, r.out);
 }
 
 void TestCircleTrayHook::parseErrors()
 {
-    Run r = hook({ u"parse"_s, u"-"_s }, "{\"type\":\"workflow-completed\",\"id\":\"x\"}");
+    Run r = hook({u"parse"_s, u"-"_s}, "{\"type\":\"workflow-completed\",\"id\":\"x\"}");
     QCOMPARE(r.exitCode, 1);
     QVERIFY(r.out.isEmpty());
     QVERIFY2(r.err.contains("webhook"), r.err.constData()); // names the missing field
-    r = hook({ u"parse"_s, u"-"_s }, "not json");
+    r = hook({u"parse"_s, u"-"_s}, "not json");
     QCOMPARE(r.exitCode, 1);
     QVERIFY(r.err.contains("invalid JSON"));
-    r = hook({ u"parse"_s, u"/nonexistent/file.json"_s });
+    r = hook({u"parse"_s, u"/nonexistent/file.json"_s});
     QCOMPARE(r.exitCode, 1);
     QVERIFY(r.err.contains("cannot read"));
 }
@@ -193,11 +194,11 @@ void TestCircleTrayHook::sendBuiltInSamples_data()
     QTest::addColumn<QByteArray>("type");
     QTest::addColumn<QString>("status");
     QTest::newRow("default") << QStringList() << "workflow-completed"_ba << u"success"_s;
-    QTest::newRow("failed workflow") << QStringList { u"--status"_s, u"failed"_s, u"--branch"_s, u"release/1.0"_s }
+    QTest::newRow("failed workflow") << QStringList {u"--status"_s, u"failed"_s, u"--branch"_s, u"release/1.0"_s}
                                      << "workflow-completed"_ba << u"failed"_s;
-    QTest::newRow("job") << QStringList { u"--type"_s, u"job-completed"_s, u"--status"_s, u"canceled"_s }
+    QTest::newRow("job") << QStringList {u"--type"_s, u"job-completed"_s, u"--status"_s, u"canceled"_s}
                          << "job-completed"_ba << u"canceled"_s;
-    QTest::newRow("ping") << QStringList { u"--type"_s, u"ping"_s } << "ping"_ba << QString();
+    QTest::newRow("ping") << QStringList {u"--type"_s, u"ping"_s} << "ping"_ba << QString();
 }
 
 void TestCircleTrayHook::sendBuiltInSamples()
@@ -206,7 +207,7 @@ void TestCircleTrayHook::sendBuiltInSamples()
     QFETCH(QByteArray, type);
     QFETCH(QString, status);
     QSignalSpy received(m_receiver.get(), &ct::WebhookReceiver::deliveryReceived);
-    const Run r = hook(QStringList { u"send"_s, u"--url"_s, url, u"--secret"_s, u"team-secret"_s } + args);
+    const Run r = hook(QStringList {u"send"_s, u"--url"_s, url, u"--secret"_s, u"team-secret"_s} + args);
     QCOMPARE(r.exitCode, 0);
     QCOMPARE(r.out, "200 OK\n"_ba);
     QVERIFY(!r.err.contains("team-secret")); // secrets never printed
@@ -227,7 +228,7 @@ void TestCircleTrayHook::sendBuiltInSamples()
         QVERIFY(d.event.job->url->startsWith(u"https://app.circleci.com/pipelines/github/"_s));
     }
     // Fresh ids every time.
-    const Run again = hook(QStringList { u"send"_s, u"--url"_s, url, u"--secret"_s, u"team-secret"_s } + args);
+    const Run again = hook(QStringList {u"send"_s, u"--url"_s, url, u"--secret"_s, u"team-secret"_s} + args);
     QCOMPARE(again.exitCode, 0);
     QCOMPARE(received.size(), 2);
     QVERIFY(received.at(1).first().value<ct::WebhookDelivery>().event.id != d.event.id);
@@ -239,7 +240,7 @@ void TestCircleTrayHook::sendFileAsIs()
     QFile f(data("gitlab-job-completed.json"));
     QVERIFY(f.open(QIODevice::ReadOnly));
     const QByteArray bytes = f.readAll();
-    const Run r = hook({ u"send"_s, u"--url"_s, url, u"--secret"_s, u"team-secret"_s, f.fileName() });
+    const Run r = hook({u"send"_s, u"--url"_s, url, u"--secret"_s, u"team-secret"_s, f.fileName()});
     QCOMPARE(r.exitCode, 0);
     QCOMPARE(received.size(), 1);
     const auto d = received.first().first().value<ct::WebhookDelivery>();
@@ -250,7 +251,7 @@ void TestCircleTrayHook::sendFileAsIs()
 void TestCircleTrayHook::sendReportsRefusalAndNetworkErrors()
 {
     QSignalSpy received(m_receiver.get(), &ct::WebhookReceiver::deliveryReceived);
-    Run r = hook({ u"send"_s, u"--url"_s, url, u"--secret"_s, u"wrong-secret"_s });
+    Run r = hook({u"send"_s, u"--url"_s, url, u"--secret"_s, u"wrong-secret"_s});
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.out.startsWith("401 "), r.out.constData());
     QVERIFY(r.out.contains("mismatch"));
@@ -263,7 +264,7 @@ void TestCircleTrayHook::sendReportsRefusalAndNetworkErrors()
         QVERIFY(s.listen(QHostAddress::LocalHost, 0));
         closedPort = s.serverPort();
     }
-    r = hook({ u"send"_s, u"--url"_s, u"http://127.0.0.1:%1/webhook"_s.arg(closedPort), u"--secret"_s, u"x"_s });
+    r = hook({u"send"_s, u"--url"_s, u"http://127.0.0.1:%1/webhook"_s.arg(closedPort), u"--secret"_s, u"x"_s});
     QCOMPARE(r.exitCode, 3);
     QVERIFY2(r.err.contains("refused"), r.err.constData());
 }
@@ -272,14 +273,14 @@ void TestCircleTrayHook::usageErrors_data()
 {
     QTest::addColumn<QStringList>("args");
     QTest::newRow("no command") << QStringList();
-    QTest::newRow("unknown command") << QStringList { u"frobnicate"_s };
-    QTest::newRow("send without url") << QStringList { u"send"_s, u"--secret"_s, u"s"_s };
-    QTest::newRow("send without secret") << QStringList { u"send"_s, u"--url"_s, u"http://127.0.0.1:1/"_s };
-    QTest::newRow("send bad type") << QStringList { u"send"_s, u"--url"_s, u"http://127.0.0.1:1/"_s, u"--secret"_s,
-                                                    u"s"_s, u"--type"_s, u"build-started"_s };
-    QTest::newRow("send ftp url") << QStringList { u"send"_s, u"--url"_s, u"ftp://x/"_s, u"--secret"_s, u"s"_s };
-    QTest::newRow("verify no file") << QStringList { u"verify"_s, u"--secret"_s, u"s"_s };
-    QTest::newRow("unknown option") << QStringList { u"parse"_s, u"--frob"_s, u"-"_s };
+    QTest::newRow("unknown command") << QStringList {u"frobnicate"_s};
+    QTest::newRow("send without url") << QStringList {u"send"_s, u"--secret"_s, u"s"_s};
+    QTest::newRow("send without secret") << QStringList {u"send"_s, u"--url"_s, u"http://127.0.0.1:1/"_s};
+    QTest::newRow("send bad type") << QStringList {u"send"_s, u"--url"_s,  u"http://127.0.0.1:1/"_s, u"--secret"_s,
+                                                   u"s"_s,    u"--type"_s, u"build-started"_s};
+    QTest::newRow("send ftp url") << QStringList {u"send"_s, u"--url"_s, u"ftp://x/"_s, u"--secret"_s, u"s"_s};
+    QTest::newRow("verify no file") << QStringList {u"verify"_s, u"--secret"_s, u"s"_s};
+    QTest::newRow("unknown option") << QStringList {u"parse"_s, u"--frob"_s, u"-"_s};
 }
 
 void TestCircleTrayHook::usageErrors()

@@ -216,7 +216,7 @@ void TestEventParser::pingHasOnlyItsKeys()
     const QJsonObject json = ct::eventToJson(r.event);
     QStringList keys = json.keys();
     keys.sort();
-    QCOMPARE(keys, QStringList({ u"happened_at"_s, u"id"_s, u"type"_s, u"webhook"_s }));
+    QCOMPARE(keys, QStringList({u"happened_at"_s, u"id"_s, u"type"_s, u"webhook"_s}));
     QCOMPARE(json[u"happened_at"_s].toString(), u"2026-03-14T09:00:00.123Z"_s);
     QCOMPARE(json[u"webhook"_s][u"name"_s].toString(), u"desktop-relay"_s);
 }
@@ -228,13 +228,13 @@ void TestEventParser::missingRequiredField_data()
     const QString workflow = u"github-oauth-success.json"_s;
     const QString job = u"gitlab-job-completed.json"_s;
     for (const QString &field :
-         { u"type"_s, u"id"_s, u"webhook"_s, u"webhook.id"_s, u"project"_s, u"project.id"_s, u"project.slug"_s,
-           u"organization"_s, u"organization.id"_s, u"workflow"_s, u"workflow.id"_s, u"workflow.name"_s,
-           u"workflow.status"_s, u"pipeline"_s, u"pipeline.id"_s, u"pipeline.number"_s }) {
+         {u"type"_s, u"id"_s, u"webhook"_s, u"webhook.id"_s, u"project"_s, u"project.id"_s, u"project.slug"_s,
+          u"organization"_s, u"organization.id"_s, u"workflow"_s, u"workflow.id"_s, u"workflow.name"_s,
+          u"workflow.status"_s, u"pipeline"_s, u"pipeline.id"_s, u"pipeline.number"_s}) {
         QTest::addRow("workflow-completed without %s", qPrintable(field)) << workflow << field;
     }
-    for (const QString &field : { u"job"_s, u"job.id"_s, u"job.name"_s, u"job.number"_s, u"job.status"_s,
-                                  u"workflow.id"_s, u"pipeline.number"_s }) {
+    for (const QString &field : {u"job"_s, u"job.id"_s, u"job.name"_s, u"job.number"_s, u"job.status"_s,
+                                 u"workflow.id"_s, u"pipeline.number"_s}) {
         QTest::addRow("job-completed without %s", qPrintable(field)) << job << field;
     }
     QTest::addRow("ping without webhook.id") << u"ping.json"_s << u"webhook.id"_s;
@@ -246,7 +246,7 @@ void TestEventParser::missingRequiredField()
     QFETCH(QString, file);
     QFETCH(QString, field);
     ct::EventParser parser;
-    for (const bool setNull : { false, true }) {
+    for (const bool setNull : {false, true}) {
         const ct::EventParseResult r = parser.parse(compact(without(fixtureObject(file), field, setNull)));
         QVERIFY2(!r.ok(), setNull ? "null accepted" : "absence accepted");
         QCOMPARE(r.status, EventParseStatus::MissingField);

@@ -42,7 +42,7 @@ QList<ct::HttpRequest> readAll(ct::HttpRequestReader &reader, const QList<QByteA
 
 QList<ct::HttpRequest> readAll(ct::HttpRequestReader &reader, const QByteArray &data)
 {
-    return readAll(reader, QList<QByteArray> { data });
+    return readAll(reader, QList<QByteArray> {data});
 }
 
 } // namespace
@@ -116,7 +116,7 @@ void TestHttpRequestReader::splitAtEveryByte()
     // Two pieces, split at every position.
     for (qsizetype cut = 0; cut <= stream.size(); ++cut) {
         ct::HttpRequestReader reader;
-        const auto got = readAll(reader, { stream.left(cut), stream.mid(cut) });
+        const auto got = readAll(reader, {stream.left(cut), stream.mid(cut)});
         QCOMPARE(got.size(), count);
         for (int i = 0; i < count; ++i) {
             QCOMPARE(got[i].method, expected[i].method);
@@ -214,7 +214,7 @@ void TestHttpRequestReader::errors()
     QFETCH(int, httpStatus);
     ct::HttpRequestReader reader;
     ct::ParseResult last;
-    const auto got = readAll(reader, { stream }, &last);
+    const auto got = readAll(reader, {stream}, &last);
     QVERIFY(got.isEmpty());
     QCOMPARE(last.status, status);
     QCOMPARE(ct::httpStatusFor(last.status), httpStatus);

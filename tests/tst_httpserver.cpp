@@ -1,7 +1,6 @@
 // SPDX-FileCopyrightText: 2026 CircleTray contributors
 // SPDX-License-Identifier: MIT
 #include "core/httpserver.h"
-
 #include "httptestclient.h"
 
 #include <QSignalSpy>
@@ -53,9 +52,8 @@ void TestHttpServer::init()
     m_server->route("POST", "/echo", [](const ct::HttpRequest &req, ct::HttpResponder r) {
         r.respond(ct::HttpResponse::text(200, req.body));
     });
-    m_server->route("PUT", "/echo", [](const ct::HttpRequest &, ct::HttpResponder r) {
-        r.respond(ct::HttpResponse::text(204, {}));
-    });
+    m_server->route("PUT", "/echo",
+                    [](const ct::HttpRequest &, ct::HttpResponder r) { r.respond(ct::HttpResponse::text(204, {})); });
     m_server->route("POST", "/park", [this](const ct::HttpRequest &req, ct::HttpResponder r) {
         m_seen.append(req.body);
         m_parked.append(r);
@@ -124,8 +122,8 @@ void TestHttpServer::pipelinedRequestsAnsweredInOrder()
         statuses.append(r->status);
         bodies.append(r->body);
     }
-    QCOMPARE(statuses, QList<int>({ 200, 200, 200, 404 }));
-    QCOMPARE(bodies.mid(0, 3), QList<QByteArray>({ "1\n"_ba, "hello\n"_ba, "3\n"_ba }));
+    QCOMPARE(statuses, QList<int>({200, 200, 200, 404}));
+    QCOMPARE(bodies.mid(0, 3), QList<QByteArray>({"1\n"_ba, "hello\n"_ba, "3\n"_ba}));
 }
 
 void TestHttpServer::deferredAnswersHoldTheNextRequest()
@@ -136,7 +134,7 @@ void TestHttpServer::deferredAnswersHoldTheNextRequest()
            "POST /park HTTP/1.1\r\nContent-Length: 1\r\n\r\nB");
     QTRY_COMPARE(m_parked.size(), 1);
     QTest::qWait(50); // the second request must not be handed out while the first waits
-    QCOMPARE(m_seen, QList<QByteArray>({ "A"_ba }));
+    QCOMPARE(m_seen, QList<QByteArray>({"A"_ba}));
     QVERIFY(m_parked.first().isPending());
     QVERIFY(m_parked.first().respond(ct::HttpResponse::text(202, "first")));
     QVERIFY(!m_parked.first().respond(ct::HttpResponse::text(200, "twice"))); // answered once only
@@ -171,9 +169,9 @@ void TestHttpServer::readerErrorsAreAnsweredAndClosed_data()
 {
     QTest::addColumn<QByteArray>("request");
     QTest::addColumn<int>("status");
-    QTest::newRow("body too large")
-        << QByteArray("POST /echo HTTP/1.1\r\nContent-Length: " + QByteArray::number(2 * 1024 * 1024) + "\r\n\r\n")
-        << 413;
+    QTest::newRow("body too large") << QByteArray(
+        "POST /echo HTTP/1.1\r\nContent-Length: " + QByteArray::number(2 * 1024 * 1024) + "\r\n\r\n")
+                                    << 413;
     // The whole body is on its way when the server refuses it: the answer must still arrive (no reset).
     QTest::newRow("body too large, body sent")
         << QByteArray("POST /echo HTTP/1.1\r\nContent-Length: " + QByteArray::number(4 * 1024 * 1024) + "\r\n\r\n"
@@ -293,9 +291,8 @@ void TestHttpServer::expectContinue()
 
 void TestHttpServer::handlerExceptionIs500()
 {
-    m_server->route("GET", "/throw", [](const ct::HttpRequest &, ct::HttpResponder) {
-        throw std::runtime_error("boom");
-    });
+    m_server->route("GET", "/throw",
+                    [](const ct::HttpRequest &, ct::HttpResponder) { throw std::runtime_error("boom"); });
     HttpTestClient c;
     QVERIFY(c.connectTo(m_server->serverPort()));
     c.send("GET /throw HTTP/1.1\r\n\r\nGET /hello HTTP/1.1\r\n\r\n");
@@ -313,7 +310,8 @@ void TestHttpServer::takeOverForWebSocket()
         while (QWebSocket *s = ws.nextPendingConnection()) {
             s->setParent(&ws);
             serverSide.append(s);
-            connect(s, &QWebSocket::textMessageReceived, s, [s](const QString &m) { s->sendTextMessage(u"echo:"_s + m); });
+            connect(s, &QWebSocket::textMessageReceived, s,
+                    [s](const QString &m) { s->sendTextMessage(u"echo:"_s + m); });
         }
     });
     QByteArray seenQuery;

@@ -15,10 +15,14 @@ namespace {
 StatusClass cls(QChar c)
 {
     switch (c.unicode()) {
-    case 's': return StatusClass::Success;
-    case 'f': return StatusClass::Failure;
-    case 'c': return StatusClass::Canceled;
-    default: return StatusClass::Unknown;
+    case 's':
+        return StatusClass::Success;
+    case 'f':
+        return StatusClass::Failure;
+    case 'c':
+        return StatusClass::Canceled;
+    default:
+        return StatusClass::Unknown;
     }
 }
 
@@ -67,7 +71,7 @@ void TestStatusTracker::sequences()
     QFETCH(QString, results);
     QFETCH(QStringList, expected);
     ct::StatusTracker tracker;
-    const ct::TrackerKey key { u"github/org/repo"_s, u"main"_s, u"build"_s };
+    const ct::TrackerKey key {u"github/org/repo"_s, u"main"_s, u"build"_s};
     QStringList got;
     for (qsizetype i = 0; i < results.size(); ++i) {
         const ct::TrackerUpdate u = tracker.record(key, u"wf-%1"_s.arg(i), cls(results[i]));
@@ -80,11 +84,11 @@ void TestStatusTracker::sequences()
 void TestStatusTracker::keysAreIndependent()
 {
     ct::StatusTracker tracker;
-    const ct::TrackerKey main { u"github/org/repo"_s, u"main"_s, u"build"_s };
-    const ct::TrackerKey feature { u"github/org/repo"_s, u"feature/x"_s, u"build"_s };
-    const ct::TrackerKey deploy { u"github/org/repo"_s, u"main"_s, u"deploy"_s };
-    const ct::TrackerKey tag { u"github/org/repo"_s, u"tag:v1"_s, u"build"_s };
-    const ct::TrackerKey other { u"github/org/other"_s, u"main"_s, u"build"_s };
+    const ct::TrackerKey main {u"github/org/repo"_s, u"main"_s, u"build"_s};
+    const ct::TrackerKey feature {u"github/org/repo"_s, u"feature/x"_s, u"build"_s};
+    const ct::TrackerKey deploy {u"github/org/repo"_s, u"main"_s, u"deploy"_s};
+    const ct::TrackerKey tag {u"github/org/repo"_s, u"tag:v1"_s, u"build"_s};
+    const ct::TrackerKey other {u"github/org/other"_s, u"main"_s, u"build"_s};
     QCOMPARE(tracker.record(main, u"1"_s, StatusClass::Failure).transition, Transition::Broken);
     QCOMPARE(tracker.record(feature, u"2"_s, StatusClass::Success).transition, Transition::Passed);
     QCOMPARE(tracker.record(deploy, u"3"_s, StatusClass::Success).transition, Transition::Passed);
@@ -99,7 +103,7 @@ void TestStatusTracker::repeatedWorkflowId()
     // A cancel with N jobs sends N+1 workflow-completed events for one run; the incident of
     // 2025-12 sent duplicates. Each is judged like the first, and flagged as a repeat.
     ct::StatusTracker tracker;
-    const ct::TrackerKey key { u"github/org/repo"_s, u"main"_s, u"build"_s };
+    const ct::TrackerKey key {u"github/org/repo"_s, u"main"_s, u"build"_s};
     QCOMPARE(tracker.record(key, u"A"_s, StatusClass::Success).transition, Transition::Passed);
     ct::TrackerUpdate first = tracker.record(key, u"B"_s, StatusClass::Failure);
     QCOMPARE(first.transition, Transition::Broken);
@@ -119,7 +123,7 @@ void TestStatusTracker::repeatedWorkflowId()
 void TestStatusTracker::staleRunDoesNotMoveState()
 {
     ct::StatusTracker tracker;
-    const ct::TrackerKey key { u"github/org/repo"_s, u"main"_s, u"build"_s };
+    const ct::TrackerKey key {u"github/org/repo"_s, u"main"_s, u"build"_s};
     const QDateTime t0 = QDateTime::fromMSecsSinceEpoch(1'700'000'000'000, Qt::UTC);
     QCOMPARE(tracker.record(key, u"new"_s, StatusClass::Success, t0.addSecs(60)).transition, Transition::Passed);
     const ct::TrackerUpdate late = tracker.record(key, u"old"_s, StatusClass::Failure, t0);
@@ -144,7 +148,8 @@ void TestStatusTracker::fromParsedEvents()
     QCOMPARE(ct::TrackerKey::fromEvent(tagBuild).ref, QString());
     QCOMPARE(tracker.record(tagBuild)->transition, Transition::Broken);
     ct::WebhookEvent success = load("github-oauth-success.json");
-    QCOMPARE(ct::TrackerKey::fromEvent(success).toString(), u"github/example-org/tray-notifier\nmain\nbuild-and-test"_s);
+    QCOMPARE(ct::TrackerKey::fromEvent(success).toString(),
+             u"github/example-org/tray-notifier\nmain\nbuild-and-test"_s);
     QCOMPARE(tracker.record(success)->transition, Transition::Passed);
     ct::WebhookEvent failed = load("github-oauth-success.json");
     failed.workflow->id = u"another-run"_s;
@@ -160,8 +165,8 @@ void TestStatusTracker::fromParsedEvents()
 void TestStatusTracker::saveAndRestore()
 {
     ct::StatusTracker tracker;
-    const ct::TrackerKey a { u"github/org/repo"_s, u"main"_s, u"build"_s };
-    const ct::TrackerKey b { u"gitlab/grp/ü"_s, u"tag:v1"_s, u"deploy ✓"_s };
+    const ct::TrackerKey a {u"github/org/repo"_s, u"main"_s, u"build"_s};
+    const ct::TrackerKey b {u"gitlab/grp/ü"_s, u"tag:v1"_s, u"deploy ✓"_s};
     const QDateTime t = QDateTime::fromMSecsSinceEpoch(1'700'000'000'123, Qt::UTC);
     tracker.record(a, u"1"_s, StatusClass::Failure, t);
     tracker.record(b, u"2"_s, StatusClass::Success);
@@ -186,7 +191,8 @@ void TestStatusTracker::restoreRejectsGarbage_data()
     QTest::newRow("empty") << QByteArray();
     QTest::newRow("not json") << "hello"_ba;
     QTest::newRow("wrong version") << R"({"version":2,"entries":[]})"_ba;
-    QTest::newRow("bad status") << R"({"version":1,"entries":[{"project":"p","ref":"r","workflow":"w","status":"maybe"}]})"_ba;
+    QTest::newRow("bad status")
+        << R"({"version":1,"entries":[{"project":"p","ref":"r","workflow":"w","status":"maybe"}]})"_ba;
     QTest::newRow("missing key part") << R"({"version":1,"entries":[{"project":"p","workflow":"w"}]})"_ba;
 }
 
@@ -194,7 +200,7 @@ void TestStatusTracker::restoreRejectsGarbage()
 {
     QFETCH(QByteArray, state);
     ct::StatusTracker tracker;
-    const ct::TrackerKey key { u"p"_s, u"r"_s, u"w"_s };
+    const ct::TrackerKey key {u"p"_s, u"r"_s, u"w"_s};
     tracker.record(key, u"1"_s, StatusClass::Failure);
     QVERIFY(!tracker.restoreState(state));
     QCOMPARE(tracker.size(), 1); // unchanged

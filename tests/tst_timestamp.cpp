@@ -65,8 +65,8 @@ void TestTimestamp::parse()
 void TestTimestamp::agreesWithQt()
 {
     // Cross-check with Qt's own ISO parser on forms both understand.
-    for (const char *s : { "2026-03-14T09:27:41.508Z", "2000-01-01T00:00:00.000Z", "2099-12-31T23:59:59.999Z",
-                           "2026-07-04T12:34:56.789+05:30" }) {
+    for (const char *s : {"2026-03-14T09:27:41.508Z", "2000-01-01T00:00:00.000Z", "2099-12-31T23:59:59.999Z",
+                          "2026-07-04T12:34:56.789+05:30"}) {
         const QDateTime ours = ct::parseTimestamp(s);
         const QDateTime qt = QDateTime::fromString(QString::fromLatin1(s), Qt::ISODateWithMs);
         QVERIFY2(qt.isValid(), s);

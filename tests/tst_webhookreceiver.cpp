@@ -2,7 +2,6 @@
 // SPDX-License-Identifier: MIT
 #include "core/httpserver.h"
 #include "core/webhookreceiver.h"
-
 #include "httptestclient.h"
 
 #include <QFile>
@@ -73,7 +72,7 @@ void TestWebhookReceiver::init()
     limits.reader.maxBodyBytes = 64 * 1024;
     m_server->setLimits(limits);
     m_receiver = std::make_unique<ct::WebhookReceiver>(m_server.get());
-    m_receiver->setSecrets({ "current-secret"_ba, "previous-secret"_ba });
+    m_receiver->setSecrets({"current-secret"_ba, "previous-secret"_ba});
     QVERIFY(m_server->listen(QHostAddress::LocalHost, 0));
 }
 
@@ -92,7 +91,8 @@ void TestWebhookReceiver::acceptsSignedDelivery_data()
                                               << "workflow-completed"_ba;
     QTest::newRow("job, previous secret") << fixture("gitlab-job-completed.json") << "previous-secret"_ba
                                           << "job-completed"_ba;
-    QTest::newRow("ping") << fixture("ping.json") << "current-secret"_ba << "ping"_ba;
+    QTest::newRow("ping") << fixture("ping.json") << "current-secret"_ba
+                          << "ping"_ba;
 }
 
 void TestWebhookReceiver::acceptsSignedDelivery()
@@ -126,7 +126,8 @@ void TestWebhookReceiver::refusals_data()
     QByteArray tampered = body;
     tampered.replace("\"success\"", "\"failed\"");
     const QByteArray notJson = "{\"type\": \"workflow-completed\", oops}"_ba;
-    const QByteArray noStatus = QByteArray(body).replace("\"status\": \"success\",", "").replace(",\n    \"status\": \"success\"", "");
+    const QByteArray noStatus =
+        QByteArray(body).replace("\"status\": \"success\",", "").replace(",\n    \"status\": \"success\"", "");
     QVERIFY(!noStatus.contains("\"status\""));
     // clang-format off
     QTest::newRow("no signature")            << post(body, QByteArray())                  << 401 << u"missing"_s;
@@ -167,7 +168,7 @@ void TestWebhookReceiver::refusals()
 void TestWebhookReceiver::noSecretIs503()
 {
     // CircleCI retries 5xx: a receiver not yet configured must not lose what it cannot check.
-    m_receiver->setSecrets({ QByteArray() });
+    m_receiver->setSecrets({QByteArray()});
     const QByteArray body = fixture("ping.json");
     HttpTestClient c;
     QVERIFY(c.connectTo(m_server->serverPort()));

@@ -51,7 +51,7 @@ void TestWebhookVerifier::publishedVectors()
     QFETCH(QByteArray, body);
     QFETCH(QByteArray, secret);
     QFETCH(QByteArray, v1);
-    const ct::WebhookVerifier verifier({ secret });
+    const ct::WebhookVerifier verifier({secret});
     QCOMPARE(verifier.verify(body, QByteArrayView(QByteArray("v1=" + v1))), VerifyResult::Valid);
     // The same context, reused, must give the same answer (the key is kept across requests).
     QCOMPARE(verifier.verify(body, QByteArrayView(QByteArray("v1=" + v1))), VerifyResult::Valid);
@@ -94,7 +94,7 @@ void TestWebhookVerifier::headerForms()
 {
     QFETCH(QByteArray, header);
     QFETCH(VerifyResult, expected);
-    QCOMPARE(ct::verifySignature("hello world", QByteArrayView(header), { "secret"_ba }), expected);
+    QCOMPARE(ct::verifySignature("hello world", QByteArrayView(header), {"secret"_ba}), expected);
 }
 
 void TestWebhookVerifier::everyByteFlipped()
@@ -102,10 +102,10 @@ void TestWebhookVerifier::everyByteFlipped()
     const QByteArray body = R"({"type":"workflow-completed","id":"0863072e","workflow":{"status":"failed"}})"_ba;
     const QByteArray secret = "rotation-2026"_ba;
     const QByteArray header = "v1=" + ct::WebhookVerifier::sign(body, secret);
-    const ct::WebhookVerifier verifier({ secret });
+    const ct::WebhookVerifier verifier({secret});
     QCOMPARE(verifier.verify(body, QByteArrayView(header)), VerifyResult::Valid);
     for (qsizetype i = 0; i < body.size(); ++i) {
-        for (const char mask : { char(0x01), char(0x20), char(0x80) }) {
+        for (const char mask : {char(0x01), char(0x20), char(0x80)}) {
             QByteArray tampered = body;
             tampered[i] = char(tampered[i] ^ mask);
             if (verifier.verify(tampered, QByteArrayView(header)) != VerifyResult::Mismatch)
@@ -128,11 +128,11 @@ void TestWebhookVerifier::rotation()
     const QByteArray body = "payload"_ba;
     const QByteArray oldSig = "v1=" + ct::WebhookVerifier::sign(body, "old-secret");
     const QByteArray newSig = "v1=" + ct::WebhookVerifier::sign(body, "new-secret");
-    ct::WebhookVerifier verifier({ "new-secret"_ba, "old-secret"_ba });
+    ct::WebhookVerifier verifier({"new-secret"_ba, "old-secret"_ba});
     QCOMPARE(verifier.secretCount(), 2);
     QCOMPARE(verifier.verify(body, QByteArrayView(oldSig)), VerifyResult::Valid);
     QCOMPARE(verifier.verify(body, QByteArrayView(newSig)), VerifyResult::Valid);
-    verifier.setSecrets({ "new-secret"_ba });
+    verifier.setSecrets({"new-secret"_ba});
     QCOMPARE(verifier.verify(body, QByteArrayView(oldSig)), VerifyResult::Mismatch);
     QCOMPARE(verifier.verify(body, QByteArrayView(newSig)), VerifyResult::Valid);
 }
@@ -142,7 +142,7 @@ void TestWebhookVerifier::emptySecretsNeverMatch()
     // HMAC with an empty key is computable by anyone: a blank secret must not make it acceptable.
     const QByteArray body = "payload"_ba;
     const QByteArray emptyKeySig = "v1=" + ct::WebhookVerifier::sign(body, QByteArrayView(""));
-    const ct::WebhookVerifier verifier({ QByteArray(), ""_ba });
+    const ct::WebhookVerifier verifier({QByteArray(), ""_ba});
     QCOMPARE(verifier.secretCount(), 0);
     QCOMPARE(verifier.verify(body, QByteArrayView(emptyKeySig)), VerifyResult::Mismatch);
     QCOMPARE(ct::WebhookVerifier().verify(body, QByteArrayView(emptyKeySig)), VerifyResult::Mismatch);
@@ -150,7 +150,7 @@ void TestWebhookVerifier::emptySecretsNeverMatch()
 
 void TestWebhookVerifier::missingHeader()
 {
-    QCOMPARE(ct::verifySignature("hello world", std::nullopt, { "secret"_ba }), VerifyResult::MissingHeader);
+    QCOMPARE(ct::verifySignature("hello world", std::nullopt, {"secret"_ba}), VerifyResult::MissingHeader);
     QVERIFY(!ct::verifyResultReason(VerifyResult::MissingHeader).isEmpty());
     QVERIFY(ct::verifyResultReason(VerifyResult::Mismatch) != ct::verifyResultReason(VerifyResult::BadFormat));
 }
@@ -175,14 +175,15 @@ void TestWebhookVerifier::agreesWithOpensslCli()
             c = char(rng->bounded(256));
         const QByteArray secret = QByteArray::number(rng->generate64(), 36);
         QProcess p;
-        p.start(openssl, { u"dgst"_s, u"-sha256"_s, u"-hmac"_s, QString::fromLatin1(secret), u"-r"_s });
+        p.start(openssl, {u"dgst"_s, u"-sha256"_s, u"-hmac"_s, QString::fromLatin1(secret), u"-r"_s});
         QVERIFY(p.waitForStarted());
         p.write(body);
         p.closeWriteChannel();
         QVERIFY(p.waitForFinished());
         const QByteArray expected = p.readAllStandardOutput().split(' ').value(0);
         QCOMPARE(expected.size(), 64);
-        QCOMPARE(ct::verifySignature(body, QByteArrayView(QByteArray("v1=" + expected)), { secret }), VerifyResult::Valid);
+        QCOMPARE(ct::verifySignature(body, QByteArrayView(QByteArray("v1=" + expected)), {secret}),
+                 VerifyResult::Valid);
     }
 }
 

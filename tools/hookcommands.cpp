@@ -2,11 +2,10 @@
 // SPDX-License-Identifier: MIT
 #include "hookcommands.h"
 
-#include "samplepayload.h"
-
 #include "core/eventjson.h"
 #include "core/eventparser.h"
 #include "core/webhookverifier.h"
+#include "samplepayload.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -27,90 +26,92 @@ namespace ct::hook {
 
 namespace {
 
-QTextStream &out()
-{
-    static QTextStream s(stdout);
-    return s;
-}
-
-QTextStream &err()
-{
-    static QTextStream s(stderr);
-    return s;
-}
-
-int usageError(const QString &message, const QString &command)
-{
-    err() << "circletray-hook " << command << ": " << message << "\nTry \"circletray-hook " << command
-          << " --help\".\n";
-    err().flush();
-    return Usage;
-}
-
-//! Parses \a arguments; returns -1 to go on, or the exit code (help shown, or a usage error).
-int parseArguments(QCommandLineParser &parser, const QStringList &arguments, const QString &command)
-{
-    parser.setApplicationDescription(QString());
-    const QCommandLineOption help({ u"h"_s, u"help"_s }, u"Show this help."_s);
-    parser.addOption(help);
-    if (!parser.parse(arguments))
-        return usageError(parser.errorText(), command);
-    if (parser.isSet(help)) {
-        QString text = parser.helpText();
-        text.replace(u"circletray-hook [options]"_s, u"circletray-hook "_s + command + u" [options]"_s);
-        out() << text;
-        out().flush();
-        return Success;
+    QTextStream &out()
+    {
+        static QTextStream s(stdout);
+        return s;
     }
-    return -1;
-}
 
-//! The body to work on: a file, or standard input for "-".
-std::optional<QByteArray> readInput(const QString &name, const QString &command)
-{
-    QFile file;
-    const bool ok = name == u"-" ? file.open(stdin, QIODevice::ReadOnly) : (file.setFileName(name), file.open(QIODevice::ReadOnly));
-    if (!ok) {
-        err() << "circletray-hook " << command << ": cannot read " << name << ": " << file.errorString() << '\n';
+    QTextStream &err()
+    {
+        static QTextStream s(stderr);
+        return s;
+    }
+
+    int usageError(const QString &message, const QString &command)
+    {
+        err() << "circletray-hook " << command << ": " << message << "\nTry \"circletray-hook " << command
+              << " --help\".\n";
         err().flush();
-        return std::nullopt;
+        return Usage;
     }
-    return file.readAll();
-}
 
-const QCommandLineOption secretOption(u"secret"_s, u"Webhook signing secret; repeat for several (rotation)."_s,
-                                      u"secret"_s);
-const QCommandLineOption secretFileOption(u"secret-file"_s,
-                                          u"File with one secret per line (blank lines and # comments skipped)."_s,
-                                          u"file"_s);
-
-//! Secrets from --secret and --secret-file, with surrounding whitespace (a trailing newline) removed.
-std::optional<QList<QByteArray>> readSecrets(const QCommandLineParser &parser, const QString &command)
-{
-    QList<QByteArray> secrets;
-    for (const QString &s : parser.values(secretOption)) {
-        if (!s.trimmed().isEmpty())
-            secrets.append(s.trimmed().toUtf8());
+    //! Parses \a arguments; returns -1 to go on, or the exit code (help shown, or a usage error).
+    int parseArguments(QCommandLineParser &parser, const QStringList &arguments, const QString &command)
+    {
+        parser.setApplicationDescription(QString());
+        const QCommandLineOption help({u"h"_s, u"help"_s}, u"Show this help."_s);
+        parser.addOption(help);
+        if (!parser.parse(arguments))
+            return usageError(parser.errorText(), command);
+        if (parser.isSet(help)) {
+            QString text = parser.helpText();
+            text.replace(u"circletray-hook [options]"_s, u"circletray-hook "_s + command + u" [options]"_s);
+            out() << text;
+            out().flush();
+            return Success;
+        }
+        return -1;
     }
-    for (const QString &path : parser.values(secretFileOption)) {
-        QFile file(path);
-        if (!file.open(QIODevice::ReadOnly)) {
-            err() << "circletray-hook " << command << ": cannot read " << path << ": " << file.errorString() << '\n';
+
+    //! The body to work on: a file, or standard input for "-".
+    std::optional<QByteArray> readInput(const QString &name, const QString &command)
+    {
+        QFile file;
+        const bool ok = name == u"-" ? file.open(stdin, QIODevice::ReadOnly)
+                                     : (file.setFileName(name), file.open(QIODevice::ReadOnly));
+        if (!ok) {
+            err() << "circletray-hook " << command << ": cannot read " << name << ": " << file.errorString() << '\n';
             err().flush();
             return std::nullopt;
         }
-        for (const QByteArray &line : file.readAll().split('\n')) {
-            const QByteArray secret = line.trimmed();
-            if (!secret.isEmpty() && !secret.startsWith('#'))
-                secrets.append(secret);
+        return file.readAll();
+    }
+
+    const QCommandLineOption secretOption(u"secret"_s, u"Webhook signing secret; repeat for several (rotation)."_s,
+                                          u"secret"_s);
+    const QCommandLineOption secretFileOption(u"secret-file"_s,
+                                              u"File with one secret per line (blank lines and # comments skipped)."_s,
+                                              u"file"_s);
+
+    //! Secrets from --secret and --secret-file, with surrounding whitespace (a trailing newline) removed.
+    std::optional<QList<QByteArray>> readSecrets(const QCommandLineParser &parser, const QString &command)
+    {
+        QList<QByteArray> secrets;
+        for (const QString &s : parser.values(secretOption)) {
+            if (!s.trimmed().isEmpty())
+                secrets.append(s.trimmed().toUtf8());
         }
+        for (const QString &path : parser.values(secretFileOption)) {
+            QFile file(path);
+            if (!file.open(QIODevice::ReadOnly)) {
+                err() << "circletray-hook " << command << ": cannot read " << path << ": " << file.errorString()
+                      << '\n';
+                err().flush();
+                return std::nullopt;
+            }
+            for (const QByteArray &line : file.readAll().split('\n')) {
+                const QByteArray secret = line.trimmed();
+                if (!secret.isEmpty() && !secret.startsWith('#'))
+                    secrets.append(secret);
+            }
+        }
+        if (secrets.isEmpty()) {
+            usageError(u"give a secret with --secret or --secret-file"_s, command);
+            return std::nullopt;
+        }
+        return secrets;
     }
-    if (secrets.isEmpty()) {
-        usageError(u"give a secret with --secret or --secret-file"_s, command);
-        return std::nullopt;
-    }
-    return secrets;
-}
 
 } // namespace
 
@@ -143,8 +144,8 @@ int runVerify(const QStringList &arguments)
     std::optional<QByteArray> header;
     if (parser.isSet(signature))
         header = parser.value(signature).toUtf8();
-    const VerifyResult result = verifySignature(*body, header ? std::optional<QByteArrayView>(*header) : std::nullopt,
-                                                *secrets);
+    const VerifyResult result =
+        verifySignature(*body, header ? std::optional<QByteArrayView>(*header) : std::nullopt, *secrets);
     if (result == VerifyResult::Valid) {
         out() << "valid\n";
         return Success;
@@ -181,18 +182,16 @@ int runSend(const QStringList &arguments)
     QCommandLineParser parser;
     const QCommandLineOption url(u"url"_s, u"Where to POST, e.g. http://127.0.0.1:8787/webhook."_s, u"url"_s);
     const QCommandLineOption type(u"type"_s, u"workflow-completed (default), job-completed or ping."_s, u"type"_s);
-    const QCommandLineOption status(u"status"_s, u"Status in the built-in sample (default success)."_s,
-                                    u"status"_s);
+    const QCommandLineOption status(u"status"_s, u"Status in the built-in sample (default success)."_s, u"status"_s);
     const QCommandLineOption project(u"project"_s, u"Project name in the built-in sample."_s, u"name"_s);
     const QCommandLineOption branch(u"branch"_s, u"Branch in the built-in sample."_s, u"name"_s);
     const QCommandLineOption workflow(u"workflow"_s, u"Workflow name in the built-in sample."_s, u"name"_s);
-    const QCommandLineOption eventId(u"event-id"_s, u"Event id in the built-in sample (default: fresh)."_s,
-                                     u"uuid"_s);
+    const QCommandLineOption eventId(u"event-id"_s, u"Event id in the built-in sample (default: fresh)."_s, u"uuid"_s);
     const QCommandLineOption workflowId(u"workflow-id"_s, u"Workflow id in the built-in sample (default: fresh)."_s,
                                         u"uuid"_s);
     const QCommandLineOption cacert(u"cacert"_s, u"Trust the CA certificate(s) in this PEM file for https."_s,
                                     u"file"_s);
-    for (const auto &o : { url, type, status, project, branch, workflow, eventId, workflowId, cacert })
+    for (const auto &o : {url, type, status, project, branch, workflow, eventId, workflowId, cacert})
         parser.addOption(o);
     parser.addOption(secretOption);
     parser.addOption(secretFileOption);

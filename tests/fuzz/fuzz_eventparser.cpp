@@ -20,7 +20,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const ct::WebhookEvent &e = r.event;
     if (e.id.isEmpty() && e.id.isNull())
         std::abort();
-    if (e.pipeline && ((e.pipeline->branch && e.pipeline->branch->isEmpty()) || (e.pipeline->tag && e.pipeline->tag->isEmpty())))
+    if (e.pipeline
+        && ((e.pipeline->branch && e.pipeline->branch->isEmpty()) || (e.pipeline->tag && e.pipeline->tag->isEmpty())))
         std::abort(); // "" branch/tag must be null
     if (e.type != ct::EventType::Ping && (!e.project || !e.pipeline))
         std::abort();

@@ -7,7 +7,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const ct::WebhookVerifier verifier({ QByteArrayLiteral("fuzz-secret") });
+    static const ct::WebhookVerifier verifier({QByteArrayLiteral("fuzz-secret")});
     const QByteArrayView header(reinterpret_cast<const char *>(data), qsizetype(size));
     const ct::SignatureHeader parsed = ct::parseSignatureHeader(header);
     if (parsed.status == ct::VerifyResult::Valid && !header.contains("v1"))
