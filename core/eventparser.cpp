@@ -108,6 +108,15 @@ namespace {
             return toQString(s);
         }
 
+        //! A string that identifies something (dedupe keys, tracker keys): "" is refused too.
+        QString requiredId(dom::element parent, std::string_view key, const QString &name)
+        {
+            QString s = requiredString(parent, key, name);
+            if (!failed() && s.isEmpty())
+                fail(EventParseStatus::MissingField, u"field %1 must not be empty"_s.arg(name));
+            return s;
+        }
+
         //! An integer, also accepted as a string of digits (CircleCI sends many numbers as strings).
         qint64 requiredInteger(dom::element parent, std::string_view key, const QString &name)
         {
@@ -153,7 +162,7 @@ namespace {
     WorkflowInfo readWorkflow(Reader &r, dom::element obj, bool statusRequired)
     {
         WorkflowInfo w;
-        w.id = r.requiredString(obj, "id", u"workflow.id"_s);
+        w.id = r.requiredId(obj, "id", u"workflow.id"_s);
         w.name = r.requiredString(obj, "name", u"workflow.name"_s);
         if (statusRequired)
             w.status = r.requiredString(obj, "status", u"workflow.status"_s);
@@ -207,7 +216,7 @@ namespace {
     JobInfo readJob(Reader &r, dom::element obj, const std::optional<WorkflowInfo> &workflow)
     {
         JobInfo j;
-        j.id = r.requiredString(obj, "id", u"job.id"_s);
+        j.id = r.requiredId(obj, "id", u"job.id"_s);
         j.name = r.requiredString(obj, "name", u"job.name"_s);
         j.number = r.requiredInteger(obj, "number", u"job.number"_s);
         j.status = r.requiredString(obj, "status", u"job.status"_s);
@@ -239,7 +248,7 @@ EventParser::~EventParser() = default;
 /*!
  * \brief Parses one webhook body. Never throws; on failure the result names the JSON problem or field.
  *
- * Required: type, id, webhook.id; for workflow and job events also project.{id,slug},
+ * Required: type, id (non-empty), webhook.id; for workflow and job events also project.{id,slug},
  * organization.id, pipeline.{id,number} and workflow.{id,name} (workflow.status for
  * workflow-completed), and job.{id,name,number,status} for job-completed. A job event without a
  * workflow object (the docs' GitLab sample) is accepted. Everything else may be absent or null.
@@ -272,7 +281,7 @@ EventParseResult EventParser::parse(QByteArrayView json)
         }
         e.type = *known;
     }
-    e.id = r.requiredString(root, "id", u"id"_s);
+    e.id = r.requiredId(root, "id", u"id"_s);
     if (const auto happened = stringAt(root, "happened_at"))
         e.happenedAt = parseTimestamp(QByteArrayView(happened->data(), qsizetype(happened->size())));
     if (const auto webhook = r.requiredObject(root, "webhook", u"webhook"_s)) {
@@ -285,7 +294,7 @@ EventParseResult EventParser::parse(QByteArrayView json)
             ProjectInfo p;
             p.id = r.requiredString(*project, "id", u"project.id"_s);
             p.name = optionalString(*project, "name");
-            p.slug = r.requiredString(*project, "slug", u"project.slug"_s);
+            p.slug = r.requiredId(*project, "slug", u"project.slug"_s);
             e.project = std::move(p);
         }
         if (const auto org = r.requiredObject(root, "organization", u"organization"_s)) {

@@ -86,14 +86,14 @@ struct HttpRequestReader::Private
     {
         current = HttpRequest();
         started = true;
-        headBytes = 0;
+        headBytes = 16; // method, version and CRLF of the request line
         lastWasValue = false;
         return 0;
     }
     int onUrl(const char *at, size_t len)
     {
         current.target.append(at, qsizetype(len));
-        return countHead(len + 16); // + method, version and CRLF
+        return countHead(len);
     }
     int onHeaderField(const char *at, size_t len)
     {

@@ -279,6 +279,11 @@ void TestEventParser::badInput_data()
                                         << EventParseStatus::WrongType << u"webhook"_s;
     QTest::newRow("number not integer") << compact(without(fixtureObject(u"github-oauth-success.json"_s), u"pipeline.number"_s, false)).replace("\"pipeline\":{", "\"pipeline\":{\"number\":\"12a\",")
                                         << EventParseStatus::WrongType << u"pipeline.number"_s;
+    QTest::newRow("empty event id") << QByteArray(R"({"type":"ping","id":"","webhook":{"id":"w"}})")
+                                    << EventParseStatus::MissingField << u"id must not be empty"_s;
+    QTest::newRow("empty workflow id")
+        << compact(fixtureObject(u"github-oauth-success.json"_s)).replace("\"id\":\"7f3c2b1a-9e8d-4c7b-a6f5-e4d3c2b1a098\"", "\"id\":\"\"")
+        << EventParseStatus::MissingField << u"workflow.id"_s;
     // clang-format on
 }
 

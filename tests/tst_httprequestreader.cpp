@@ -68,6 +68,7 @@ private Q_SLOTS:
     void upgradeStopsParsing();
     void progressFlags();
     void issue2_trailersAreNotHeaders();
+    void issue2_headBytesCountedOncePerByte();
 };
 
 void TestHttpRequestReader::contentLengthBody()
@@ -335,6 +336,22 @@ void TestHttpRequestReader::issue2_trailersAreNotHeaders()
     QCOMPARE(r.request.body, "x"_ba);
     QCOMPARE(r.request.headers.size(), 1);
     QVERIFY(!r.request.header("circleci-signature"));
+}
+
+void TestHttpRequestReader::issue2_headBytesCountedOncePerByte()
+{
+    // A long URL or header arriving one byte at a time must count each byte once, not once per
+    // callback plus overhead: 12 KiB of head is within the 16 KiB limit however it is split.
+    const QByteArray stream =
+        "GET /" + QByteArray(6000, 'u') + " HTTP/1.1\r\nX-Long: " + QByteArray(6000, 'v') + "\r\n\r\n";
+    QList<QByteArray> bytes;
+    for (char c : stream)
+        bytes.append(QByteArray(1, c));
+    ct::HttpRequestReader reader;
+    ct::ParseResult last;
+    const auto got = readAll(reader, bytes, &last);
+    QCOMPARE(got.size(), 1);
+    QCOMPARE(got.first().path.size(), 6001);
 }
 
 QTEST_GUILESS_MAIN(TestHttpRequestReader)
