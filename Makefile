@@ -31,7 +31,7 @@ bench: build
 	$(BUILD_DIR)/bench/circletray-bench-core
 
 bench-smoke: build
-	$(BUILD_DIR)/bench/circletray-bench-core --benchmark_min_time=0.05
+	$(BUILD_DIR)/bench/circletray-bench-core --benchmark_min_time=0.05 --benchmark_color=false
 
 fuzz:
 	scripts/fuzz $(FUZZ_SECONDS)
