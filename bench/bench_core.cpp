@@ -9,6 +9,7 @@
 
 #include <benchmark/benchmark.h>
 #include <cstdio>
+#include <unistd.h>
 #include <map>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -94,6 +95,7 @@ BENCHMARK(BM_VerifyAndParse);
 class RatioReporter final : public benchmark::ConsoleReporter
 {
 public:
+    using ConsoleReporter::ConsoleReporter;
     std::map<std::string, double> nsPerIteration;
     std::set<std::string> medians;
     void ReportRuns(const std::vector<Run> &runs) override
@@ -119,7 +121,9 @@ int main(int argc, char **argv)
     if (benchmark::ReportUnrecognizedArguments(argc, argv))
         return 1;
     std::printf("payload: %lld bytes (%s), one secret\n", static_cast<long long>(payload().size()), CT_BENCH_PAYLOAD);
-    RatioReporter reporter;
+    // Colours only on a terminal, so logs (CI, RESULTS.md) stay readable.
+    RatioReporter reporter(isatty(fileno(stdout)) ? benchmark::ConsoleReporter::OO_Defaults
+                                                  : benchmark::ConsoleReporter::OO_Tabular);
     benchmark::RunSpecifiedBenchmarks(&reporter);
     const auto floor = reporter.nsPerIteration.find("BM_OneShotHmac");
     const auto ours = reporter.nsPerIteration.find("BM_VerifyAndParse");
