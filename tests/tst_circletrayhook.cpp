@@ -5,6 +5,7 @@
 #include "core/eventparser.h"
 #include "core/httpserver.h"
 #include "core/webhookreceiver.h"
+#include "fixtures.h"
 
 #include <QJsonDocument>
 #include <QProcess>
@@ -53,7 +54,7 @@ Run hook(const QStringList &args, const QByteArray &stdinData = {})
 
 QString data(const char *name)
 {
-    return QFINDTESTDATA(u"data/"_s + QLatin1StringView(name));
+    return ct::test::fixturePath(QString::fromLatin1(name));
 }
 
 } // namespace

@@ -3,6 +3,7 @@
 #include "core/eventjson.h"
 #include "core/eventparser.h"
 #include "core/timestamp.h"
+#include "fixtures.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -11,18 +12,11 @@
 
 using namespace Qt::StringLiterals;
 using ct::EventParseStatus;
+using ct::test::fixture;
 
 Q_DECLARE_METATYPE(ct::EventParseStatus)
 
 namespace {
-
-QByteArray fixture(const QString &name)
-{
-    QFile f(QFINDTESTDATA(u"data/"_s + name));
-    if (!f.open(QIODevice::ReadOnly))
-        qFatal("missing fixture %s", qPrintable(name));
-    return f.readAll();
-}
 
 QJsonObject fixtureObject(const QString &name)
 {

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: MIT
 #include "core/eventparser.h"
 #include "core/statustracker.h"
+#include "fixtures.h"
 
 #include <QFile>
 #include <QTest>
@@ -135,11 +136,8 @@ void TestStatusTracker::staleRunDoesNotMoveState()
 void TestStatusTracker::fromParsedEvents()
 {
     auto load = [](const char *name) {
-        QFile f(QFINDTESTDATA(u"data/"_s + QLatin1StringView(name)));
-        if (!f.open(QIODevice::ReadOnly))
-            qFatal("missing fixture");
         ct::EventParser parser;
-        return parser.parse(f.readAll()).event;
+        return parser.parse(ct::test::fixture(QString::fromLatin1(name))).event;
     };
     ct::StatusTracker tracker;
     QVERIFY(!tracker.record(load("gitlab-job-completed.json"))); // jobs are not tracked

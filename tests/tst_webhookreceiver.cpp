@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: MIT
 #include "core/httpserver.h"
 #include "core/webhookreceiver.h"
+#include "fixtures.h"
 #include "httptestclient.h"
 
 #include <QFile>
@@ -17,10 +18,7 @@ namespace {
 
 QByteArray fixture(const char *name)
 {
-    QFile f(QFINDTESTDATA(u"data/"_s + QLatin1StringView(name)));
-    if (!f.open(QIODevice::ReadOnly))
-        qFatal("missing fixture %s", name);
-    return f.readAll();
+    return ct::test::fixture(QString::fromLatin1(name));
 }
 
 QByteArray post(const QByteArray &body, const QByteArray &signature, const QByteArray &type = "workflow-completed")
