@@ -256,6 +256,12 @@ EventParser::~EventParser() = default;
 EventParseResult EventParser::parse(QByteArrayView json)
 {
     EventParseResult result;
+    if (json.isEmpty()) {
+        // Also keeps a null data pointer away from simdjson's memcpy (undefined behaviour).
+        result.status = EventParseStatus::InvalidJson;
+        result.error = u"invalid JSON: the body is empty"_s;
+        return result;
+    }
     dom::element root;
     // realloc_if_needed: the input is copied into simdjson's padded buffer (QByteArray has no padding).
     if (const auto err = d->parser.parse(json.data(), size_t(json.size()), true).get(root); err != simdjson::SUCCESS) {
