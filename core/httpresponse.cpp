@@ -49,6 +49,8 @@ QByteArray HttpResponse::reasonPhrase(int status)
         return "Content Too Large"_ba;
     case 415:
         return "Unsupported Media Type"_ba;
+    case 426:
+        return "Upgrade Required"_ba;
     case 429:
         return "Too Many Requests"_ba;
     case 431:

@@ -5,6 +5,8 @@
 #include "core/httpconnection.h"
 #include "core/logging.h"
 
+#include <QSslServer>
+#include <QSslSocket>
 #include <QTcpSocket>
 
 using namespace Qt::StringLiterals;
@@ -13,8 +15,29 @@ namespace ct {
 
 HttpServer::HttpServer(QObject *parent)
     : QObject(parent)
+    , m_server(new QTcpServer(this))
 {
-    connect(&m_server, &QTcpServer::newConnection, this, &HttpServer::handleNewConnection);
+    connect(m_server, &QTcpServer::pendingConnectionAvailable, this, &HttpServer::handleNewConnection);
+}
+
+void HttpServer::setTlsConfiguration(const QSslConfiguration &tls)
+{
+    auto *ssl = qobject_cast<QSslServer *>(m_server);
+    if (!ssl) {
+        Q_ASSERT(!m_server->isListening());
+        delete m_server;
+        ssl = new QSslServer(this);
+        m_server = ssl;
+        // Emitted once the TLS handshake is done; a client that never finishes it is dropped
+        // after the header timeout and never reaches the HTTP layer.
+        connect(ssl, &QTcpServer::pendingConnectionAvailable, this, &HttpServer::handleNewConnection);
+        connect(ssl, &QSslServer::errorOccurred, this, [](QSslSocket *socket, QAbstractSocket::SocketError) {
+            qCDebug(lcHttp) << "TLS connection failed:" << socket->errorString();
+        });
+    }
+    ssl->setHandshakeTimeout(int(m_limits.headerTimeout.count()));
+    ssl->setSslConfiguration(tls);
+    m_tls = true;
 }
 
 HttpServer::~HttpServer()
@@ -29,18 +52,32 @@ void HttpServer::route(const QByteArray &method, const QByteArray &path, HttpHan
 
 bool HttpServer::listen(const QHostAddress &address, quint16 port)
 {
-    m_server.setMaxPendingConnections(128);
-    if (!m_server.listen(address, port)) {
+    m_server->setMaxPendingConnections(128);
+    if (!m_server->listen(address, port)) {
         qCWarning(lcHttp).noquote() << "cannot listen on" << address.toString() << port << '-'
-                                    << m_server.errorString();
+                                    << m_server->errorString();
         return false;
     }
     return true;
 }
 
+void HttpServer::stopListening()
+{
+    m_server->close();
+}
+
+void HttpServer::disconnectAll()
+{
+    const auto connections = m_connections;
+    for (HttpConnection *c : connections) {
+        if (QTcpSocket *s = c->socket())
+            s->disconnectFromHost();
+    }
+}
+
 void HttpServer::close()
 {
-    m_server.close();
+    m_server->close();
     const auto connections = m_connections;
     m_connections.clear();
     for (HttpConnection *c : connections) {
@@ -52,7 +89,7 @@ void HttpServer::close()
 
 void HttpServer::handleNewConnection()
 {
-    while (QTcpSocket *socket = m_server.nextPendingConnection()) {
+    while (QTcpSocket *socket = m_server->nextPendingConnection()) {
         if (m_connections.size() >= m_limits.maxConnections) {
             qCWarning(lcHttp) << "connection limit" << m_limits.maxConnections << "reached; refusing a client";
             Q_EMIT requestRefused(503, u"too many connections"_s);

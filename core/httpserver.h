@@ -10,6 +10,7 @@
 #include <QHostAddress>
 #include <QObject>
 #include <QSet>
+#include <QSslConfiguration>
 #include <QTcpServer>
 
 #include <chrono>
@@ -55,12 +56,19 @@ public:
 
     void route(const QByteArray &method, const QByteArray &path, HttpHandler handler);
 
+    //! Serve HTTPS with \a tls (certificate chain and key set) from the next listen() on; call before
+    //! listen(). While listening, replaces the configuration used for new connections (certificate reload).
+    void setTlsConfiguration(const QSslConfiguration &tls);
+    bool isTls() const { return m_tls; }
+
     bool listen(const QHostAddress &address = QHostAddress::LocalHost, quint16 port = 0);
     void close(); //!< stops listening and drops every connection
-    bool isListening() const { return m_server.isListening(); }
-    quint16 serverPort() const { return m_server.serverPort(); }
-    QHostAddress serverAddress() const { return m_server.serverAddress(); }
-    QString errorString() const { return m_server.errorString(); }
+    void stopListening(); //!< no new connections; the open ones go on (graceful shutdown)
+    void disconnectAll(); //!< closes every connection once what was written to it has been sent
+    bool isListening() const { return m_server->isListening(); }
+    quint16 serverPort() const { return m_server->serverPort(); }
+    QHostAddress serverAddress() const { return m_server->serverAddress(); }
+    QString errorString() const { return m_server->errorString(); }
     int connectionCount() const { return int(m_connections.size()); }
 
 Q_SIGNALS:
@@ -73,7 +81,8 @@ private:
     void dispatch(HttpConnection *connection, quint64 serial, const HttpRequest &request);
 
     HttpServerLimits m_limits;
-    QTcpServer m_server;
+    QTcpServer *m_server = nullptr; // a QSslServer once TLS is configured
+    bool m_tls = false;
     QHash<QByteArray, QHash<QByteArray, HttpHandler>> m_routes; // path → method → handler
     QSet<HttpConnection *> m_connections;
 };

@@ -34,6 +34,7 @@ void WebhookReceiver::reject(const HttpResponder &responder, int status, const Q
 
 void WebhookReceiver::handleRequest(const HttpRequest &request, const HttpResponder &responder)
 {
+    Q_EMIT requestReceived();
     // Only a short, printable event type is echoed into logs and signals.
     QByteArray eventType = request.header("circleci-event-type").value_or(QByteArrayView()).toByteArray().left(64);
     for (char &c : eventType) {

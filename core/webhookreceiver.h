@@ -51,6 +51,7 @@ public:
     void setHandler(WebhookHandler handler) { m_handler = std::move(handler); }
 
 Q_SIGNALS:
+    void requestReceived(); //!< any POST to the route, before it is checked (for metrics)
     void deliveryReceived(const ct::WebhookDelivery &delivery);
     //! A delivery refused with \a httpStatus (401, 400, 503); \a reason is log-safe.
     void deliveryRejected(int httpStatus, const QString &reason, const QByteArray &eventType);

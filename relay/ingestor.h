@@ -1,0 +1,62 @@
+// SPDX-FileCopyrightText: 2026 CircleTray contributors
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "core/httpresponder.h"
+#include "core/webhookreceiver.h"
+#include "relay/eventlog.h"
+
+#include <QHash>
+#include <QObject>
+#include <QSet>
+
+namespace ct {
+
+struct RelayMetrics;
+
+//! Monotonic nanoseconds (std::chrono::steady_clock), comparable across the relay's objects.
+qint64 steadyNowNs();
+
+/*!
+ * \brief Stores accepted deliveries with group commit, then answers them.
+ *
+ * Deliveries that arrive in the same event-loop pass are stored in one transaction; none is
+ * answered 200 before the commit that holds it (503 if it fails, so CircleCI retries). Duplicates
+ * are found in an in-memory set of stored event ids, rebuilt from the log at start; a duplicate of
+ * an event still waiting for its commit is answered together with it.
+ */
+class Ingestor final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Ingestor)
+
+public:
+    Ingestor(EventLog *log, RelayMetrics *metrics, QObject *parent = nullptr);
+
+    void loadKnownIds();
+    void forget(const QStringList &eventIds); //!< after pruning
+    void submit(const WebhookDelivery &delivery, const HttpResponder &responder);
+    void flush(); //!< commit what is pending now (also called at shutdown)
+    qsizetype knownIds() const { return m_known.size(); }
+
+Q_SIGNALS:
+    //! Newly stored events, in sequence order, with the steadyNowNs() time each was received.
+    void eventsStored(const QList<ct::StoredEvent> &events, const QList<qint64> &receivedNs);
+
+private:
+    struct Pending
+    {
+        StoredEvent event;
+        qint64 receivedNs = 0;
+        QList<HttpResponder> responders;
+    };
+
+    EventLog *m_log = nullptr;
+    RelayMetrics *m_metrics = nullptr;
+    QSet<QString> m_known;
+    QList<Pending> m_pending;
+    QHash<QString, qsizetype> m_pendingIndex;
+    bool m_flushScheduled = false;
+};
+
+} // namespace ct

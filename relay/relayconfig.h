@@ -1,0 +1,63 @@
+// SPDX-FileCopyrightText: 2026 CircleTray contributors
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "relay/sqleventlog.h"
+
+#include <QByteArray>
+#include <QHostAddress>
+#include <QList>
+#include <QProcessEnvironment>
+#include <QString>
+#include <QStringList>
+
+#include <chrono>
+#include <optional>
+
+namespace ct {
+
+//! Everything `circletray-relay serve` can be told. Defaults are what a small public relay wants.
+struct RelayConfig
+{
+    QHostAddress listenAddress = QHostAddress::LocalHost;
+    quint16 port = 8788;
+    QByteArray webhookPath = QByteArrayLiteral("/webhook");
+    QList<QByteArray> secrets; //!< from --secret-file and/or CIRCLETRAY_RELAY_SECRET
+    QString dataDir;
+    QString tlsCert;
+    QString tlsKey;
+    int retentionDays = 30;
+    qint64 retentionMaxEvents = 100000;
+    Durability durability = Durability::Normal;
+    std::optional<QPair<QHostAddress, quint16>> metricsListen; //!< /metrics and /healthz only there
+    std::chrono::seconds keepaliveInterval {30};
+    std::chrono::seconds keepaliveTimeout {75};
+    qint64 clientBufferLimit = 8 * 1024 * 1024; //!< unsent bytes before a client is closed with 4008
+    qint64 maxBodyBytes = 1024 * 1024;
+
+    QString databasePath() const;
+};
+
+/*!
+ * \brief Reads RelayConfig from flags, environment and an INI file: flag beats environment beats file.
+ *
+ * Every option is a long flag (`--retention-days`), an environment variable
+ * (`CIRCLETRAY_RELAY_RETENTION_DAYS`) and a key of the same name in the file given by `--config`.
+ */
+class RelayConfigLoader
+{
+public:
+    //! The options `serve` understands, for its --help.
+    static QStringList optionNames();
+
+    //! \a arguments excludes the program and command names. nullopt with \a error on bad input.
+    static std::optional<RelayConfig> load(const QStringList &arguments, const QProcessEnvironment &env, QString *error,
+                                           bool *helpRequested = nullptr, QString *helpText = nullptr);
+
+    //! Only what the token commands need: --data-dir / --config / environment.
+    static std::optional<RelayConfig> loadStorageOnly(const QStringList &arguments, const QProcessEnvironment &env,
+                                                      QStringList *positional, QString *error, bool *helpRequested,
+                                                      QString *helpText);
+};
+
+} // namespace ct

@@ -1,0 +1,56 @@
+// SPDX-FileCopyrightText: 2026 CircleTray contributors
+// SPDX-License-Identifier: MIT
+#include "relay/relaymetrics.h"
+
+namespace ct {
+
+void RelayMetrics::observeLatency(double seconds)
+{
+    for (size_t i = 0; i < latencyBuckets.size(); ++i) {
+        if (seconds <= latencyBuckets[i])
+            ++latencyCounts[i];
+    }
+    ++latencyCount;
+    latencySum += seconds;
+}
+
+QByteArray RelayMetrics::render(int connectedClients) const
+{
+    QByteArray out;
+    auto counter = [&out](const char *name, const char *help, quint64 value) {
+        out += QByteArray("# HELP ") + name + ' ' + help + "\n# TYPE " + name + " counter\n" + name + ' '
+            + QByteArray::number(value) + '\n';
+    };
+    auto labelled = [&out](const char *name, const char *help, const char *label,
+                           const QMap<QByteArray, quint64> &values) {
+        out += QByteArray("# HELP ") + name + ' ' + help + "\n# TYPE " + name + " counter\n";
+        for (auto it = values.cbegin(); it != values.cend(); ++it)
+            out += QByteArray(name) + '{' + label + "=\"" + it.key() + "\"} " + QByteArray::number(it.value()) + '\n';
+    };
+    counter("circletray_relay_webhooks_received_total", "Webhook requests received.", received);
+    counter("circletray_relay_events_accepted_total", "New events stored.", accepted);
+    counter("circletray_relay_events_duplicate_total", "Deliveries of an event id already stored.", duplicate);
+    counter("circletray_relay_storage_failures_total", "Deliveries answered 503 because storage failed.",
+            storageFailures);
+    labelled("circletray_relay_webhooks_rejected_total", "Webhook requests refused, by reason.", "reason", rejected);
+    out += "# HELP circletray_relay_clients_connected WebSocket clients connected.\n"
+           "# TYPE circletray_relay_clients_connected gauge\n"
+           "circletray_relay_clients_connected "
+        + QByteArray::number(connectedClients) + '\n';
+    counter("circletray_relay_messages_replayed_total", "Event messages sent to catch clients up.", replayed);
+    counter("circletray_relay_messages_delivered_total", "Event messages sent live.", delivered);
+    labelled("circletray_relay_clients_closed_total", "Clients closed by the relay, by reason.", "reason",
+             clientsClosed);
+    const char *h = "circletray_relay_delivery_latency_seconds";
+    out += QByteArray("# HELP ") + h + " Webhook received to live message handed to a client.\n# TYPE " + h
+        + " histogram\n";
+    for (size_t i = 0; i < latencyBuckets.size(); ++i)
+        out += QByteArray(h) + "_bucket{le=\"" + QByteArray::number(latencyBuckets[i]) + "\"} "
+            + QByteArray::number(latencyCounts[i]) + '\n';
+    out += QByteArray(h) + "_bucket{le=\"+Inf\"} " + QByteArray::number(latencyCount) + '\n';
+    out += QByteArray(h) + "_sum " + QByteArray::number(latencySum, 'g', 9) + '\n';
+    out += QByteArray(h) + "_count " + QByteArray::number(latencyCount) + '\n';
+    return out;
+}
+
+} // namespace ct

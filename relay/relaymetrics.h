@@ -1,0 +1,37 @@
+// SPDX-FileCopyrightText: 2026 CircleTray contributors
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <QByteArray>
+#include <QDateTime>
+#include <QMap>
+
+#include <array>
+
+namespace ct {
+
+//! Counters behind /metrics (Prometheus text format) and /healthz.
+struct RelayMetrics
+{
+    quint64 received = 0; //!< webhook requests that reached the webhook route
+    quint64 accepted = 0; //!< stored (new events)
+    quint64 duplicate = 0; //!< answered 200 without storing: the event id was already kept
+    quint64 storageFailures = 0; //!< answered 503
+    QMap<QByteArray, quint64> rejected; //!< by reason label: signature, malformed, too_large, …
+    quint64 replayed = 0; //!< event messages sent while catching a client up
+    quint64 delivered = 0; //!< event messages sent live
+    QMap<QByteArray, quint64> clientsClosed; //!< by reason: revoked, too_slow, silent, shutdown
+    QDateTime lastEventAt;
+
+    // Ingest (request received) to delivery (message handed to the client's socket), live events.
+    static constexpr std::array<double, 11> latencyBuckets {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                            0.05,   0.1,   0.25,   0.5,   1.0};
+    std::array<quint64, latencyBuckets.size()> latencyCounts {};
+    quint64 latencyCount = 0;
+    double latencySum = 0;
+
+    void observeLatency(double seconds);
+    QByteArray render(int connectedClients) const;
+};
+
+} // namespace ct

@@ -1,0 +1,267 @@
+// SPDX-FileCopyrightText: 2026 CircleTray contributors
+// SPDX-License-Identifier: MIT
+#include "relay/relayserver.h"
+
+#include "core/timestamp.h"
+#include "core/webhookreceiver.h"
+#include "relay/deliveryhub.h"
+#include "relay/ingestor.h"
+#include "relay/relaylogging.h"
+#include "relay/sqleventlog.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSslKey>
+
+using namespace Qt::StringLiterals;
+using namespace std::chrono_literals;
+
+namespace ct {
+
+namespace {
+
+    QString describe(const QHostAddress &address, quint16 port)
+    {
+        const QString host =
+            address.protocol() == QAbstractSocket::IPv6Protocol ? u'[' + address.toString() + u']' : address.toString();
+        return host + u':' + QString::number(port);
+    }
+
+    QByteArray rejectionLabel(int status)
+    {
+        switch (status) {
+        case 401:
+            return "signature"_ba;
+        case 400:
+            return "malformed"_ba;
+        case 413:
+            return "too_large"_ba;
+        case 431:
+            return "headers_too_large"_ba;
+        case 408:
+            return "timeout"_ba;
+        case 503:
+            return "not_configured"_ba;
+        default:
+            return "other"_ba;
+        }
+    }
+
+} // namespace
+
+RelayServer::RelayServer(const RelayConfig &config, QObject *parent)
+    : QObject(parent)
+    , m_config(config)
+{
+    m_uptime.start();
+}
+
+RelayServer::~RelayServer()
+{
+    delete m_hub;
+    m_http.close();
+    if (m_metricsHttp)
+        m_metricsHttp->close();
+    if (m_log)
+        m_log->close();
+}
+
+std::optional<QSslConfiguration> RelayServer::loadTls(QString *error) const
+{
+    const QList<QSslCertificate> chain = QSslCertificate::fromPath(m_config.tlsCert, QSsl::Pem);
+    if (chain.isEmpty()) {
+        *error = u"no PEM certificate in %1"_s.arg(m_config.tlsCert);
+        return std::nullopt;
+    }
+    QFile keyFile(m_config.tlsKey);
+    if (!keyFile.open(QIODevice::ReadOnly)) {
+        *error = u"cannot read %1: %2"_s.arg(m_config.tlsKey, keyFile.errorString());
+        return std::nullopt;
+    }
+    const QByteArray pem = keyFile.readAll();
+    QSslKey key(pem, QSsl::Rsa);
+    if (key.isNull())
+        key = QSslKey(pem, QSsl::Ec);
+    if (key.isNull()) {
+        *error = u"%1 holds no unencrypted RSA or EC private key in PEM"_s.arg(m_config.tlsKey);
+        return std::nullopt;
+    }
+    QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+    tls.setLocalCertificateChain(chain);
+    tls.setPrivateKey(key);
+    tls.setPeerVerifyMode(QSslSocket::VerifyNone); // clients are authenticated by token, not certificate
+    return tls;
+}
+
+bool RelayServer::start(QString *error)
+{
+    if (!QDir().mkpath(m_config.dataDir)) {
+        *error = u"cannot create data directory %1"_s.arg(m_config.dataDir);
+        return false;
+    }
+    m_log = std::make_unique<SqlEventLog>(m_config.databasePath(), m_config.durability);
+    if (!m_log->open(error))
+        return false;
+
+    HttpServerLimits limits;
+    limits.reader.maxBodyBytes = m_config.maxBodyBytes;
+    m_http.setLimits(limits);
+    if (!m_config.tlsCert.isEmpty()) {
+        const auto tls = loadTls(error);
+        if (!tls)
+            return false;
+        m_http.setTlsConfiguration(*tls);
+    }
+
+    m_ingestor = new Ingestor(m_log.get(), &m_metrics, this);
+    m_ingestor->loadKnownIds();
+    DeliveryLimits delivery;
+    delivery.keepaliveInterval = m_config.keepaliveInterval;
+    delivery.keepaliveTimeout = m_config.keepaliveTimeout;
+    delivery.clientBufferLimit = m_config.clientBufferLimit;
+    m_hub = new DeliveryHub(m_log.get(), &m_metrics, delivery);
+    connect(m_ingestor, &Ingestor::eventsStored, m_hub, &DeliveryHub::broadcastStored);
+
+    m_receiver = new WebhookReceiver(&m_http, m_config.webhookPath, this);
+    m_receiver->setSecrets(m_config.secrets);
+    m_receiver->setHandler([this](const WebhookDelivery &d, HttpResponder r) {
+        if (m_stopping) {
+            r.respond(HttpResponse::text(503, "relay shutting down; retry later"_ba));
+            return;
+        }
+        m_ingestor->submit(d, r);
+    });
+    connect(m_receiver, &WebhookReceiver::requestReceived, this, [this] { ++m_metrics.received; });
+    connect(m_receiver, &WebhookReceiver::deliveryRejected, this,
+            [this](int status, const QString &reason, const QByteArray &eventType) {
+                ++m_metrics.rejected[rejectionLabel(status)];
+                if (status == 401 || status == 400)
+                    m_hub->broadcastRejected(status, reason, eventType);
+            });
+    connect(&m_http, &HttpServer::requestRefused, this, [this](int status, const QString &) {
+        if (status != 404 && status != 405)
+            ++m_metrics.rejected[rejectionLabel(status)];
+    });
+    m_http.route("GET"_ba, "/events"_ba,
+                 [this](const HttpRequest &req, HttpResponder r) { m_hub->handleUpgrade(req, r); });
+
+    if (m_config.metricsListen) {
+        m_metricsHttp = std::make_unique<HttpServer>();
+        addStatusRoutes(*m_metricsHttp);
+        if (!m_metricsHttp->listen(m_config.metricsListen->first, m_config.metricsListen->second)) {
+            *error = u"cannot listen on %1: %2"_s.arg(
+                describe(m_config.metricsListen->first, m_config.metricsListen->second), m_metricsHttp->errorString());
+            return false;
+        }
+    } else {
+        addStatusRoutes(m_http);
+    }
+    if (!m_http.listen(m_config.listenAddress, m_config.port)) {
+        *error =
+            u"cannot listen on %1: %2"_s.arg(describe(m_config.listenAddress, m_config.port), m_http.errorString());
+        return false;
+    }
+
+    connect(&m_pruneTimer, &QTimer::timeout, this, &RelayServer::prune);
+    m_pruneTimer.start(10min);
+    prune();
+    return true;
+}
+
+void RelayServer::addStatusRoutes(HttpServer &server)
+{
+    server.route("GET"_ba, "/healthz"_ba, [this](const HttpRequest &, HttpResponder r) {
+        bool ok = false;
+        const QByteArray body = healthJson(&ok);
+        r.respond(HttpResponse::json(ok ? 200 : 503, body));
+    });
+    server.route("GET"_ba, "/metrics"_ba, [this](const HttpRequest &, HttpResponder r) {
+        HttpResponse response {200,
+                               {{"Content-Type"_ba, "text/plain; version=0.0.4"_ba}},
+                               m_metrics.render(m_hub ? m_hub->clientCount() : 0),
+                               false};
+        r.respond(response);
+    });
+}
+
+QByteArray RelayServer::healthJson(bool *ok) const
+{
+    *ok = m_log && m_log->isHealthy() && !m_stopping;
+    const QJsonObject o {
+        {u"status"_s, *ok ? u"ok"_s : u"unavailable"_s},
+        {u"version"_s, QStringLiteral(CT_VERSION)},
+        {u"uptime_seconds"_s, m_uptime.elapsed() / 1000},
+        {u"connected_clients"_s, m_hub ? m_hub->clientCount() : 0},
+        {u"last_event_at"_s,
+         m_metrics.lastEventAt.isValid() ? QJsonValue(QString::fromLatin1(formatTimestamp(m_metrics.lastEventAt)))
+                                         : QJsonValue(QJsonValue::Null)},
+        {u"storage_ok"_s, *ok},
+        {u"head_seq"_s, m_log ? m_log->headSeq() : 0},
+        {u"relay_id"_s, m_log ? m_log->relayId() : QString()},
+    };
+    return QJsonDocument(o).toJson(QJsonDocument::Compact);
+}
+
+void RelayServer::prune()
+{
+    const QDateTime before = QDateTime::currentDateTimeUtc().addDays(-m_config.retentionDays);
+    const QStringList removed = m_log->prune(before, m_config.retentionMaxEvents);
+    if (!removed.isEmpty()) {
+        m_ingestor->forget(removed);
+        qCInfo(lcRelayStore) << "retention removed" << removed.size() << "events; oldest kept is now"
+                             << m_log->oldestSeq();
+    }
+}
+
+QString RelayServer::listenDescription() const
+{
+    return describe(m_http.serverAddress(), m_http.serverPort());
+}
+
+QString RelayServer::metricsDescription() const
+{
+    return m_metricsHttp ? describe(m_metricsHttp->serverAddress(), m_metricsHttp->serverPort()) : QString();
+}
+
+bool RelayServer::reloadTls(QString *error)
+{
+    if (m_config.tlsCert.isEmpty())
+        return true;
+    const auto tls = loadTls(error);
+    if (!tls)
+        return false;
+    m_http.setTlsConfiguration(*tls);
+    qCInfo(lcRelay) << "reloaded TLS certificate" << m_config.tlsCert;
+    return true;
+}
+
+void RelayServer::shutdown()
+{
+    if (m_stopping)
+        return;
+    m_stopping = true;
+    qCInfo(lcRelay) << "shutting down";
+    m_http.stopListening();
+    if (m_metricsHttp)
+        m_metricsHttp->stopListening();
+    m_ingestor->flush(); // everything received is committed and answered
+    m_http.disconnectAll(); // after those answers have been sent
+    m_hub->closeAll();
+    // Give answers and close frames a moment to leave, then stop.
+    auto *poll = new QTimer(this);
+    auto *deadline = new QElapsedTimer;
+    deadline->start();
+    connect(poll, &QTimer::timeout, this, [this, poll, deadline] {
+        if ((m_hub->clientCount() == 0 && m_http.connectionCount() == 0) || deadline->hasExpired(3000)) {
+            poll->stop();
+            delete deadline;
+            m_log->close();
+            Q_EMIT stopped();
+        }
+    });
+    poll->start(20);
+}
+
+} // namespace ct

@@ -1,0 +1,63 @@
+// SPDX-FileCopyrightText: 2026 CircleTray contributors
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "core/httpserver.h"
+#include "relay/relayconfig.h"
+#include "relay/relaymetrics.h"
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QTimer>
+
+#include <memory>
+
+namespace ct {
+
+class DeliveryHub;
+class EventLog;
+class Ingestor;
+class WebhookReceiver;
+
+/*!
+ * \brief circletray-relay's `serve`: the event log, the webhook route, WebSocket delivery,
+ * /healthz and /metrics, retention, graceful shutdown and certificate reload.
+ */
+class RelayServer final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(RelayServer)
+
+public:
+    explicit RelayServer(const RelayConfig &config, QObject *parent = nullptr);
+    ~RelayServer() override;
+
+    bool start(QString *error);
+    QString listenDescription() const; //!< "127.0.0.1:8788"
+    QString metricsDescription() const; //!< empty without --metrics-listen
+    bool reloadTls(QString *error);
+    void shutdown(); //!< answers what is pending, closes clients with 1001, then emits stopped()
+
+Q_SIGNALS:
+    void stopped();
+
+private:
+    std::optional<QSslConfiguration> loadTls(QString *error) const;
+    void addStatusRoutes(HttpServer &server);
+    void prune();
+    QByteArray healthJson(bool *ok) const;
+
+    RelayConfig m_config;
+    RelayMetrics m_metrics;
+    std::unique_ptr<EventLog> m_log;
+    HttpServer m_http;
+    std::unique_ptr<HttpServer> m_metricsHttp;
+    WebhookReceiver *m_receiver = nullptr;
+    Ingestor *m_ingestor = nullptr;
+    DeliveryHub *m_hub = nullptr;
+    QTimer m_pruneTimer;
+    QElapsedTimer m_uptime;
+    bool m_stopping = false;
+};
+
+} // namespace ct

@@ -1,0 +1,349 @@
+// SPDX-FileCopyrightText: 2026 CircleTray contributors
+// SPDX-License-Identifier: MIT
+#include "relay/sqleventlog.h"
+
+#include "relay/relaylogging.h"
+#include "relay/walcheckpointer.h"
+
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QThread>
+#include <QUuid>
+
+using namespace Qt::StringLiterals;
+
+namespace ct {
+
+namespace {
+
+    // Each entry migrates the schema from version i to i + 1.
+    const QList<QStringList> migrations = {
+        {
+            u"CREATE TABLE events (seq INTEGER PRIMARY KEY, event_id TEXT NOT NULL, received_at INTEGER NOT NULL, "
+            "event_type TEXT NOT NULL, signature TEXT NOT NULL, body BLOB NOT NULL)"_s,
+            u"CREATE TABLE tokens (name TEXT PRIMARY KEY, hash BLOB NOT NULL UNIQUE, created_at INTEGER NOT NULL, "
+            "revoked_at INTEGER)"_s,
+        },
+    };
+
+    QString lastError(const QSqlQuery &q)
+    {
+        return q.lastError().text();
+    }
+
+    qint64 toMs(const QDateTime &t)
+    {
+        return t.isValid() ? t.toMSecsSinceEpoch() : 0;
+    }
+
+    QDateTime fromMs(const QVariant &v)
+    {
+        return v.isNull() ? QDateTime() : QDateTime::fromMSecsSinceEpoch(v.toLongLong(), Qt::UTC);
+    }
+
+} // namespace
+
+SqlEventLog::SqlEventLog(const QString &path, Durability durability)
+    : m_path(path)
+    , m_durability(durability)
+    , m_connectionName(u"ct-eventlog-"_s + QUuid::createUuid().toString(QUuid::WithoutBraces))
+{ }
+
+SqlEventLog::~SqlEventLog()
+{
+    close();
+}
+
+bool SqlEventLog::open(QString *error)
+{
+    m_db = QSqlDatabase::addDatabase(u"QSQLITE"_s, m_connectionName);
+    m_db.setDatabaseName(m_path);
+    // Token commands run as separate processes: wait for their short writes rather than fail.
+    m_db.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT=5000"_s);
+    if (!m_db.open()) {
+        *error = u"cannot open %1: %2"_s.arg(m_path, m_db.lastError().text());
+        return false;
+    }
+    QSqlQuery q(m_db);
+    const QStringList pragmas = {
+        u"PRAGMA page_size=16384"_s, // ~3 KB rows: fewer overflow pages (only takes effect on a new file)
+        u"PRAGMA journal_mode=WAL"_s,
+        m_durability == Durability::Full ? u"PRAGMA synchronous=FULL"_s : u"PRAGMA synchronous=NORMAL"_s,
+        u"PRAGMA wal_autocheckpoint=0"_s, // WalCheckpointer does it off the event loop
+    };
+    for (const QString &pragma : pragmas) {
+        if (!q.exec(pragma)) {
+            *error = u"cannot configure %1: %2"_s.arg(m_path, lastError(q));
+            return false;
+        }
+    }
+    if (q.exec(u"PRAGMA journal_mode"_s) && q.next() && q.value(0).toString() != u"wal") {
+        *error = u"%1: the file system does not support SQLite's WAL mode"_s.arg(m_path);
+        return false;
+    }
+    q.finish();
+    if (!migrate(error))
+        return false;
+
+    if (!q.exec(u"SELECT key, value FROM meta"_s)) {
+        *error = lastError(q);
+        return false;
+    }
+    while (q.next()) {
+        if (q.value(0).toString() == u"relay_id")
+            m_relayId = q.value(1).toString();
+        else if (q.value(0).toString() == u"head_seq")
+            m_head = q.value(1).toLongLong();
+    }
+    refreshOldest();
+
+    m_checkpointThread = new QThread;
+    m_checkpointThread->setObjectName(u"wal-checkpoint"_s);
+    m_checkpointer = new WalCheckpointer(m_path);
+    m_checkpointer->moveToThread(m_checkpointThread);
+    QObject::connect(m_checkpointThread, &QThread::finished, m_checkpointer, &QObject::deleteLater);
+    m_checkpointThread->start();
+    qCInfo(lcRelayStore).noquote() << "event log" << m_path << "relay id" << m_relayId << "head" << m_head << "oldest"
+                                   << m_oldest;
+    return true;
+}
+
+void SqlEventLog::close()
+{
+    if (m_checkpointThread) {
+        QMetaObject::invokeMethod(m_checkpointer, &WalCheckpointer::finish, Qt::BlockingQueuedConnection);
+        m_checkpointThread->quit();
+        m_checkpointThread->wait();
+        delete m_checkpointThread;
+        m_checkpointThread = nullptr;
+        m_checkpointer = nullptr;
+    }
+    if (m_db.isValid()) {
+        m_db.close();
+        m_db = QSqlDatabase();
+        QSqlDatabase::removeDatabase(m_connectionName);
+    }
+}
+
+bool SqlEventLog::migrate(QString *error)
+{
+    QSqlQuery q(m_db);
+    if (!q.exec(u"CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"_s)) {
+        *error = lastError(q);
+        return false;
+    }
+    int version = 0;
+    if (q.exec(u"SELECT value FROM meta WHERE key = 'schema_version'"_s) && q.next())
+        version = q.value(0).toInt();
+    q.finish(); // an open SELECT would keep the migration's transaction from committing
+    if (version > schemaVersion) {
+        *error = u"%1 has schema version %2; this relay knows up to %3 (downgrade?)"_s.arg(m_path).arg(version).arg(
+            schemaVersion);
+        return false;
+    }
+    for (int v = version; v < schemaVersion; ++v) {
+        if (!m_db.transaction()) {
+            *error = m_db.lastError().text();
+            return false;
+        }
+        QStringList statements = migrations.at(v);
+        if (v == 0) {
+            statements << u"INSERT INTO meta (key, value) VALUES ('relay_id', '%1')"_s.arg(
+                QUuid::createUuid().toString(QUuid::WithoutBraces))
+                       << u"INSERT INTO meta (key, value) VALUES ('head_seq', '0')"_s
+                       << u"INSERT INTO meta (key, value) VALUES ('schema_version', '0')"_s;
+        }
+        statements << u"UPDATE meta SET value = '%1' WHERE key = 'schema_version'"_s.arg(v + 1);
+        for (const QString &sql : std::as_const(statements)) {
+            if (!q.exec(sql)) {
+                *error = u"migration to schema %1 failed: %2"_s.arg(v + 1).arg(lastError(q));
+                m_db.rollback();
+                return false;
+            }
+        }
+        if (!m_db.commit()) {
+            *error = m_db.lastError().text();
+            return false;
+        }
+        qCInfo(lcRelayStore) << "migrated" << m_path << "to schema version" << v + 1;
+    }
+    return true;
+}
+
+void SqlEventLog::refreshOldest()
+{
+    QSqlQuery q(m_db);
+    if (q.exec(u"SELECT MIN(seq) FROM events"_s) && q.next() && !q.value(0).isNull())
+        m_oldest = q.value(0).toLongLong();
+    else
+        m_oldest = m_head + 1;
+}
+
+bool SqlEventLog::append(QList<StoredEvent> &events, QString *error)
+{
+    if (events.isEmpty())
+        return true;
+    if (!m_db.transaction()) {
+        *error = m_db.lastError().text();
+        return false;
+    }
+    QSqlQuery insert(m_db);
+    insert.prepare(u"INSERT INTO events (seq, event_id, received_at, event_type, signature, body) "
+                   "VALUES (?, ?, ?, ?, ?, ?)"_s);
+    qint64 seq = m_head;
+    QString failure;
+    for (StoredEvent &e : events) {
+        insert.addBindValue(++seq);
+        insert.addBindValue(e.eventId);
+        insert.addBindValue(toMs(e.receivedAt));
+        insert.addBindValue(QString::fromLatin1(e.eventType));
+        insert.addBindValue(QString::fromLatin1(e.signature));
+        insert.addBindValue(e.body);
+        if (!insert.exec()) {
+            failure = lastError(insert);
+            break;
+        }
+    }
+    QSqlQuery head(m_db);
+    if (failure.isEmpty() && !head.exec(u"UPDATE meta SET value = '%1' WHERE key = 'head_seq'"_s.arg(seq)))
+        failure = lastError(head);
+    if (failure.isEmpty() && !m_db.commit())
+        failure = m_db.lastError().text();
+    if (!failure.isEmpty()) {
+        *error = failure;
+        m_db.rollback();
+        return false;
+    }
+    seq = m_head;
+    for (StoredEvent &e : events)
+        e.seq = ++seq;
+    if (m_oldest > m_head)
+        m_oldest = m_head + 1;
+    m_head = seq;
+    if (m_checkpointer)
+        QMetaObject::invokeMethod(m_checkpointer, &WalCheckpointer::noteWrite, Qt::QueuedConnection);
+    return true;
+}
+
+QList<StoredEvent> SqlEventLog::read(qint64 afterSeq, int limit)
+{
+    QList<StoredEvent> out;
+    QSqlQuery q(m_db);
+    q.setForwardOnly(true);
+    q.prepare(u"SELECT seq, event_id, received_at, event_type, signature, body FROM events "
+              "WHERE seq > ? ORDER BY seq LIMIT ?"_s);
+    q.addBindValue(afterSeq);
+    q.addBindValue(limit);
+    if (!q.exec()) {
+        qCWarning(lcRelayStore) << "read failed:" << lastError(q);
+        return out;
+    }
+    while (q.next()) {
+        out.append({q.value(0).toLongLong(), q.value(1).toString(), fromMs(q.value(2)),
+                    q.value(3).toString().toLatin1(), q.value(4).toString().toLatin1(), q.value(5).toByteArray()});
+    }
+    return out;
+}
+
+QStringList SqlEventLog::eventIds()
+{
+    QStringList ids;
+    QSqlQuery q(m_db);
+    q.setForwardOnly(true);
+    if (q.exec(u"SELECT event_id FROM events"_s)) {
+        while (q.next())
+            ids.append(q.value(0).toString());
+    }
+    return ids;
+}
+
+QStringList SqlEventLog::prune(const QDateTime &before, qint64 keepAtMost)
+{
+    // Everything up to a cut-off sequence number goes: the newest seq received before `before`,
+    // or the one that leaves `keepAtMost` events, whichever is higher.
+    qint64 cut = 0;
+    QSqlQuery q(m_db);
+    q.prepare(u"SELECT MAX(seq) FROM events WHERE received_at < ?"_s);
+    q.addBindValue(toMs(before));
+    if (q.exec() && q.next() && !q.value(0).isNull())
+        cut = q.value(0).toLongLong();
+    if (keepAtMost >= 0)
+        cut = std::max(cut, m_head - keepAtMost);
+    QStringList removed;
+    if (cut < m_oldest)
+        return removed;
+    q.prepare(u"SELECT event_id FROM events WHERE seq <= ?"_s);
+    q.addBindValue(cut);
+    if (q.exec()) {
+        while (q.next())
+            removed.append(q.value(0).toString());
+    }
+    q.prepare(u"DELETE FROM events WHERE seq <= ?"_s);
+    q.addBindValue(cut);
+    if (!q.exec()) {
+        qCWarning(lcRelayStore) << "pruning failed:" << lastError(q);
+        return {};
+    }
+    refreshOldest();
+    if (m_checkpointer)
+        QMetaObject::invokeMethod(m_checkpointer, &WalCheckpointer::noteWrite, Qt::QueuedConnection);
+    return removed;
+}
+
+bool SqlEventLog::isHealthy()
+{
+    QSqlQuery q(m_db);
+    return q.exec(u"SELECT 1"_s) && q.next();
+}
+
+bool SqlEventLog::addToken(const QString &name, const QByteArray &hash, QString *error)
+{
+    QSqlQuery q(m_db);
+    q.prepare(u"SELECT revoked_at FROM tokens WHERE name = ?"_s);
+    q.addBindValue(name);
+    if (q.exec() && q.next() && q.value(0).isNull()) {
+        *error = u"a token named \"%1\" exists; revoke it first"_s.arg(name);
+        return false;
+    }
+    q.prepare(u"INSERT OR REPLACE INTO tokens (name, hash, created_at, revoked_at) VALUES (?, ?, ?, NULL)"_s);
+    q.addBindValue(name);
+    q.addBindValue(hash);
+    q.addBindValue(QDateTime::currentMSecsSinceEpoch());
+    if (!q.exec()) {
+        *error = lastError(q);
+        return false;
+    }
+    return true;
+}
+
+bool SqlEventLog::revokeToken(const QString &name)
+{
+    QSqlQuery q(m_db);
+    q.prepare(u"UPDATE tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL"_s);
+    q.addBindValue(QDateTime::currentMSecsSinceEpoch());
+    q.addBindValue(name);
+    return q.exec() && q.numRowsAffected() == 1;
+}
+
+QList<TokenInfo> SqlEventLog::tokens()
+{
+    QList<TokenInfo> out;
+    QSqlQuery q(m_db);
+    if (q.exec(u"SELECT name, created_at, revoked_at FROM tokens ORDER BY name"_s)) {
+        while (q.next())
+            out.append({q.value(0).toString(), fromMs(q.value(1)), fromMs(q.value(2))});
+    }
+    return out;
+}
+
+std::optional<QString> SqlEventLog::tokenName(const QByteArray &hash)
+{
+    QSqlQuery q(m_db);
+    q.prepare(u"SELECT name FROM tokens WHERE hash = ? AND revoked_at IS NULL"_s);
+    q.addBindValue(hash);
+    if (q.exec() && q.next())
+        return q.value(0).toString();
+    return std::nullopt;
+}
+
+} // namespace ct

@@ -1,0 +1,89 @@
+// SPDX-FileCopyrightText: 2026 CircleTray contributors
+// SPDX-License-Identifier: MIT
+#include "relay/tokencommands.h"
+
+#include "relay/relayconfig.h"
+#include "relay/sqleventlog.h"
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QRandomGenerator>
+#include <QTextStream>
+
+using namespace Qt::StringLiterals;
+
+namespace ct {
+
+QByteArray generateToken()
+{
+    QByteArray random(32, Qt::Uninitialized);
+    QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(random.data()), 8);
+    return "ctr_" + random.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+}
+
+int runTokenCommand(const QStringList &arguments, const QProcessEnvironment &env)
+{
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    QStringList positional;
+    QString error;
+    bool help = false;
+    QString helpText;
+    const auto config = RelayConfigLoader::loadStorageOnly(arguments, env, &positional, &error, &help, &helpText);
+    if (help) {
+        out << "Usage: circletray-relay token add NAME | list | revoke NAME [--data-dir DIR] [--config FILE]\n\n"
+               "Device tokens let desktop apps connect to GET /events. A new token is printed once;\n"
+               "only its hash is stored. A running relay closes a revoked token's connections within 5 s.\n\n"
+            << helpText.mid(helpText.indexOf(u"Options:"_s));
+        return 0;
+    }
+    if (!config) {
+        err << "circletray-relay token: " << error << '\n';
+        return 2;
+    }
+    const QString verb = positional.value(0);
+    const QString name = positional.value(1).trimmed();
+    const bool needsName = verb == u"add" || verb == u"revoke";
+    if ((verb != u"add" && verb != u"list" && verb != u"revoke") || (needsName && name.isEmpty())
+        || positional.size() > (needsName ? 2 : 1)) {
+        err << "usage: circletray-relay token add NAME | list | revoke NAME [--data-dir DIR]\n";
+        return 2;
+    }
+    if (!QDir().mkpath(config->dataDir)) {
+        err << "circletray-relay token: cannot create data directory " << config->dataDir << '\n';
+        return 1;
+    }
+    SqlEventLog log(config->databasePath(), Durability::Full);
+    if (!log.open(&error)) {
+        err << "circletray-relay token: " << error << '\n';
+        return 1;
+    }
+    if (verb == u"add") {
+        const QByteArray token = generateToken();
+        if (!log.addToken(name, QCryptographicHash::hash(token, QCryptographicHash::Sha256), &error)) {
+            err << "circletray-relay token: " << error << '\n';
+            return 1;
+        }
+        out << token << '\n';
+        err << "Token \"" << name << "\" created. It is shown only this once: give it to the CircleTray app.\n";
+        return 0;
+    }
+    if (verb == u"revoke") {
+        if (!log.revokeToken(name)) {
+            err << "circletray-relay token: no valid token named \"" << name << "\"\n";
+            return 1;
+        }
+        out << "revoked " << name << '\n';
+        return 0;
+    }
+    const QList<TokenInfo> tokens = log.tokens();
+    for (const TokenInfo &t : tokens) {
+        out << t.name << '\t' << "created " << t.createdAt.toString(Qt::ISODate) << '\t'
+            << (t.revokedAt.isValid() ? u"revoked "_s + t.revokedAt.toString(Qt::ISODate) : u"valid"_s) << '\n';
+    }
+    if (tokens.isEmpty())
+        err << "no tokens yet: circletray-relay token add NAME\n";
+    return 0;
+}
+
+} // namespace ct
