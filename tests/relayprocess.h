@@ -77,6 +77,7 @@ public:
         errors();
         return done && m_process.exitStatus() == QProcess::NormalExit ? m_process.exitCode() : -1;
     }
+    bool signal(int signo) { return ::kill(pid_t(m_process.processId()), signo) == 0; }
     //! SIGKILL: nothing gets to finish.
     void kill()
     {

@@ -5,6 +5,7 @@
 #include "relayprocess.h"
 
 #include <QSslKey>
+#include <QSslSocket>
 #include <QStandardPaths>
 #include <QTest>
 
@@ -26,6 +27,8 @@ private Q_SLOTS:
     void revocationClosesLiveConnection();
     void slowClientClosedOthersUnaffected();
     void tls();
+    void keepaliveDropsSilentPeers();
+    void sighupReloadsCertificate();
 
 private:
     QByteArray m_token;
@@ -347,6 +350,70 @@ void TestRelayDelivery::tls()
     QVERIFY(plain.connectTo(relay.port()));
     plain.send(signedPost(eventBody(u"plain"_s)));
     QVERIFY(!plain.read(1500));
+}
+
+void TestRelayDelivery::keepaliveDropsSilentPeers()
+{
+    RelayProcess relay;
+    QVERIFY(relay.start({u"--keepalive-interval"_s, u"1"_s, u"--keepalive-timeout"_s, u"3"_s}));
+    const QByteArray token = relay.addToken(u"t"_s);
+    RelayClient alive; // QWebSocket answers pings by itself
+    QVERIFY(alive.open(relay.port(), token, 0));
+    QTcpSocket mute; // completes the handshake, then never answers anything
+    mute.connectToHost(QHostAddress::LocalHost, relay.port());
+    QVERIFY(mute.waitForConnected(5000));
+    mute.write("GET /events HTTP/1.1\r\nHost: relay\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+               "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nAuthorization: Bearer "
+               + token + "\r\n\r\n");
+    QVERIFY(QTest::qWaitFor([&] { return mute.bytesAvailable() > 0; }, 5000));
+    QByteArray fromRelay;
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            fromRelay += mute.readAll();
+            return mute.state() == QAbstractSocket::UnconnectedState;
+        },
+        10000)); // dropped after ~3 s of silence
+    QVERIFY(fromRelay.contains("\x89")); // it was pinged (opcode 0x9) before being dropped
+    QTest::qWait(1500);
+    QVERIFY(!alive.disconnected);
+}
+
+void TestRelayDelivery::sighupReloadsCertificate()
+{
+    const QString openssl = QStandardPaths::findExecutable(u"openssl"_s);
+    if (openssl.isEmpty())
+        QSKIP("openssl command not installed (scripts/install-deps installs it)");
+    QTemporaryDir dir;
+    const auto selfSigned = [&](const QString &cn, const QString &base) {
+        QProcess p;
+        p.setWorkingDirectory(dir.path());
+        p.start(openssl,
+                {u"req"_s, u"-x509"_s, u"-newkey"_s, u"rsa:2048"_s, u"-nodes"_s, u"-days"_s, u"2"_s, u"-subj"_s,
+                 u"/CN="_s + cn, u"-addext"_s, u"subjectAltName=IP:127.0.0.1"_s, u"-keyout"_s, base + u".key"_s,
+                 u"-out"_s, base + u".pem"_s});
+        return p.waitForFinished(30000) && p.exitCode() == 0;
+    };
+    QVERIFY(selfSigned(u"first"_s, u"first"_s));
+    QVERIFY(selfSigned(u"second"_s, u"second"_s));
+    QVERIFY(QFile::copy(dir.filePath(u"first.pem"_s), dir.filePath(u"live.pem"_s)));
+    QVERIFY(QFile::copy(dir.filePath(u"first.key"_s), dir.filePath(u"live.key"_s)));
+    RelayProcess relay;
+    QVERIFY(relay.start({u"--tls-cert"_s, dir.filePath(u"live.pem"_s), u"--tls-key"_s, dir.filePath(u"live.key"_s)}));
+    const auto peerName = [&] {
+        QSslSocket s;
+        s.setPeerVerifyMode(QSslSocket::VerifyNone);
+        s.connectToHostEncrypted(u"127.0.0.1"_s, relay.port());
+        if (!s.waitForEncrypted(10000))
+            return QString();
+        return s.peerCertificate().subjectInfo(QSslCertificate::CommonName).value(0);
+    };
+    QCOMPARE(peerName(), u"first"_s);
+    QFile::remove(dir.filePath(u"live.pem"_s));
+    QFile::remove(dir.filePath(u"live.key"_s));
+    QVERIFY(QFile::copy(dir.filePath(u"second.pem"_s), dir.filePath(u"live.pem"_s)));
+    QVERIFY(QFile::copy(dir.filePath(u"second.key"_s), dir.filePath(u"live.key"_s)));
+    QVERIFY(relay.signal(SIGHUP));
+    QTRY_COMPARE_WITH_TIMEOUT(peerName(), u"second"_s, 10000);
 }
 
 QTEST_GUILESS_MAIN(TestRelayDelivery)

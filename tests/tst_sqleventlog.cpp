@@ -1,0 +1,160 @@
+// SPDX-FileCopyrightText: 2026 CircleTray contributors
+// SPDX-License-Identifier: MIT
+#include "relay/sqleventlog.h"
+
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+QList<ct::StoredEvent> batch(int from, int count, const QDateTime &at = QDateTime::currentDateTimeUtc())
+{
+    QList<ct::StoredEvent> out;
+    for (int i = from; i < from + count; ++i)
+        out.append(
+            {0, u"id-%1"_s.arg(i), at, "workflow-completed"_ba, "v1=00"_ba, "{\"n\":" + QByteArray::number(i) + '}'});
+    return out;
+}
+
+} // namespace
+
+class TestSqlEventLog final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void createsAndMigrates();
+    void appendAndRead();
+    void sequenceSurvivesPruneAndReopen();
+    void pruneByAgeAndCount();
+    void tokens();
+    void refusesNewerSchema();
+
+private:
+    QTemporaryDir m_dir;
+    QString path(const char *name) const { return m_dir.filePath(QString::fromLatin1(name)); }
+};
+
+void TestSqlEventLog::createsAndMigrates()
+{
+    ct::SqlEventLog log(path("new.sqlite"), ct::Durability::Normal);
+    QString error;
+    QVERIFY2(log.open(&error), qPrintable(error));
+    QVERIFY(!log.relayId().isEmpty());
+    QCOMPARE(log.headSeq(), 0);
+    QCOMPARE(log.oldestSeq(), 1);
+    QVERIFY(log.isHealthy());
+    const QString id = log.relayId();
+    log.close();
+    ct::SqlEventLog again(path("new.sqlite"), ct::Durability::Full);
+    QVERIFY2(again.open(&error), qPrintable(error));
+    QCOMPARE(again.relayId(), id);
+}
+
+void TestSqlEventLog::appendAndRead()
+{
+    ct::SqlEventLog log(path("rw.sqlite"), ct::Durability::Normal);
+    QString error;
+    QVERIFY(log.open(&error));
+    auto events = batch(1, 3);
+    events[1].body = QByteArray("\x00\xff binary-safe", 14);
+    QVERIFY2(log.append(events, &error), qPrintable(error));
+    QCOMPARE(events[0].seq, 1);
+    QCOMPARE(events[2].seq, 3);
+    QCOMPARE(log.headSeq(), 3);
+    const auto read = log.read(1, 10);
+    QCOMPARE(read.size(), 2);
+    QCOMPARE(read[0].seq, 2);
+    QCOMPARE(read[0].body, events[1].body);
+    QCOMPARE(read[0].eventId, u"id-2"_s);
+    QCOMPARE(read[0].signature, "v1=00"_ba);
+    QCOMPARE(read[0].receivedAt.toMSecsSinceEpoch(), events[1].receivedAt.toMSecsSinceEpoch());
+    QCOMPARE(log.read(0, 2).size(), 2);
+    QCOMPARE(log.read(3, 10).size(), 0);
+    QCOMPARE(log.eventIds().size(), 3);
+}
+
+void TestSqlEventLog::sequenceSurvivesPruneAndReopen()
+{
+    QString error;
+    {
+        ct::SqlEventLog log(path("seq.sqlite"), ct::Durability::Normal);
+        QVERIFY(log.open(&error));
+        auto events = batch(1, 5);
+        QVERIFY(log.append(events, &error));
+        QCOMPARE(log.prune(QDateTime::currentDateTimeUtc().addDays(1), 1000).size(), 5); // all gone
+        QCOMPARE(log.oldestSeq(), 6);
+        QCOMPARE(log.headSeq(), 5);
+    }
+    ct::SqlEventLog log(path("seq.sqlite"), ct::Durability::Normal);
+    QVERIFY(log.open(&error));
+    QCOMPARE(log.headSeq(), 5); // kept in meta, not derived from MAX(seq)
+    auto more = batch(6, 1);
+    QVERIFY(log.append(more, &error));
+    QCOMPARE(more.first().seq, 6); // never reused
+    QCOMPARE(log.oldestSeq(), 6);
+}
+
+void TestSqlEventLog::pruneByAgeAndCount()
+{
+    ct::SqlEventLog log(path("prune.sqlite"), ct::Durability::Normal);
+    QString error;
+    QVERIFY(log.open(&error));
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    auto old = batch(1, 3, now.addDays(-40));
+    auto recent = batch(4, 5, now);
+    QVERIFY(log.append(old, &error));
+    QVERIFY(log.append(recent, &error));
+    QCOMPARE(log.prune(now.addDays(-30), 100), QStringList({u"id-1"_s, u"id-2"_s, u"id-3"_s}));
+    QCOMPARE(log.oldestSeq(), 4);
+    QCOMPARE(log.prune(now.addDays(-30), 2), QStringList({u"id-4"_s, u"id-5"_s, u"id-6"_s}));
+    QCOMPARE(log.oldestSeq(), 7);
+    QVERIFY(log.prune(now.addDays(-30), 2).isEmpty());
+}
+
+void TestSqlEventLog::tokens()
+{
+    ct::SqlEventLog log(path("tokens.sqlite"), ct::Durability::Normal);
+    QString error;
+    QVERIFY(log.open(&error));
+    QVERIFY(log.addToken(u"laptop"_s, "hash-1"_ba, &error));
+    QVERIFY(!log.addToken(u"laptop"_s, "hash-2"_ba, &error)); // exists
+    QVERIFY(error.contains(u"revoke"_s));
+    QCOMPARE(log.tokenName("hash-1"_ba), u"laptop"_s);
+    QVERIFY(!log.tokenName("hash-2"_ba));
+    QVERIFY(log.revokeToken(u"laptop"_s));
+    QVERIFY(!log.revokeToken(u"laptop"_s));
+    QVERIFY(!log.tokenName("hash-1"_ba));
+    QVERIFY(log.tokens().first().revokedAt.isValid());
+    QVERIFY(log.addToken(u"laptop"_s, "hash-3"_ba, &error)); // a revoked name can be issued again
+    QCOMPARE(log.tokenName("hash-3"_ba), u"laptop"_s);
+    QVERIFY(!log.tokenName("hash-1"_ba));
+}
+
+void TestSqlEventLog::refusesNewerSchema()
+{
+    QString error;
+    {
+        ct::SqlEventLog log(path("future.sqlite"), ct::Durability::Normal);
+        QVERIFY(log.open(&error));
+    }
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"edit"_s);
+        db.setDatabaseName(path("future.sqlite"));
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        QVERIFY(q.exec(u"UPDATE meta SET value = '99' WHERE key = 'schema_version'"_s));
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(u"edit"_s);
+    ct::SqlEventLog log(path("future.sqlite"), ct::Durability::Normal);
+    QVERIFY(!log.open(&error));
+    QVERIFY2(error.contains(u"99"_s), qPrintable(error));
+}
+
+QTEST_GUILESS_MAIN(TestSqlEventLog)
+#include "tst_sqleventlog.moc"
