@@ -277,7 +277,9 @@ int runSend(const QStringList &arguments)
     }
     const QByteArray reason = reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toByteArray();
     const QByteArray answer = reply->readAll().trimmed();
-    out() << httpStatus << ' ' << reason;
+    out() << httpStatus;
+    if (!reason.isEmpty()) // HTTP/2 has no reason phrases
+        out() << ' ' << reason;
     if (!answer.isEmpty() && (httpStatus < 200 || httpStatus > 299))
         out() << ": " << answer.left(500);
     out() << '\n';
