@@ -57,8 +57,9 @@ public:
     virtual QList<StoredEvent> read(qint64 afterSeq, int limit) = 0;
     //! Every stored event id (to rebuild the duplicate filter at start).
     virtual QStringList eventIds() = 0;
-    //! Deletes events received before \a before and all but the newest \a keepAtMost; returns their ids.
-    virtual QStringList prune(const QDateTime &before, qint64 keepAtMost) = 0;
+    //! Deletes events received before \a before and all but the newest \a keepAtMost, the oldest first
+    //! and at most \a limit of them per call (call again while it returns \a limit ids); returns their ids.
+    virtual QStringList prune(const QDateTime &before, qint64 keepAtMost, int limit) = 0;
     //! A cheap round trip to the database.
     virtual bool isHealthy() = 0;
 

@@ -206,13 +206,16 @@ QByteArray RelayServer::healthJson(bool *ok) const
 
 void RelayServer::prune()
 {
+    // In slices of a few hundred rows, yielding to the event loop in between.
+    constexpr int slice = 500;
     const QDateTime before = QDateTime::currentDateTimeUtc().addDays(-m_config.retentionDays);
-    const QStringList removed = m_log->prune(before, m_config.retentionMaxEvents);
-    if (!removed.isEmpty()) {
-        m_ingestor->forget(removed);
-        qCInfo(lcRelayStore) << "retention removed" << removed.size() << "events; oldest kept is now"
-                             << m_log->oldestSeq();
-    }
+    const QStringList removed = m_log->prune(before, m_config.retentionMaxEvents, slice);
+    if (removed.isEmpty())
+        return;
+    m_ingestor->forget(removed);
+    qCInfo(lcRelayStore) << "retention removed" << removed.size() << "events; oldest kept is now" << m_log->oldestSeq();
+    if (removed.size() == slice && !m_stopping)
+        QTimer::singleShot(0, this, &RelayServer::prune);
 }
 
 QString RelayServer::listenDescription() const

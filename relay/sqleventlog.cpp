@@ -257,10 +257,11 @@ QStringList SqlEventLog::eventIds()
     return ids;
 }
 
-QStringList SqlEventLog::prune(const QDateTime &before, qint64 keepAtMost)
+QStringList SqlEventLog::prune(const QDateTime &before, qint64 keepAtMost, int limit)
 {
     // Everything up to a cut-off sequence number goes: the newest seq received before `before`,
-    // or the one that leaves `keepAtMost` events, whichever is higher.
+    // or the one that leaves `keepAtMost` events, whichever is higher — at most `limit` per call,
+    // so that a large clean-up never holds the event loop for long.
     qint64 cut = 0;
     QSqlQuery q(m_db);
     q.prepare(u"SELECT MAX(seq) FROM events WHERE received_at < ?"_s);
@@ -270,16 +271,22 @@ QStringList SqlEventLog::prune(const QDateTime &before, qint64 keepAtMost)
     if (keepAtMost >= 0)
         cut = std::max(cut, m_head - keepAtMost);
     QStringList removed;
-    if (cut < m_oldest)
+    if (cut < m_oldest || limit <= 0)
         return removed;
-    q.prepare(u"SELECT event_id FROM events WHERE seq <= ?"_s);
+    q.prepare(u"SELECT seq, event_id FROM events WHERE seq <= ? ORDER BY seq LIMIT ?"_s);
     q.addBindValue(cut);
+    q.addBindValue(limit);
+    qint64 last = 0;
     if (q.exec()) {
-        while (q.next())
-            removed.append(q.value(0).toString());
+        while (q.next()) {
+            last = q.value(0).toLongLong();
+            removed.append(q.value(1).toString());
+        }
     }
+    if (removed.isEmpty())
+        return removed;
     q.prepare(u"DELETE FROM events WHERE seq <= ?"_s);
-    q.addBindValue(cut);
+    q.addBindValue(last);
     if (!q.exec()) {
         qCWarning(lcRelayStore) << "pruning failed:" << lastError(q);
         return {};

@@ -41,7 +41,7 @@ public:
     bool append(QList<StoredEvent> &events, QString *error) override;
     QList<StoredEvent> read(qint64 afterSeq, int limit) override;
     QStringList eventIds() override;
-    QStringList prune(const QDateTime &before, qint64 keepAtMost) override;
+    QStringList prune(const QDateTime &before, qint64 keepAtMost, int limit) override;
     bool isHealthy() override;
     bool addToken(const QString &name, const QByteArray &hash, QString *error) override;
     bool revokeToken(const QString &name) override;

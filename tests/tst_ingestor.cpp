@@ -42,7 +42,7 @@ public:
     }
     QList<ct::StoredEvent> read(qint64, int) override { return {}; }
     QStringList eventIds() override { return {u"known-before-start"_s}; }
-    QStringList prune(const QDateTime &, qint64) override { return {}; }
+    QStringList prune(const QDateTime &, qint64, int) override { return {}; }
     bool isHealthy() override { return !failing; }
     bool addToken(const QString &, const QByteArray &, QString *) override { return false; }
     bool revokeToken(const QString &) override { return false; }

@@ -86,7 +86,7 @@ void TestSqlEventLog::sequenceSurvivesPruneAndReopen()
         QVERIFY(log.open(&error));
         auto events = batch(1, 5);
         QVERIFY(log.append(events, &error));
-        QCOMPARE(log.prune(QDateTime::currentDateTimeUtc().addDays(1), 1000).size(), 5); // all gone
+        QCOMPARE(log.prune(QDateTime::currentDateTimeUtc().addDays(1), 1000, 100).size(), 5); // all gone
         QCOMPARE(log.oldestSeq(), 6);
         QCOMPARE(log.headSeq(), 5);
     }
@@ -109,11 +109,14 @@ void TestSqlEventLog::pruneByAgeAndCount()
     auto recent = batch(4, 5, now);
     QVERIFY(log.append(old, &error));
     QVERIFY(log.append(recent, &error));
-    QCOMPARE(log.prune(now.addDays(-30), 100), QStringList({u"id-1"_s, u"id-2"_s, u"id-3"_s}));
+    QCOMPARE(log.prune(now.addDays(-30), 100, 100), QStringList({u"id-1"_s, u"id-2"_s, u"id-3"_s}));
     QCOMPARE(log.oldestSeq(), 4);
-    QCOMPARE(log.prune(now.addDays(-30), 2), QStringList({u"id-4"_s, u"id-5"_s, u"id-6"_s}));
+    // In slices: two, then the rest.
+    QCOMPARE(log.prune(now.addDays(-30), 2, 2), QStringList({u"id-4"_s, u"id-5"_s}));
+    QCOMPARE(log.oldestSeq(), 6);
+    QCOMPARE(log.prune(now.addDays(-30), 2, 2), QStringList({u"id-6"_s}));
     QCOMPARE(log.oldestSeq(), 7);
-    QVERIFY(log.prune(now.addDays(-30), 2).isEmpty());
+    QVERIFY(log.prune(now.addDays(-30), 2, 2).isEmpty());
 }
 
 void TestSqlEventLog::tokens()
