@@ -5,6 +5,7 @@
 #include "relay/relaylogging.h"
 #include "relay/walcheckpointer.h"
 
+#include <QFile>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QThread>
@@ -56,6 +57,16 @@ SqlEventLog::~SqlEventLog()
 
 bool SqlEventLog::open(QString *error)
 {
+    // Webhook bodies (commit messages, e-mail addresses) and token hashes: owner only. SQLite gives
+    // the -wal and -shm files the database file's permissions.
+    if (!QFile::exists(m_path)) {
+        QFile file(m_path);
+        if (!file.open(QIODevice::WriteOnly)
+            || !file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner)) {
+            *error = u"cannot create %1: %2"_s.arg(m_path, file.errorString());
+            return false;
+        }
+    }
     m_db = QSqlDatabase::addDatabase(u"QSQLITE"_s, m_connectionName);
     m_db.setDatabaseName(m_path);
     // Token commands run as separate processes: wait for their short writes rather than fail.

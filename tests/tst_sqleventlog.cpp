@@ -48,6 +48,8 @@ void TestSqlEventLog::createsAndMigrates()
     QCOMPARE(log.headSeq(), 0);
     QCOMPARE(log.oldestSeq(), 1);
     QVERIFY(log.isHealthy());
+    QCOMPARE(QFile(path("new.sqlite")).permissions() & ~(QFileDevice::ReadUser | QFileDevice::WriteUser),
+             QFileDevice::ReadOwner | QFileDevice::WriteOwner); // nobody else may read webhook bodies
     const QString id = log.relayId();
     log.close();
     ct::SqlEventLog again(path("new.sqlite"), ct::Durability::Full);
