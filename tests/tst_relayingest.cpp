@@ -101,7 +101,7 @@ void TestRelayIngest::answersLikeTheSpec()
 void TestRelayIngest::duplicateStoredOnce()
 {
     RelayProcess relay;
-    QVERIFY(relay.start());
+    QVERIFY(relay.start({u"--durability"_s, u"full"_s}));
     const QByteArray token = relay.addToken(u"dev"_s);
     const QByteArray body = eventBody(u"dup-1"_s);
     QCOMPARE(post(relay.port(), body), 200);
