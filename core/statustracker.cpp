@@ -141,6 +141,16 @@ TrackerUpdate StatusTracker::record(const TrackerKey &key, const QString &workfl
     return update;
 }
 
+QList<QPair<TrackerKey, StatusClass>> StatusTracker::decisiveStates() const
+{
+    QList<QPair<TrackerKey, StatusClass>> out;
+    for (const Entry &e : m_entries) {
+        if (e.decisive)
+            out.append({ TrackerKey { e.projectSlug, e.ref, e.workflowName }, *e.decisive });
+    }
+    return out;
+}
+
 std::optional<StatusClass> StatusTracker::lastDecisive(const TrackerKey &key) const
 {
     const auto it = m_entries.constFind(key.toString());

@@ -6,6 +6,8 @@
 
 #include <QByteArray>
 #include <QHash>
+#include <QList>
+#include <QPair>
 #include <QString>
 
 #include <optional>
@@ -61,6 +63,8 @@ public:
     TrackerUpdate record(const TrackerKey &key, const QString &workflowId, StatusClass status,
                          const QDateTime &workflowCreatedAt = {});
 
+    //! Every key with a success/failure recorded, and that last result.
+    QList<QPair<TrackerKey, StatusClass>> decisiveStates() const;
     //! The last success/failure recorded for \a key, if any.
     std::optional<StatusClass> lastDecisive(const TrackerKey &key) const;
     qsizetype size() const { return m_entries.size(); }

@@ -1,0 +1,65 @@
+// SPDX-FileCopyrightText: 2026 CircleTray contributors
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "app/eventsource.h"
+#include "app/historystore.h"
+#include "app/notificationrules.h"
+#include "core/statustracker.h"
+
+#include <QObject>
+#include <QPointer>
+
+namespace ct {
+
+class Notifier;
+
+//! The worst current result of the watched workflows, for the tray icon.
+enum class OverallStatus { NoData, Passing, Failing };
+
+/*!
+ * \brief The app's logic between an event source and the screen: store, classify, decide, notify.
+ *
+ * Each event is stored (duplicates stop here), workflow results go through the StatusTracker
+ * (its state is kept in the store, so "fixed" survives restarts), the rules decide on a popup, and
+ * the Notifier shows it. Events a relay replays after a disconnection are summed up in one popup.
+ */
+class AppController final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(AppController)
+
+public:
+    AppController(HistoryStore *store, Notifier *notifier, QObject *parent = nullptr);
+
+    void setRules(const RuleSettings &rules) { m_rules.setSettings(rules); }
+    const NotificationRules &rules() const { return m_rules; }
+    //! Takes events from \a source (not owned); replaces the previous source.
+    void setSource(EventSource *source);
+    EventSource *source() const { return m_source; }
+    OverallStatus overallStatus() const;
+    const StatusTracker &tracker() const { return m_tracker; }
+
+    void handleEvent(const ct::WebhookEvent &event, bool replay);
+    void handleCaughtUp();
+
+Q_SIGNALS:
+    void historyChanged(const QString &workflowId);
+    void overallStatusChanged();
+    void problemReported(const QString &message);
+    void sourceConnectionChanged(bool connected);
+
+private:
+    void notify(const Notification &n);
+
+    HistoryStore *m_store = nullptr;
+    Notifier *m_notifier = nullptr;
+    QPointer<EventSource> m_source;
+    StatusTracker m_tracker;
+    NotificationRules m_rules;
+    int m_replayedWorkflows = 0;
+    int m_replayedFailures = 0;
+    std::optional<Notification> m_lastReplayed;
+};
+
+} // namespace ct

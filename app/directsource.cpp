@@ -1,0 +1,50 @@
+// SPDX-FileCopyrightText: 2026 CircleTray contributors
+// SPDX-License-Identifier: MIT
+#include "app/directsource.h"
+
+#include "app/applogging.h"
+
+using namespace Qt::StringLiterals;
+
+namespace ct {
+
+DirectSource::DirectSource(quint16 port, const QList<QByteArray> &secrets, QObject *parent)
+    : EventSource(parent)
+    , m_port(port)
+    , m_receiver(&m_server)
+{
+    m_receiver.setSecrets(secrets);
+    connect(&m_receiver, &WebhookReceiver::deliveryReceived, this,
+            [this](const WebhookDelivery &d) { Q_EMIT eventReceived(d.event, false); });
+    connect(&m_receiver, &WebhookReceiver::deliveryRejected, this,
+            [this](int status, const QString &reason, const QByteArray &) {
+                if (status == 401 || status == 503)
+                    Q_EMIT problem(u"CircleCI delivery rejected: "_s + reason);
+            });
+}
+
+void DirectSource::start()
+{
+    if (m_server.isListening())
+        return;
+    if (!m_server.listen(QHostAddress::LocalHost, m_port)) {
+        Q_EMIT problem(u"Cannot receive webhooks on port %1: %2"_s.arg(m_port).arg(m_server.errorString()));
+        Q_EMIT connectionChanged(false);
+        return;
+    }
+    qCInfo(lcAppSource) << "receiving webhooks on 127.0.0.1:" << m_server.serverPort();
+    Q_EMIT connectionChanged(true);
+}
+
+void DirectSource::stop()
+{
+    m_server.close();
+    Q_EMIT connectionChanged(false);
+}
+
+QString DirectSource::describe() const
+{
+    return u"direct on 127.0.0.1:%1/webhook"_s.arg(port());
+}
+
+} // namespace ct

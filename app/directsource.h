@@ -1,0 +1,37 @@
+// SPDX-FileCopyrightText: 2026 CircleTray contributors
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "app/eventsource.h"
+#include "core/httpserver.h"
+#include "core/webhookreceiver.h"
+
+namespace ct {
+
+/*!
+ * \brief Receives CircleCI's webhooks on this machine (through a tunnel such as ngrok).
+ *
+ * core's webhook route on 127.0.0.1:<port>/webhook. A delivery is answered 200 once the slots
+ * connected to eventReceived() have returned, i.e. after the app stored it.
+ */
+class DirectSource final : public EventSource
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(DirectSource)
+
+public:
+    DirectSource(quint16 port, const QList<QByteArray> &secrets, QObject *parent = nullptr);
+
+    void start() override;
+    void stop() override;
+    bool isConnected() const override { return m_server.isListening(); }
+    QString describe() const override;
+    quint16 port() const { return m_server.isListening() ? m_server.serverPort() : m_port; }
+
+private:
+    quint16 m_port;
+    HttpServer m_server;
+    WebhookReceiver m_receiver;
+};
+
+} // namespace ct

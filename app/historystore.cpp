@@ -1,0 +1,449 @@
+// SPDX-FileCopyrightText: 2026 CircleTray contributors
+// SPDX-License-Identifier: MIT
+#include "app/historystore.h"
+
+#include "app/applogging.h"
+
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QUuid>
+
+using namespace Qt::StringLiterals;
+
+namespace ct {
+
+namespace {
+
+    const QStringList schema = {
+        u"CREATE TABLE workflows (workflow_id TEXT PRIMARY KEY, project_slug TEXT NOT NULL, project_name TEXT, "
+        "branch TEXT, tag TEXT, workflow_name TEXT NOT NULL, status TEXT, status_class TEXT, url TEXT, "
+        "commit_subject TEXT, author_name TEXT, author_email TEXT, revision TEXT, pipeline_number INTEGER, "
+        "created_at INTEGER, stopped_at INTEGER, finished_at INTEGER NOT NULL, happened_at INTEGER, "
+        "duration INTEGER, search TEXT NOT NULL)"_s,
+        u"CREATE INDEX workflows_finished ON workflows (finished_at)"_s,
+        u"CREATE TABLE jobs (job_id TEXT PRIMARY KEY, workflow_id TEXT, name TEXT NOT NULL, number INTEGER, "
+        "status TEXT, status_class TEXT, url TEXT, started_at INTEGER, stopped_at INTEGER, happened_at INTEGER)"_s,
+        u"CREATE INDEX jobs_workflow ON jobs (workflow_id)"_s,
+        u"CREATE TABLE seen_events (event_id TEXT PRIMARY KEY, received_at INTEGER NOT NULL)"_s,
+    };
+
+    QVariant ms(const QDateTime &t)
+    {
+        return t.isValid() ? QVariant(t.toMSecsSinceEpoch()) : QVariant(QMetaType(QMetaType::LongLong));
+    }
+
+    QDateTime fromMs(const QVariant &v)
+    {
+        return v.isNull() ? QDateTime() : QDateTime::fromMSecsSinceEpoch(v.toLongLong(), Qt::UTC);
+    }
+
+    QVariant text(const OptString &s)
+    {
+        return s ? QVariant(*s) : QVariant(QMetaType(QMetaType::QString));
+    }
+
+    const char *const workflowColumns = "workflow_id, project_slug, project_name, branch, tag, workflow_name, status, "
+                                        "status_class, url, commit_subject, author_name, author_email, revision, "
+                                        "pipeline_number, created_at, stopped_at, finished_at, happened_at";
+
+    WorkflowRecord readWorkflow(const QSqlQuery &q)
+    {
+        WorkflowRecord w;
+        w.workflowId = q.value(0).toString();
+        w.projectSlug = q.value(1).toString();
+        w.projectName = q.value(2).toString();
+        w.branch = q.value(3).toString();
+        w.tag = q.value(4).toString();
+        w.workflowName = q.value(5).toString();
+        w.status = q.value(6).toString();
+        w.statusClass = q.value(7).toString();
+        w.url = q.value(8).toString();
+        w.commitSubject = q.value(9).toString();
+        w.authorName = q.value(10).toString();
+        w.authorEmail = q.value(11).toString();
+        w.revision = q.value(12).toString();
+        w.pipelineNumber = q.value(13).toLongLong();
+        w.createdAt = fromMs(q.value(14));
+        w.stoppedAt = fromMs(q.value(15));
+        w.finishedAt = fromMs(q.value(16));
+        w.happenedAt = fromMs(q.value(17));
+        return w;
+    }
+
+    QString orderColumn(HistoryFilter::Column c)
+    {
+        switch (c) {
+        case HistoryFilter::Column::Status:
+            return u"status_class"_s;
+        case HistoryFilter::Column::Project:
+            return u"COALESCE(NULLIF(project_name, ''), project_slug)"_s;
+        case HistoryFilter::Column::Branch:
+            return u"COALESCE(branch, tag)"_s;
+        case HistoryFilter::Column::Workflow:
+            return u"workflow_name"_s;
+        case HistoryFilter::Column::Subject:
+            return u"commit_subject"_s;
+        case HistoryFilter::Column::Author:
+            return u"author_name"_s;
+        case HistoryFilter::Column::Pipeline:
+            return u"pipeline_number"_s;
+        case HistoryFilter::Column::Duration:
+            return u"duration"_s;
+        case HistoryFilter::Column::Finished:
+            break;
+        }
+        return u"finished_at"_s;
+    }
+
+    //! WHERE clause and its bound values for a filter.
+    QString whereClause(const HistoryFilter &f, QVariantList *binds)
+    {
+        QStringList conditions;
+        if (!f.text.trimmed().isEmpty()) {
+            QString needle = f.text.trimmed().toLower();
+            needle.replace(u'\\', u"\\\\"_s).replace(u'%', u"\\%"_s).replace(u'_', u"\\_"_s);
+            conditions.append(u"search LIKE ? ESCAPE '\\'"_s);
+            binds->append(QString(u'%' + needle + u'%'));
+        }
+        if (f.statusClass == u"running") {
+            conditions.append(u"status IS NULL"_s);
+        } else if (!f.statusClass.isEmpty()) {
+            conditions.append(u"status_class = ?"_s);
+            binds->append(f.statusClass);
+        }
+        if (!f.projectSlug.isEmpty()) {
+            conditions.append(u"project_slug = ?"_s);
+            binds->append(f.projectSlug);
+        }
+        return conditions.isEmpty() ? QString() : u" WHERE "_s + conditions.join(u" AND "_s);
+    }
+
+} // namespace
+
+QString WorkflowRecord::displayProject() const
+{
+    if (!projectName.isEmpty())
+        return projectName;
+    return projectSlug.section(u'/', -1);
+}
+
+QString WorkflowRecord::ref() const
+{
+    if (!branch.isEmpty())
+        return branch;
+    if (!tag.isEmpty())
+        return u"tag "_s + tag;
+    return u"tag build"_s;
+}
+
+qint64 WorkflowRecord::durationSeconds() const
+{
+    return createdAt.isValid() && stoppedAt.isValid() ? createdAt.secsTo(stoppedAt) : -1;
+}
+
+HistoryStore::HistoryStore(const QString &path)
+    : m_path(path)
+    , m_connectionName(u"ct-history-"_s + QUuid::createUuid().toString(QUuid::WithoutBraces))
+{ }
+
+HistoryStore::~HistoryStore()
+{
+    if (m_db.isValid()) {
+        m_db.close();
+        m_db = QSqlDatabase();
+        QSqlDatabase::removeDatabase(m_connectionName);
+    }
+}
+
+bool HistoryStore::open(QString *error)
+{
+    m_db = QSqlDatabase::addDatabase(u"QSQLITE"_s, m_connectionName);
+    m_db.setDatabaseName(m_path);
+    if (!m_db.open()) {
+        *error = u"cannot open %1: %2"_s.arg(m_path, m_db.lastError().text());
+        return false;
+    }
+    QSqlQuery q(m_db);
+    for (const char *pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL"})
+        q.exec(QString::fromLatin1(pragma));
+    q.finish();
+    return migrate(error);
+}
+
+bool HistoryStore::migrate(QString *error)
+{
+    QSqlQuery q(m_db);
+    if (!q.exec(u"CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB)"_s)) {
+        *error = q.lastError().text();
+        return false;
+    }
+    int version = 0;
+    if (q.exec(u"SELECT value FROM meta WHERE key = 'schema_version'"_s) && q.next())
+        version = q.value(0).toInt();
+    q.finish();
+    if (version > schemaVersion) {
+        *error = u"%1 was written by a newer CircleTray (schema %2)"_s.arg(m_path).arg(version);
+        return false;
+    }
+    if (version == schemaVersion)
+        return true;
+    m_db.transaction();
+    for (const QString &sql : schema) {
+        if (!q.exec(sql)) {
+            *error = u"creating the history failed: %1"_s.arg(q.lastError().text());
+            m_db.rollback();
+            return false;
+        }
+    }
+    q.exec(u"INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', '1')"_s);
+    if (!m_db.commit()) {
+        *error = m_db.lastError().text();
+        return false;
+    }
+    return true;
+}
+
+RecordOutcome HistoryStore::record(const WebhookEvent &e)
+{
+    RecordOutcome out;
+    if (e.type == EventType::Ping)
+        return out;
+    QSqlQuery q(m_db);
+    q.prepare(u"INSERT OR IGNORE INTO seen_events (event_id, received_at) VALUES (?, ?)"_s);
+    q.addBindValue(e.id);
+    q.addBindValue(QDateTime::currentMSecsSinceEpoch());
+    if (!q.exec()) {
+        qCWarning(lcAppStore) << "storing event" << e.id << "failed:" << q.lastError().text();
+        return out;
+    }
+    if (q.numRowsAffected() == 0) {
+        out.duplicate = true;
+        return out;
+    }
+    if (!e.workflow || !e.project)
+        return out; // a job event without its workflow: nothing to attach it to yet
+    m_db.transaction();
+    const WorkflowInfo &w = *e.workflow;
+    const PipelineInfo p = e.pipeline.value_or(PipelineInfo());
+    const QDateTime finished =
+        w.stoppedAt.isValid() ? w.stoppedAt : (e.happenedAt.isValid() ? e.happenedAt : QDateTime::currentDateTimeUtc());
+    const bool completes = e.type == EventType::WorkflowCompleted;
+
+    q.prepare(u"SELECT happened_at, status FROM workflows WHERE workflow_id = ?"_s);
+    q.addBindValue(w.id);
+    const bool exists = q.exec() && q.next();
+    const QDateTime existingHappened = exists ? fromMs(q.value(0)) : QDateTime();
+    const bool existingCompleted = exists && !q.value(1).isNull();
+    q.finish();
+
+    const QString search = QStringList {e.project->name.value_or(QString()),
+                                        e.project->slug,
+                                        p.branch.value_or(QString()),
+                                        p.tag.value_or(QString()),
+                                        w.name,
+                                        w.status.value_or(QString()),
+                                        p.commitSubject.value_or(QString()),
+                                        p.commitAuthorName.value_or(QString()),
+                                        p.commitAuthorEmail.value_or(QString()),
+                                        QString::number(p.number),
+                                        p.revision.value_or(QString())}
+                               .join(u'\x1f')
+                               .toLower();
+    auto bindWorkflow = [&](QSqlQuery &s, bool withStatus) {
+        s.addBindValue(e.project->slug);
+        s.addBindValue(text(e.project->name));
+        s.addBindValue(text(p.branch));
+        s.addBindValue(text(p.tag));
+        s.addBindValue(w.name);
+        if (withStatus) {
+            s.addBindValue(text(w.status));
+            s.addBindValue(QString::fromLatin1(statusClassName(w.statusClass)));
+        }
+        s.addBindValue(text(w.url));
+        s.addBindValue(text(p.commitSubject));
+        s.addBindValue(text(p.commitAuthorName));
+        s.addBindValue(text(p.commitAuthorEmail));
+        s.addBindValue(text(p.revision));
+        s.addBindValue(p.number);
+        s.addBindValue(ms(w.createdAt));
+        s.addBindValue(ms(w.stoppedAt));
+        s.addBindValue(ms(finished));
+        s.addBindValue(ms(e.happenedAt));
+        s.addBindValue(w.createdAt.isValid() && w.stoppedAt.isValid() ? QVariant(w.createdAt.secsTo(w.stoppedAt))
+                                                                      : QVariant(QMetaType(QMetaType::LongLong)));
+        s.addBindValue(search);
+        s.addBindValue(w.id);
+    };
+
+    if (!exists) {
+        // A job event first creates the row without a status (still running); its
+        // workflow-completed event fills it in later.
+        q.prepare(
+            u"INSERT INTO workflows (project_slug, project_name, branch, tag, workflow_name, status, status_class, "
+            "url, commit_subject, author_name, author_email, revision, pipeline_number, created_at, stopped_at, "
+            "finished_at, happened_at, duration, search, workflow_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s);
+        bindWorkflow(q, true);
+        if (!completes) {
+            // No workflow status in job events.
+            q.bindValue(5, QVariant(QMetaType(QMetaType::QString)));
+            q.bindValue(6, QVariant(QMetaType(QMetaType::QString)));
+            q.bindValue(14, QVariant(QMetaType(QMetaType::LongLong))); // the job's stop time, not the workflow's
+            q.bindValue(17, QVariant(QMetaType(QMetaType::LongLong)));
+        }
+        out.workflowChanged = q.exec();
+    } else if (completes
+               && (!existingCompleted || !existingHappened.isValid() || !e.happenedAt.isValid()
+                   || e.happenedAt >= existingHappened)) {
+        // The latest completion event of a workflow wins (cancel storms send N+1 of them).
+        q.prepare(
+            u"UPDATE workflows SET project_slug = ?, project_name = ?, branch = ?, tag = ?, workflow_name = ?, "
+            "status = ?, status_class = ?, url = ?, commit_subject = ?, author_name = ?, author_email = ?, "
+            "revision = ?, pipeline_number = ?, created_at = ?, stopped_at = ?, finished_at = ?, happened_at = ?, "
+            "duration = ?, search = ? WHERE workflow_id = ?"_s);
+        bindWorkflow(q, true);
+        out.workflowChanged = q.exec();
+    } else if (completes) {
+        out.superseded = true;
+    }
+
+    if (e.job) {
+        const JobInfo &j = *e.job;
+        q.prepare(u"SELECT happened_at FROM jobs WHERE job_id = ?"_s);
+        q.addBindValue(j.id);
+        const bool jobExists = q.exec() && q.next();
+        const QDateTime jobHappened = jobExists ? fromMs(q.value(0)) : QDateTime();
+        q.finish();
+        if (!jobExists || !jobHappened.isValid() || !e.happenedAt.isValid() || e.happenedAt >= jobHappened) {
+            q.prepare(u"INSERT OR REPLACE INTO jobs (job_id, workflow_id, name, number, status, status_class, url, "
+                      "started_at, stopped_at, happened_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s);
+            q.addBindValue(j.id);
+            q.addBindValue(w.id);
+            q.addBindValue(j.name);
+            q.addBindValue(j.number);
+            q.addBindValue(j.status);
+            q.addBindValue(QString::fromLatin1(statusClassName(j.statusClass)));
+            q.addBindValue(text(j.url));
+            q.addBindValue(ms(j.startedAt));
+            q.addBindValue(ms(j.stoppedAt));
+            q.addBindValue(ms(e.happenedAt));
+            out.jobChanged = q.exec();
+        }
+    }
+    if (!m_db.commit())
+        qCWarning(lcAppStore) << "history commit failed:" << m_db.lastError().text();
+    return out;
+}
+
+std::optional<WorkflowRecord> HistoryStore::workflow(const QString &workflowId) const
+{
+    QSqlQuery q(m_db);
+    q.prepare(u"SELECT %1 FROM workflows WHERE workflow_id = ?"_s.arg(QLatin1StringView(workflowColumns)));
+    q.addBindValue(workflowId);
+    if (q.exec() && q.next())
+        return readWorkflow(q);
+    return std::nullopt;
+}
+
+QList<JobRecord> HistoryStore::jobs(const QString &workflowId) const
+{
+    QList<JobRecord> out;
+    QSqlQuery q(m_db);
+    q.prepare(u"SELECT job_id, workflow_id, name, number, status, status_class, url, started_at, stopped_at "
+              "FROM jobs WHERE workflow_id = ? ORDER BY COALESCE(stopped_at, started_at), name"_s);
+    q.addBindValue(workflowId);
+    if (q.exec()) {
+        while (q.next())
+            out.append({q.value(0).toString(), q.value(1).toString(), q.value(2).toString(), q.value(3).toLongLong(),
+                        q.value(4).toString(), q.value(5).toString(), q.value(6).toString(), fromMs(q.value(7)),
+                        fromMs(q.value(8))});
+    }
+    return out;
+}
+
+QList<WorkflowRecord> HistoryStore::recent(int count) const
+{
+    return page(HistoryFilter(), 0, count);
+}
+
+qint64 HistoryStore::count(const HistoryFilter &filter) const
+{
+    QVariantList binds;
+    QSqlQuery q(m_db);
+    q.prepare(u"SELECT COUNT(*) FROM workflows"_s + whereClause(filter, &binds));
+    for (const QVariant &b : std::as_const(binds))
+        q.addBindValue(b);
+    return q.exec() && q.next() ? q.value(0).toLongLong() : 0;
+}
+
+QList<WorkflowRecord> HistoryStore::page(const HistoryFilter &filter, qint64 offset, int limit) const
+{
+    QList<WorkflowRecord> out;
+    QVariantList binds;
+    QSqlQuery q(m_db);
+    q.setForwardOnly(true);
+    const QString order = filter.order == Qt::AscendingOrder ? u"ASC"_s : u"DESC"_s;
+    q.prepare(u"SELECT %1 FROM workflows%2 ORDER BY %3 %4, finished_at %4 LIMIT ? OFFSET ?"_s.arg(
+        QLatin1StringView(workflowColumns), whereClause(filter, &binds), orderColumn(filter.sortColumn), order));
+    for (const QVariant &b : std::as_const(binds))
+        q.addBindValue(b);
+    q.addBindValue(limit);
+    q.addBindValue(offset);
+    if (!q.exec()) {
+        qCWarning(lcAppStore) << "history query failed:" << q.lastError().text();
+        return out;
+    }
+    while (q.next())
+        out.append(readWorkflow(q));
+    return out;
+}
+
+QStringList HistoryStore::projects() const
+{
+    QStringList out;
+    QSqlQuery q(m_db);
+    if (q.exec(u"SELECT DISTINCT project_slug FROM workflows ORDER BY project_slug"_s)) {
+        while (q.next())
+            out.append(q.value(0).toString());
+    }
+    return out;
+}
+
+int HistoryStore::prune(int days)
+{
+    const qint64 cutoff = QDateTime::currentDateTimeUtc().addDays(-days).toMSecsSinceEpoch();
+    QSqlQuery q(m_db);
+    m_db.transaction();
+    q.prepare(u"DELETE FROM jobs WHERE workflow_id IN (SELECT workflow_id FROM workflows WHERE finished_at < ?)"_s);
+    q.addBindValue(cutoff);
+    q.exec();
+    q.prepare(u"DELETE FROM workflows WHERE finished_at < ?"_s);
+    q.addBindValue(cutoff);
+    q.exec();
+    const int removed = q.numRowsAffected();
+    q.prepare(u"DELETE FROM seen_events WHERE received_at < ?"_s);
+    q.addBindValue(cutoff);
+    q.exec();
+    m_db.commit();
+    return removed;
+}
+
+QByteArray HistoryStore::meta(const QString &key) const
+{
+    QSqlQuery q(m_db);
+    q.prepare(u"SELECT value FROM meta WHERE key = ?"_s);
+    q.addBindValue(key);
+    return q.exec() && q.next() ? q.value(0).toByteArray() : QByteArray();
+}
+
+void HistoryStore::setMeta(const QString &key, const QByteArray &value)
+{
+    QSqlQuery q(m_db);
+    q.prepare(u"INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)"_s);
+    q.addBindValue(key);
+    q.addBindValue(value);
+    if (!q.exec())
+        qCWarning(lcAppStore) << "saving" << key << "failed:" << q.lastError().text();
+}
+
+} // namespace ct

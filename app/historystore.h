@@ -1,0 +1,115 @@
+// SPDX-FileCopyrightText: 2026 CircleTray contributors
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "core/webhookevent.h"
+
+#include <QDateTime>
+#include <QList>
+#include <QSqlDatabase>
+#include <QString>
+
+#include <optional>
+
+namespace ct {
+
+struct WorkflowRecord
+{
+    QString workflowId;
+    QString projectSlug;
+    QString projectName; //!< falls back to the slug's last part when CircleCI sent none
+    QString branch; //!< empty for tag builds and unknown refs
+    QString tag;
+    QString workflowName;
+    QString status; //!< empty while only job events have been seen ("running")
+    QString statusClass;
+    QString url;
+    QString commitSubject;
+    QString authorName;
+    QString authorEmail;
+    QString revision;
+    qint64 pipelineNumber = 0;
+    QDateTime createdAt;
+    QDateTime stoppedAt;
+    QDateTime finishedAt; //!< when it completed (stopped_at, else the event time): the sort key
+    QDateTime happenedAt; //!< of the event the row was last built from
+
+    QString displayProject() const;
+    QString ref() const; //!< branch, "tag <tag>", or "tag build"
+    qint64 durationSeconds() const; //!< -1 when unknown
+};
+
+struct JobRecord
+{
+    QString jobId;
+    QString workflowId;
+    QString name;
+    qint64 number = 0;
+    QString status;
+    QString statusClass;
+    QString url;
+    QDateTime startedAt;
+    QDateTime stoppedAt;
+};
+
+struct HistoryFilter
+{
+    QString text; //!< matched against every text column, case-insensitively
+    QString statusClass; //!< "", "success", "failure", "canceled", "unknown", "running"
+    QString projectSlug; //!< "" for all
+    enum class Column { Status, Project, Branch, Workflow, Subject, Author, Pipeline, Duration, Finished };
+    Column sortColumn = Column::Finished;
+    Qt::SortOrder order = Qt::DescendingOrder;
+};
+
+struct RecordOutcome
+{
+    bool duplicate = false; //!< this event id was stored before: nothing changed
+    bool workflowChanged = false;
+    bool jobChanged = false;
+    bool superseded = false; //!< an older event of a workflow already newer in the store
+};
+
+/*!
+ * \brief The app's history: every workflow and job event, in SQLite through QtSql.
+ *
+ * Deduplicated by event id; the N+1 workflow-completed events CircleCI sends for one workflow
+ * collapse into one row that keeps the latest; jobs attach to their workflow whichever arrives
+ * first (a job seen first creates the workflow's row, completed later). Schema versioned in `meta`.
+ */
+class HistoryStore
+{
+public:
+    explicit HistoryStore(const QString &path);
+    ~HistoryStore();
+    HistoryStore(const HistoryStore &) = delete;
+    HistoryStore &operator=(const HistoryStore &) = delete;
+
+    bool open(QString *error);
+    QString path() const { return m_path; }
+    QSqlDatabase database() const { return m_db; }
+
+    RecordOutcome record(const WebhookEvent &event);
+    std::optional<WorkflowRecord> workflow(const QString &workflowId) const;
+    QList<JobRecord> jobs(const QString &workflowId) const;
+    QList<WorkflowRecord> recent(int count) const;
+    qint64 count(const HistoryFilter &filter) const;
+    QList<WorkflowRecord> page(const HistoryFilter &filter, qint64 offset, int limit) const;
+    QStringList projects() const; //!< slugs, for the project filter
+    //! Deletes workflows (and their jobs) finished before now - \a days, and old event ids.
+    int prune(int days);
+
+    QByteArray meta(const QString &key) const;
+    void setMeta(const QString &key, const QByteArray &value);
+
+    static constexpr int schemaVersion = 1;
+
+private:
+    bool migrate(QString *error);
+
+    QString m_path;
+    QString m_connectionName;
+    QSqlDatabase m_db;
+};
+
+} // namespace ct

@@ -1,0 +1,209 @@
+// SPDX-FileCopyrightText: 2026 CircleTray contributors
+// SPDX-License-Identifier: MIT
+#include "app/relaysource.h"
+
+#include "app/applogging.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkInformation>
+#include <QRandomGenerator>
+#include <QUrlQuery>
+
+using namespace Qt::StringLiterals;
+using namespace std::chrono_literals;
+
+namespace ct {
+
+RelaySource::RelaySource(const QUrl &relayUrl, const QByteArray &token, const QList<QByteArray> &secrets,
+                         QObject *parent)
+    : EventSource(parent)
+    , m_url(relayUrl)
+    , m_token(token)
+    , m_verifier(secrets)
+{
+    m_reconnect.setSingleShot(true);
+    connect(&m_reconnect, &QTimer::timeout, this, &RelaySource::connectNow);
+    m_deadLink.setSingleShot(true);
+    m_deadLink.setInterval(75s);
+    connect(&m_deadLink, &QTimer::timeout, this, [this] {
+        qCInfo(lcAppSource) << "no traffic from the relay for" << m_deadLink.interval() / 1000 << "s: reconnecting";
+        m_socket.abort();
+    });
+    connect(&m_socket, &QWebSocket::connected, this, [this] {
+        qCInfo(lcAppSource) << "connected to the relay";
+        m_deadLink.start();
+    });
+    connect(&m_socket, &QWebSocket::disconnected, this, &RelaySource::handleDisconnected);
+    connect(&m_socket, &QWebSocket::textMessageReceived, this, &RelaySource::handleMessage);
+    connect(&m_socket, &QWebSocket::pong, this, [this] { m_deadLink.start(); });
+    connect(&m_socket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this,
+            [this](QAbstractSocket::SocketError) {
+                qCInfo(lcAppSource) << "relay connection error:" << m_socket.errorString();
+                if (m_socket.state() == QAbstractSocket::UnconnectedState)
+                    handleDisconnected();
+            });
+    if (QNetworkInformation::loadDefaultBackend() && QNetworkInformation::instance()) {
+        connect(QNetworkInformation::instance(), &QNetworkInformation::reachabilityChanged, this,
+                [this](QNetworkInformation::Reachability r) {
+                    if (m_running && !m_connected && r == QNetworkInformation::Reachability::Online) {
+                        m_failures = 0;
+                        connectNow();
+                    }
+                });
+    }
+}
+
+RelaySource::~RelaySource()
+{
+    m_running = false;
+    disconnect(&m_socket, nullptr, this, nullptr);
+    m_socket.abort();
+}
+
+QUrl RelaySource::eventsUrl(const QString &typed)
+{
+    QString text = typed.trimmed();
+    if (!text.contains(u"://"_s))
+        text = u"wss://"_s + text;
+    QUrl url(text);
+    if (url.scheme() == u"https")
+        url.setScheme(u"wss"_s);
+    else if (url.scheme() == u"http")
+        url.setScheme(u"ws"_s);
+    if (url.path().isEmpty() || url.path() == u"/")
+        url.setPath(u"/events"_s);
+    url.setQuery(QString());
+    return url;
+}
+
+void RelaySource::setPosition(const QString &relayId, qint64 lastSeq)
+{
+    m_relayId = relayId;
+    m_lastSeq = lastSeq;
+}
+
+void RelaySource::start()
+{
+    m_running = true;
+    m_failures = 0;
+    connectNow();
+}
+
+void RelaySource::stop()
+{
+    m_running = false;
+    m_reconnect.stop();
+    m_deadLink.stop();
+    m_socket.close();
+}
+
+QString RelaySource::describe() const
+{
+    return u"relay "_s + m_url.host();
+}
+
+void RelaySource::connectNow()
+{
+    if (!m_running || m_socket.state() != QAbstractSocket::UnconnectedState)
+        return;
+    QUrl url = m_url;
+    url.setQuery(QUrlQuery {{u"since"_s, QString::number(m_lastSeq)}});
+    QNetworkRequest request(url);
+    request.setRawHeader("Authorization", "Bearer " + m_token);
+    qCDebug(lcAppSource) << "connecting to" << url.toString(QUrl::RemoveUserInfo);
+    m_socket.open(request);
+}
+
+void RelaySource::scheduleReconnect()
+{
+    if (!m_running || m_reconnect.isActive())
+        return;
+    // 1 s, 2 s, 4 s … up to a minute, ±25 % so that many apps do not come back in lockstep.
+    const double base = std::min(60.0, std::pow(2.0, std::min(m_failures, 6)));
+    const double jitter = 0.75 + 0.5 * QRandomGenerator::global()->generateDouble();
+    ++m_failures;
+    m_reconnect.start(int(base * jitter * 1000));
+}
+
+void RelaySource::handleDisconnected()
+{
+    m_deadLink.stop();
+    const bool wasConnected = std::exchange(m_connected, false);
+    m_replaying = false;
+    if (wasConnected)
+        Q_EMIT connectionChanged(false);
+    const int code = m_socket.closeCode();
+    if (code == 4001) {
+        Q_EMIT problem(u"The relay revoked this device's token: add a new one in Settings."_s);
+        m_failures = 6; // keep trying, slowly: the token may be re-issued under the same name
+    } else if (code == 4008) {
+        m_failures = 0; // too slow: resume right away from where we are
+    }
+    if (m_running)
+        scheduleReconnect();
+}
+
+void RelaySource::handleMessage(const QString &text)
+{
+    m_deadLink.start();
+    const QJsonObject m = QJsonDocument::fromJson(text.toUtf8()).object();
+    const QString type = m.value(u"type"_s).toString();
+    if (type == u"hello") {
+        const QString id = m.value(u"relay_id"_s).toString();
+        if (!m_relayId.isEmpty() && id != m_relayId) {
+            // A new event log: our sequence numbers mean nothing there. Start over from 0.
+            qCInfo(lcAppSource) << "the relay's event log changed; starting over from 0";
+            m_relayId = id;
+            m_lastSeq = 0;
+            Q_EMIT positionChanged(m_relayId, m_lastSeq);
+            m_failures = 0;
+            m_socket.close();
+            return;
+        }
+        m_relayId = id;
+        m_failures = 0;
+        m_connected = true;
+        m_replaying = true;
+        Q_EMIT connectionChanged(true);
+        Q_EMIT positionChanged(m_relayId, m_lastSeq);
+    } else if (type == u"gap") {
+        const qint64 from = m.value(u"from"_s).toInteger();
+        const qint64 to = m.value(u"to"_s).toInteger();
+        Q_EMIT gap(from, to);
+        Q_EMIT problem(u"%1 builds finished while you were away for longer than the relay keeps history; "
+                       "see CircleCI for them."_s.arg(to - from + 1));
+    } else if (type == u"event") {
+        const qint64 seq = m.value(u"seq"_s).toInteger();
+        if (seq <= m_lastSeq)
+            return; // already processed (a resend after a reconnect)
+        const QByteArray body = m.value(u"body"_s).toString().toUtf8();
+        const QByteArray signature = m.value(u"signature"_s).toString().toLatin1();
+        bool deliver = true;
+        if (m_verifier.secretCount() > 0) {
+            const VerifyResult v = m_verifier.verify(body, QByteArrayView(signature));
+            if (v != VerifyResult::Valid) {
+                qCWarning(lcAppSource) << "dropped relayed event" << seq << ":" << verifyResultReason(v);
+                Q_EMIT problem(u"Dropped a relayed event whose CircleCI signature does not match your webhook "
+                               "secret (%1)."_s.arg(QString::fromLatin1(verifyResultReason(v))));
+                deliver = false;
+            }
+        }
+        if (deliver) {
+            const EventParseResult parsed = m_parser.parse(body);
+            if (parsed.ok())
+                Q_EMIT eventReceived(parsed.event, m_replaying);
+            else
+                qCWarning(lcAppSource) << "relayed event" << seq << "does not parse:" << parsed.error;
+        }
+        m_lastSeq = seq;
+        Q_EMIT positionChanged(m_relayId, m_lastSeq);
+    } else if (type == u"live") {
+        m_replaying = false;
+        Q_EMIT caughtUp();
+    } else if (type == u"rejected") {
+        Q_EMIT problem(u"CircleCI delivery rejected: "_s + m.value(u"reason"_s).toString());
+    }
+}
+
+} // namespace ct

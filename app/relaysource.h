@@ -1,0 +1,76 @@
+// SPDX-FileCopyrightText: 2026 CircleTray contributors
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "app/eventsource.h"
+#include "core/eventparser.h"
+#include "core/webhookverifier.h"
+
+#include <QSslConfiguration>
+#include <QTimer>
+#include <QUrl>
+#include <QWebSocket>
+
+namespace ct {
+
+/*!
+ * \brief Events from a circletray-relay over a WebSocket (the protocol in README, "Relay protocol").
+ *
+ * Resumes with since=<last seq> on every reconnect and starts over from 0 when the relay's id
+ * changes (a wiped log). With webhook secrets configured it verifies CircleCI's signature on every
+ * event itself and drops (and reports) any that fail. Reconnects with exponential backoff and
+ * jitter after errors; 75 s without any traffic (the relay pings every 30 s) counts as a dead link;
+ * a change in network reachability reconnects at once.
+ */
+class RelaySource final : public EventSource
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(RelaySource)
+
+public:
+    RelaySource(const QUrl &relayUrl, const QByteArray &token, const QList<QByteArray> &secrets,
+                QObject *parent = nullptr);
+    ~RelaySource() override;
+
+    //! Where to resume: what the app stored last time (relay id and last processed sequence number).
+    void setPosition(const QString &relayId, qint64 lastSeq);
+    QString relayId() const { return m_relayId; }
+    qint64 lastSeq() const { return m_lastSeq; }
+    void setSslConfiguration(const QSslConfiguration &ssl) { m_socket.setSslConfiguration(ssl); }
+    void setDeadLinkTimeout(std::chrono::milliseconds t) { m_deadLink.setInterval(t); }
+
+    void start() override;
+    void stop() override;
+    bool isConnected() const override { return m_connected; }
+    QString describe() const override;
+
+    //! ws[s]://host[:port]/events from what a user types (https://…, wss://…, a bare host).
+    static QUrl eventsUrl(const QString &typed);
+
+Q_SIGNALS:
+    //! The app has processed everything up to \a seq of log \a relayId: store it to resume from there.
+    void positionChanged(const QString &relayId, qint64 seq);
+    void gap(qint64 from, qint64 to);
+
+private:
+    void connectNow();
+    void scheduleReconnect();
+    void handleMessage(const QString &text);
+    void handleDisconnected();
+
+    QUrl m_url;
+    QByteArray m_token;
+    WebhookVerifier m_verifier;
+    EventParser m_parser;
+    QWebSocket m_socket;
+    QTimer m_reconnect;
+    QTimer m_deadLink;
+    QString m_relayId;
+    qint64 m_lastSeq = 0;
+    int m_failures = 0;
+    bool m_running = false;
+    bool m_connected = false;
+    bool m_replaying = false;
+};
+
+} // namespace ct

@@ -1,0 +1,190 @@
+// SPDX-FileCopyrightText: 2026 CircleTray contributors
+// SPDX-License-Identifier: MIT
+#include "app/historystore.h"
+#include "core/eventparser.h"
+#include "fixtures.h"
+
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+using ct::test::fixture;
+
+namespace {
+
+ct::WebhookEvent parse(const QByteArray &json)
+{
+    ct::EventParser parser;
+    const auto r = parser.parse(json);
+    if (!r.ok())
+        qFatal("bad test event: %s", qPrintable(r.error));
+    return r.event;
+}
+
+ct::WebhookEvent workflowEvent(const QString &eventId, const QString &workflowId, const char *status,
+                               const char *happenedAt, const char *branch = "main", const char *subject = "Fix it")
+{
+    return parse(
+        QStringLiteral(
+            R"({"type":"workflow-completed","id":"%1","happened_at":"%3",)"
+            R"("webhook":{"id":"w"},"project":{"id":"p","name":"api","slug":"github/org/api"},"organization":{"id":"o"},)"
+            R"("workflow":{"id":"%2","name":"build","status":"%4","url":"https://app.circleci.com/w/%2",)"
+            R"("created_at":"2026-03-14T09:00:00.000Z","stopped_at":"%3"},)"
+            R"("pipeline":{"id":"pl","number":42,"created_at":"2026-03-14T09:00:00.000Z","trigger":{"type":"webhook"},)"
+            R"("vcs":{"branch":"%5","revision":"abc","commit":{"subject":"%6","author":{"name":"Zoë","email":"zoe@example.com"}}}}})")
+            .arg(eventId, workflowId, QLatin1StringView(happenedAt), QLatin1StringView(status),
+                 QLatin1StringView(branch), QString::fromUtf8(subject))
+            .toUtf8());
+}
+
+ct::WebhookEvent jobEvent(const QString &eventId, const QString &workflowId, const char *name, const char *status)
+{
+    return parse(
+        QStringLiteral(
+            R"({"type":"job-completed","id":"%1","happened_at":"2026-03-14T09:05:00.000Z",)"
+            R"("webhook":{"id":"w"},"project":{"id":"p","name":"api","slug":"github/org/api"},"organization":{"id":"o"},)"
+            R"("workflow":{"id":"%2","name":"build","url":"https://app.circleci.com/w/%2","created_at":"2026-03-14T09:00:00.000Z",)"
+            R"("stopped_at":"2026-03-14T09:05:00.000Z"},)"
+            R"("pipeline":{"id":"pl","number":42,"created_at":"2026-03-14T09:00:00.000Z","vcs":{"branch":"main"}},)"
+            R"("job":{"id":"job-%1","name":"%3","number":7,"status":"%4","started_at":"2026-03-14T09:01:00.000Z",)"
+            R"("stopped_at":"2026-03-14T09:05:00.000Z"}})")
+            .arg(eventId, workflowId, QLatin1StringView(name), QLatin1StringView(status))
+            .toUtf8());
+}
+
+} // namespace
+
+class TestHistoryStore final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void cleanup();
+    void storesAndDedupes();
+    void collapsesCompletionsOfOneWorkflow();
+    void jobBeforeWorkflow();
+    void searchFilterSortPage();
+    void survivesReopenAndPrunes();
+
+private:
+    QTemporaryDir m_dir;
+    std::unique_ptr<ct::HistoryStore> m_store;
+};
+
+void TestHistoryStore::init()
+{
+    QFile::remove(m_dir.filePath(u"history.sqlite"_s));
+    m_store = std::make_unique<ct::HistoryStore>(m_dir.filePath(u"history.sqlite"_s));
+    QString error;
+    QVERIFY2(m_store->open(&error), qPrintable(error));
+}
+
+void TestHistoryStore::cleanup()
+{
+    m_store.reset();
+}
+
+void TestHistoryStore::storesAndDedupes()
+{
+    const auto e = parse(fixture(u"github-oauth-unicode-failed.json"));
+    auto first = m_store->record(e);
+    QVERIFY(!first.duplicate);
+    QVERIFY(first.workflowChanged);
+    QVERIFY(m_store->record(e).duplicate); // the same delivery again: nothing happens
+    const auto w = m_store->workflow(u"dcdeed02-00c0-466b-ba46-ba9a1d603890"_s);
+    QVERIFY(w);
+    QCOMPARE(w->status, u"failed"_s);
+    QCOMPARE(w->statusClass, u"failure"_s);
+    QCOMPARE(w->commitSubject, u"Fix tray icon flicker — naïve repaint on Wayland ✓"_s);
+    QCOMPARE(w->authorName, u"Zoë Example"_s);
+    QCOMPARE(w->ref(), u"fix/tray-flicker"_s);
+    QCOMPARE(w->displayProject(), u"tray-notifier"_s);
+    QCOMPARE(w->pipelineNumber, 418);
+    QCOMPARE(w->durationSeconds(), 396);
+    QCOMPARE(m_store->count({}), 1);
+}
+
+void TestHistoryStore::collapsesCompletionsOfOneWorkflow()
+{
+    // A cancel with two jobs: three workflow-completed events with different ids, one workflow.
+    QVERIFY(m_store->record(workflowEvent(u"e1"_s, u"wf"_s, "canceled", "2026-03-14T09:10:00.000Z")).workflowChanged);
+    QVERIFY(m_store->record(workflowEvent(u"e3"_s, u"wf"_s, "success", "2026-03-14T09:12:00.000Z")).workflowChanged);
+    const auto late = m_store->record(workflowEvent(u"e2"_s, u"wf"_s, "canceled", "2026-03-14T09:11:00.000Z"));
+    QVERIFY(late.superseded); // older than what we have: the latest stays
+    QCOMPARE(m_store->count({}), 1);
+    QCOMPARE(m_store->workflow(u"wf"_s)->status, u"success"_s);
+}
+
+void TestHistoryStore::jobBeforeWorkflow()
+{
+    QVERIFY(m_store->record(jobEvent(u"j1"_s, u"wf"_s, "unit-tests", "failed")).jobChanged);
+    auto w = m_store->workflow(u"wf"_s);
+    QVERIFY(w); // visible already, still running
+    QVERIFY(w->status.isEmpty());
+    ct::HistoryFilter running;
+    running.statusClass = u"running"_s;
+    QCOMPARE(m_store->count(running), 1);
+    QVERIFY(m_store->record(workflowEvent(u"e1"_s, u"wf"_s, "failed", "2026-03-14T09:06:00.000Z")).workflowChanged);
+    QVERIFY(m_store->record(jobEvent(u"j2"_s, u"wf"_s, "lint", "success")).jobChanged); // after: attaches too
+    w = m_store->workflow(u"wf"_s);
+    QCOMPARE(w->status, u"failed"_s);
+    const auto jobs = m_store->jobs(u"wf"_s);
+    QCOMPARE(jobs.size(), 2);
+    QStringList names {jobs[0].name, jobs[1].name};
+    names.sort();
+    QCOMPARE(names, QStringList({u"lint"_s, u"unit-tests"_s}));
+    QCOMPARE(m_store->count(running), 0);
+}
+
+void TestHistoryStore::searchFilterSortPage()
+{
+    for (int i = 0; i < 30; ++i) {
+        const QByteArray at = QStringLiteral("2026-03-14T10:%1:00.000Z").arg(i, 2, 10, QLatin1Char('0')).toLatin1();
+        m_store->record(workflowEvent(u"e%1"_s.arg(i), u"wf%1"_s.arg(i), i % 3 == 0 ? "failed" : "success",
+                                      at.constData(), i % 2 ? "main" : "release/1.0",
+                                      i == 7 ? "Special 100% _subject_" : "Fix it"));
+    }
+    QCOMPARE(m_store->count({}), 30);
+    ct::HistoryFilter f;
+    f.statusClass = u"failure"_s;
+    QCOMPARE(m_store->count(f), 10);
+    f = {};
+    f.text = u"RELEASE/1"_s; // case-insensitive, any text column
+    QCOMPARE(m_store->count(f), 15);
+    f.text = u"100% _sub"_s; // LIKE wildcards in the search text are literal
+    QCOMPARE(m_store->count(f), 1);
+    f.text = u"zoë"_s;
+    QCOMPARE(m_store->count(f), 30);
+    f = {};
+    const auto newest = m_store->page(f, 0, 5);
+    QCOMPARE(newest.size(), 5);
+    QCOMPARE(newest.first().workflowId, u"wf29"_s); // newest first by default
+    const auto next = m_store->page(f, 5, 5);
+    QCOMPARE(next.first().workflowId, u"wf24"_s);
+    f.sortColumn = ct::HistoryFilter::Column::Finished;
+    f.order = Qt::AscendingOrder;
+    QCOMPARE(m_store->page(f, 0, 1).first().workflowId, u"wf0"_s);
+    QCOMPARE(m_store->recent(3).size(), 3);
+    QCOMPARE(m_store->projects(), QStringList({u"github/org/api"_s}));
+}
+
+void TestHistoryStore::survivesReopenAndPrunes()
+{
+    m_store->record(workflowEvent(u"old"_s, u"wf-old"_s, "success", "2020-01-01T00:00:00.000Z"));
+    m_store->record(workflowEvent(u"new"_s, u"wf-new"_s, "success", "2026-11-01T00:00:00.000Z"));
+    m_store->setMeta(u"k"_s, "v"_ba);
+    m_store.reset();
+    m_store = std::make_unique<ct::HistoryStore>(m_dir.filePath(u"history.sqlite"_s));
+    QString error;
+    QVERIFY(m_store->open(&error));
+    QCOMPARE(m_store->meta(u"k"_s), "v"_ba);
+    QCOMPARE(m_store->count({}), 2);
+    QVERIFY(m_store->record(workflowEvent(u"new"_s, u"wf-new"_s, "success", "2026-11-01T00:00:00.000Z")).duplicate);
+    QCOMPARE(m_store->prune(90), 1);
+    QVERIFY(!m_store->workflow(u"wf-old"_s));
+    QVERIFY(m_store->workflow(u"wf-new"_s));
+}
+
+QTEST_GUILESS_MAIN(TestHistoryStore)
+#include "tst_historystore.moc"
