@@ -1,0 +1,231 @@
+// SPDX-FileCopyrightText: 2026 CircleTray contributors
+// SPDX-License-Identifier: MIT
+// The app's relay client against the real circletray-relay process.
+#include "app/appcontroller.h"
+#include "app/notifier.h"
+#include "app/relaysource.h"
+#include "relayprocess.h"
+
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+using namespace ct::test;
+
+Q_DECLARE_METATYPE(ct::WebhookEvent)
+
+namespace {
+
+class RecordingNotifier final : public ct::Notifier
+{
+public:
+    QList<ct::Notification> shown;
+    void show(const ct::Notification &n) override { shown.append(n); }
+};
+
+//! Collects what a RelaySource says.
+struct Collector
+{
+    explicit Collector(ct::RelaySource &source)
+    {
+        QObject::connect(&source, &ct::EventSource::eventReceived, [this](const ct::WebhookEvent &e, bool replay) {
+            ids.append(e.id);
+            replays.append(replay);
+        });
+        QObject::connect(&source, &ct::EventSource::caughtUp, [this] { ++caughtUp; });
+        QObject::connect(&source, &ct::EventSource::problem, [this](const QString &p) { problems.append(p); });
+        QObject::connect(&source, &ct::RelaySource::gap, [this](qint64 from, qint64 to) { gaps.append({from, to}); });
+        QObject::connect(&source, &ct::RelaySource::positionChanged, [this](const QString &id, qint64 seq) {
+            relayId = id;
+            lastSeq = seq;
+        });
+    }
+    QStringList ids;
+    QList<bool> replays;
+    int caughtUp = 0;
+    QStringList problems;
+    QList<QPair<qint64, qint64>> gaps;
+    QString relayId;
+    qint64 lastSeq = -1;
+};
+
+QUrl urlOf(const RelayProcess &relay)
+{
+    return ct::RelaySource::eventsUrl(u"http://127.0.0.1:%1"_s.arg(relay.port()));
+}
+
+} // namespace
+
+class TestRelaySource final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void eventsUrl();
+    void replayThenLive();
+    void resumesAfterRelayRestartWithoutGapOrDuplicate();
+    void startsOverWhenTheRelayIdChanges();
+    void dropsEventsWithABadSignature();
+    void reportsGapsAndRejections();
+    void appSummarisesReplayedWorkflows();
+};
+
+void TestRelaySource::eventsUrl()
+{
+    QCOMPARE(ct::RelaySource::eventsUrl(u"relay.example.com"_s), QUrl(u"wss://relay.example.com/events"_s));
+    QCOMPARE(ct::RelaySource::eventsUrl(u"https://relay.example.com"_s), QUrl(u"wss://relay.example.com/events"_s));
+    QCOMPARE(ct::RelaySource::eventsUrl(u"http://127.0.0.1:8788/"_s), QUrl(u"ws://127.0.0.1:8788/events"_s));
+    QCOMPARE(ct::RelaySource::eventsUrl(u"wss://r.example.com/custom/events?since=3"_s),
+             QUrl(u"wss://r.example.com/custom/events"_s));
+}
+
+void TestRelaySource::replayThenLive()
+{
+    RelayProcess relay;
+    QVERIFY(relay.start());
+    const QByteArray token = relay.addToken(u"app"_s);
+    for (int i = 1; i <= 3; ++i)
+        QCOMPARE(post(relay.port(), eventBody(u"rs-%1"_s.arg(i))), 200);
+    ct::RelaySource source(urlOf(relay), token, {relaySecret});
+    Collector c(source);
+    source.start();
+    QTRY_COMPARE(c.caughtUp, 1);
+    QCOMPARE(c.ids, QStringList({u"rs-1"_s, u"rs-2"_s, u"rs-3"_s}));
+    QCOMPARE(c.replays, QList<bool>({true, true, true}));
+    QVERIFY(source.isConnected());
+    QCOMPARE(post(relay.port(), eventBody(u"rs-4"_s)), 200);
+    QTRY_COMPARE(c.ids.size(), 4);
+    QCOMPARE(c.replays.last(), false); // live
+    QCOMPARE(c.lastSeq, 4);
+    QVERIFY(!c.relayId.isEmpty());
+}
+
+void TestRelaySource::resumesAfterRelayRestartWithoutGapOrDuplicate()
+{
+    QTemporaryDir dir;
+    const QString data = dir.filePath(u"data"_s);
+    auto relay = std::make_unique<RelayProcess>(data);
+    QVERIFY(relay->start());
+    const quint16 port = relay->port();
+    const QByteArray token = relay->addToken(u"app"_s);
+    ct::RelaySource source(urlOf(*relay), token, {relaySecret});
+    Collector c(source);
+    source.start();
+    QTRY_COMPARE(c.caughtUp, 1);
+    QCOMPARE(post(port, eventBody(u"before-kill"_s)), 200);
+    QTRY_COMPARE(c.ids.size(), 1);
+    relay->kill();
+    QTRY_VERIFY(!source.isConnected());
+    relay = std::make_unique<RelayProcess>(data);
+    QVERIFY(relay->start({u"--port"_s, QString::number(port)})); // same address, as after a crash
+    QCOMPARE(post(port, eventBody(u"after-restart"_s)), 200);
+    QTRY_VERIFY_WITH_TIMEOUT(c.ids.size() >= 2, 20000); // reconnects by itself (backoff)
+    QTRY_COMPARE(c.caughtUp, 2);
+    QCOMPARE(c.ids, QStringList({u"before-kill"_s, u"after-restart"_s})); // no gap, no duplicate
+    QCOMPARE(c.lastSeq, 2);
+}
+
+void TestRelaySource::startsOverWhenTheRelayIdChanges()
+{
+    RelayProcess relay;
+    QVERIFY(relay.start());
+    const QByteArray token = relay.addToken(u"app"_s);
+    for (int i = 1; i <= 3; ++i)
+        QCOMPARE(post(relay.port(), eventBody(u"new-log-%1"_s.arg(i))), 200);
+    ct::RelaySource source(urlOf(relay), token, {relaySecret});
+    source.setPosition(u"an-older-wiped-log"_s, 2); // we had seen 2 events of another log
+    Collector c(source);
+    source.start();
+    QTRY_COMPARE_WITH_TIMEOUT(c.caughtUp, 1, 15000);
+    QCOMPARE(c.ids.size(), 3); // all of the new log, not "after 2"
+    QVERIFY(c.relayId != u"an-older-wiped-log"_s);
+}
+
+void TestRelaySource::dropsEventsWithABadSignature()
+{
+    RelayProcess relay;
+    QVERIFY(relay.start());
+    const QByteArray token = relay.addToken(u"app"_s);
+    QCOMPARE(post(relay.port(), eventBody(u"signed-with-relay-secret"_s)), 200);
+    // The app's secret differs from CircleCI's: it must not believe what the relay passes on.
+    ct::RelaySource source(urlOf(relay), token, {"the-apps-own-secret"_ba});
+    Collector c(source);
+    source.start();
+    QTRY_COMPARE(c.caughtUp, 1);
+    QVERIFY(c.ids.isEmpty());
+    QCOMPARE(c.problems.size(), 1);
+    QVERIFY2(c.problems.first().contains(u"signature"_s), qPrintable(c.problems.first()));
+    QCOMPARE(c.lastSeq, 1); // not asked for again
+}
+
+void TestRelaySource::reportsGapsAndRejections()
+{
+    QTemporaryDir dir;
+    const QString data = dir.filePath(u"data"_s);
+    {
+        RelayProcess relay(data);
+        QVERIFY(relay.start());
+        for (int i = 1; i <= 5; ++i)
+            QCOMPARE(post(relay.port(), eventBody(u"g-%1"_s.arg(i))), 200);
+        QCOMPARE(relay.terminate(), 0);
+    }
+    const QByteArray token = RelayProcess::tokenCommand(data, {u"add"_s, u"app"_s});
+    RelayProcess relay(data);
+    QVERIFY(relay.start({u"--retention-max-events"_s, u"2"_s}));
+    ct::RelaySource source(urlOf(relay), token, {relaySecret});
+    Collector probe(source);
+    source.start();
+    QTRY_COMPARE(probe.caughtUp, 1);
+    const QString relayId = probe.relayId;
+
+    ct::RelaySource resumed(urlOf(relay), token, {relaySecret});
+    resumed.setPosition(relayId, 1);
+    Collector c(resumed);
+    resumed.start();
+    QTRY_COMPARE(c.caughtUp, 1);
+    const QList<QPair<qint64, qint64>> expectedGaps {{2, 3}};
+    QCOMPARE(c.gaps, expectedGaps);
+    QCOMPARE(c.ids, QStringList({u"g-4"_s, u"g-5"_s}));
+    QCOMPARE(post(relay.port(), eventBody(u"g-6"_s), "wrong-secret"), 401);
+    QTRY_VERIFY(c.problems.size() >= 2);
+    QVERIFY2(c.problems.last().startsWith(u"CircleCI delivery rejected: "_s), qPrintable(c.problems.last()));
+}
+
+void TestRelaySource::appSummarisesReplayedWorkflows()
+{
+    RelayProcess relay;
+    QVERIFY(relay.start());
+    const QByteArray token = relay.addToken(u"app"_s);
+    // 7 workflows finished while the laptop slept, 2 of them failed.
+    for (int i = 1; i <= 7; ++i) {
+        QByteArray body = eventBody(u"away-%1"_s.arg(i), i == 3 || i == 6 ? "failed" : "success");
+        body.replace("\"slug\":\"github/org/api\"",
+                     QByteArray("\"slug\":\"github/org/api-" + QByteArray::number(i) + "\""));
+        QCOMPARE(post(relay.port(), body), 200);
+    }
+    QTemporaryDir dir;
+    ct::HistoryStore store(dir.filePath(u"history.sqlite"_s));
+    QString error;
+    QVERIFY(store.open(&error));
+    RecordingNotifier notifier;
+    ct::AppController app(&store, &notifier);
+    ct::RelaySource source(urlOf(relay), token, {relaySecret});
+    app.setSource(&source);
+    Collector c(source);
+    source.start();
+    QTRY_COMPARE(c.caughtUp, 1);
+    QCOMPARE(store.count({}), 7);
+    QCOMPARE(notifier.shown.size(), 1); // one summary, not a flood
+    QCOMPARE(notifier.shown.first().title, u"7 workflows finished while you were away"_s);
+    QCOMPARE(notifier.shown.first().body, u"2 failed."_s);
+    // Live again: a failure now is a popup of its own.
+    QByteArray live = eventBody(u"live-1"_s, "failed");
+    live.replace("\"slug\":\"github/org/api\"", "\"slug\":\"github/org/api-1\"");
+    QCOMPARE(post(relay.port(), live), 200);
+    QTRY_COMPARE(notifier.shown.size(), 2);
+    QVERIFY2(notifier.shown.last().title.startsWith(u"Broken: api · main · build"_s),
+             qPrintable(notifier.shown.last().title));
+    QCOMPARE(app.overallStatus(), ct::OverallStatus::Failing);
+}
+
+QTEST_GUILESS_MAIN(TestRelaySource)
+#include "tst_relaysource.moc"
