@@ -5,6 +5,8 @@
 #include "app/applogging.h"
 #include "app/notifier.h"
 
+#include <QDesktopServices>
+
 using namespace Qt::StringLiterals;
 
 namespace ct {
@@ -16,11 +18,26 @@ namespace {
 AppController::AppController(HistoryStore *store, Notifier *notifier, QObject *parent)
     : QObject(parent)
     , m_store(store)
-    , m_notifier(notifier)
 {
+    setNotifier(notifier);
     const QByteArray state = m_store->meta(trackerStateKey);
     if (!state.isEmpty() && !m_tracker.restoreState(state))
         qCWarning(lcApp) << "ignoring an unreadable saved tracker state";
+}
+
+void AppController::setNotifier(Notifier *notifier)
+{
+    if (m_notifier == notifier)
+        return;
+    if (m_notifier)
+        disconnect(m_notifier, nullptr, this, nullptr);
+    m_notifier = notifier;
+    if (m_notifier) {
+        connect(m_notifier, &Notifier::activated, this, [](const Notification &n) {
+            if (n.url.isValid() && !n.url.isEmpty())
+                QDesktopServices::openUrl(n.url);
+        });
+    }
 }
 
 void AppController::setSource(EventSource *source)

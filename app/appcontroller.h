@@ -33,6 +33,7 @@ public:
     AppController(HistoryStore *store, Notifier *notifier, QObject *parent = nullptr);
 
     void setRules(const RuleSettings &rules) { m_rules.setSettings(rules); }
+    void setNotifier(Notifier *notifier);
     const NotificationRules &rules() const { return m_rules; }
     //! Takes events from \a source (not owned); replaces the previous source.
     void setSource(EventSource *source);

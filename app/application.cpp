@@ -1,0 +1,206 @@
+// SPDX-FileCopyrightText: 2026 CircleTray contributors
+// SPDX-License-Identifier: MIT
+#include "app/application.h"
+
+#include "app/appcontroller.h"
+#include "app/applogging.h"
+#include "app/directsource.h"
+#include "app/historywindow.h"
+#include "app/relaysource.h"
+#include "app/settingsdialog.h"
+#include "app/trayicon.h"
+#include "app/traynotifier.h"
+#ifdef CT_DBUS_NOTIFICATIONS
+#include "app/dbusnotifier.h"
+#endif
+
+#include <QApplication>
+#include <QDesktopServices>
+#include <QDir>
+#include <QFile>
+#include <QMessageBox>
+#include <QStandardPaths>
+
+using namespace Qt::StringLiterals;
+using namespace std::chrono_literals;
+
+namespace ct {
+
+namespace {
+
+    QString dataPath(const AppOptions &o, const QString &name)
+    {
+        const QString dir =
+            !o.dataDir.isEmpty() ? o.dataDir : QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+        QDir().mkpath(dir);
+        return QDir(dir).filePath(name);
+    }
+
+    QList<QByteArray> readLines(const QString &path)
+    {
+        QList<QByteArray> out;
+        QFile f(path);
+        if (!f.open(QIODevice::ReadOnly)) {
+            qCWarning(lcApp).noquote() << "cannot read" << path << ':' << f.errorString();
+            return out;
+        }
+        for (const QByteArray &line : f.readAll().split('\n')) {
+            if (!line.trimmed().isEmpty() && !line.trimmed().startsWith('#'))
+                out.append(line.trimmed());
+        }
+        return out;
+    }
+
+} // namespace
+
+Application::Application(const AppOptions &options, QObject *parent)
+    : QObject(parent)
+    , m_options(options)
+    , m_settings(options.dataDir.isEmpty() ? QString() : dataPath(options, u"circletray.ini"_s))
+    , m_secrets(dataPath(options, u"secrets.ini"_s))
+    , m_store(dataPath(options, u"history.sqlite"_s))
+{ }
+
+Application::~Application()
+{
+    delete m_history;
+}
+
+bool Application::start(QString *error)
+{
+    if (!m_store.open(error))
+        return false;
+#ifdef CT_DBUS_NOTIFICATIONS
+    if (DBusNotifier::isAvailable())
+        m_notifier = new DBusNotifier(this);
+#endif
+    m_controller = new AppController(&m_store, nullptr, this);
+    applyRules();
+    connect(m_controller, &AppController::problemReported, this, [this](const QString &message) {
+        if (!m_notifier)
+            return;
+        Notification n;
+        n.key = u"circletray-problem"_s;
+        n.title = u"CircleTray"_s;
+        n.body = message;
+        n.iconName = u"dialog-warning"_s;
+        m_notifier->show(n);
+    });
+    connect(&m_settings, &Settings::changed, this, &Application::applyRules);
+
+    m_history = new HistoryWindow(&m_store, &m_settings);
+    connect(m_controller, &AppController::historyChanged, m_history, &HistoryWindow::workflowChanged);
+
+    m_retention.setInterval(24h);
+    connect(&m_retention, &QTimer::timeout, this, [this] { m_store.prune(m_settings.retentionDays()); });
+    m_retention.start();
+    m_store.prune(m_settings.retentionDays());
+
+    rebuildSource();
+    setupTray(0);
+    return true;
+}
+
+void Application::setupTray(int attempt)
+{
+    if (!m_options.windowed && !QSystemTrayIcon::isSystemTrayAvailable() && attempt < 3) {
+        // At login the panel may come up after us: try again a few times before giving up on it.
+        QTimer::singleShot(1s, this, [this, attempt] { setupTray(attempt + 1); });
+        return;
+    }
+    m_tray = new TrayIcon(m_controller, &m_store, &m_settings, this);
+    connect(m_tray, &TrayIcon::historyRequested, this, &Application::showHistory);
+    connect(m_tray, &TrayIcon::settingsRequested, this, &Application::showSettings);
+    connect(m_tray, &TrayIcon::quitRequested, qApp, &QApplication::quit);
+    if (m_source)
+        m_tray->setConnected(m_source->isConnected(), m_source->describe());
+    if (!m_notifier) {
+        m_notifier = new TrayNotifier(m_tray->tray(), this);
+        m_controller->setNotifier(m_notifier);
+    }
+    if (!m_options.windowed && QSystemTrayIcon::isSystemTrayAvailable()) {
+        m_tray->tray()->show();
+        return;
+    }
+    // No tray: say so and show the history window instead of running invisibly.
+    showHistory();
+    if (!m_options.windowed) {
+        auto *box = new QMessageBox(QMessageBox::Information, u"CircleTray"_s,
+                                    u"No system tray was found, so CircleTray runs in this window. Notifications "
+                                    "still appear; close the window to quit."_s,
+                                    QMessageBox::Ok, m_history);
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        box->show();
+    }
+    qApp->setQuitOnLastWindowClosed(true);
+}
+
+void Application::applyRules()
+{
+    RuleSettings r;
+    r.kinds = m_settings.notifyKinds();
+    r.jobFailures = m_settings.notifyJobFailures();
+    r.includeProjects = m_settings.includeProjects();
+    r.excludeProjects = m_settings.excludeProjects();
+    r.branchPatterns = m_settings.branchPatterns();
+    r.onlyMine = m_settings.onlyMyCommits();
+    r.myEmails = m_settings.myEmails();
+    r.pausedUntil = m_settings.pausedUntil();
+    m_controller->setRules(r);
+    if (m_notifier)
+        m_controller->setNotifier(m_notifier);
+}
+
+QList<QByteArray> Application::webhookSecrets() const
+{
+    QList<QByteArray> secrets;
+    for (const QString &file : m_options.secretFiles)
+        secrets += readLines(file);
+    return !secrets.isEmpty() ? secrets : m_secrets.webhookSecrets();
+}
+
+void Application::rebuildSource()
+{
+    if (m_source) {
+        m_source->stop();
+        m_source->deleteLater();
+    }
+    const bool relay = !m_options.relayUrl.isEmpty()
+        || (!m_options.port && m_options.secretFiles.isEmpty() && m_settings.source() == u"relay");
+    EventSource *source = nullptr;
+    if (relay) {
+        const QString url = !m_options.relayUrl.isEmpty() ? m_options.relayUrl : m_settings.relayUrl();
+        const QByteArray token =
+            !m_options.tokenFile.isEmpty() ? readLines(m_options.tokenFile).value(0) : m_secrets.relayToken();
+        auto *r = new RelaySource(RelaySource::eventsUrl(url), token, webhookSecrets(), this);
+        r->setPosition(QString::fromUtf8(m_store.meta(u"relay_id"_s)), m_store.meta(u"relay_seq"_s).toLongLong());
+        connect(r, &RelaySource::positionChanged, this, [this](const QString &id, qint64 seq) {
+            m_store.setMeta(u"relay_id"_s, id.toUtf8());
+            m_store.setMeta(u"relay_seq"_s, QByteArray::number(seq));
+        });
+        source = r;
+    } else {
+        source = new DirectSource(m_options.port.value_or(m_settings.directPort()), webhookSecrets(), this);
+    }
+    m_source = source;
+    m_controller->setSource(source);
+    connect(source, &EventSource::connectionChanged, this, [this, source](bool connected) {
+        if (m_tray)
+            m_tray->setConnected(connected, source->describe());
+    });
+    source->start();
+}
+
+void Application::showHistory()
+{
+    m_history->showAndRaise();
+}
+
+void Application::showSettings()
+{
+    SettingsDialog dialog(&m_settings, &m_secrets, m_history->isVisible() ? m_history : nullptr);
+    connect(&dialog, &SettingsDialog::sourceChanged, this, &Application::rebuildSource);
+    dialog.exec();
+}
+
+} // namespace ct

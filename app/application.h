@@ -1,0 +1,68 @@
+// SPDX-FileCopyrightText: 2026 CircleTray contributors
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "app/historystore.h"
+#include "app/secretstore.h"
+#include "app/settings.h"
+
+#include <QObject>
+#include <QPointer>
+#include <QTimer>
+
+#include <optional>
+
+namespace ct {
+
+class AppController;
+class EventSource;
+class HistoryWindow;
+class Notifier;
+class TrayIcon;
+
+//! What `circletray` was told on its command line; overrides the saved settings for this run only.
+struct AppOptions
+{
+    std::optional<quint16> port; //!< direct mode on this port
+    QStringList secretFiles; //!< webhook secrets, one per line
+    QString relayUrl; //!< relay mode
+    QString tokenFile;
+    QString dataDir; //!< history and settings live here instead of the user's folders
+    bool windowed = false; //!< no tray: show the history window
+};
+
+//! The tray app: settings, secrets, history, the event source, notifications, tray and windows.
+class Application final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Application)
+
+public:
+    explicit Application(const AppOptions &options, QObject *parent = nullptr);
+    ~Application() override;
+
+    bool start(QString *error);
+    void showHistory();
+    void showSettings();
+    HistoryWindow *historyWindow() const { return m_history; }
+    AppController *controller() const { return m_controller; }
+
+private:
+    void rebuildSource();
+    void applyRules();
+    void setupTray(int attempt);
+    QList<QByteArray> webhookSecrets() const;
+
+    AppOptions m_options;
+    Settings m_settings;
+    SecretStore m_secrets;
+    HistoryStore m_store;
+    Notifier *m_notifier = nullptr;
+    AppController *m_controller = nullptr;
+    QPointer<EventSource> m_source;
+    TrayIcon *m_tray = nullptr;
+    HistoryWindow *m_history = nullptr;
+    QTimer m_retention;
+};
+
+} // namespace ct

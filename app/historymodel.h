@@ -1,0 +1,66 @@
+// SPDX-FileCopyrightText: 2026 CircleTray contributors
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "app/historystore.h"
+
+#include <QAbstractItemModel>
+#include <QHash>
+
+namespace ct {
+
+/*!
+ * \brief Workflows (newest first by default) with their jobs as children, fetched lazily from the store.
+ *
+ * Rows come in pages as the view scrolls (canFetchMore/fetchMore), jobs when a workflow is
+ * expanded; filtering and sorting are SQL queries, so 100,000 workflows cost what one page costs.
+ * A changed workflow updates its row in place; a new one is inserted at the top when the view
+ * shows newest first. Nothing is reloaded wholesale per event.
+ */
+class HistoryModel final : public QAbstractItemModel
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(HistoryModel)
+
+public:
+    enum Column { Status, Project, Branch, Workflow, Subject, Author, Pipeline, Duration, Finished, ColumnCount };
+    enum Role { UrlRole = Qt::UserRole + 1, WorkflowIdRole };
+
+    explicit HistoryModel(HistoryStore *store, QObject *parent = nullptr);
+
+    void setFilter(const QString &text, const QString &statusClass, const QString &projectSlug);
+    qint64 totalCount() const { return m_total; }
+    void workflowChanged(const QString &workflowId);
+    void refreshRelativeTimes();
+
+    QModelIndex index(int row, int column, const QModelIndex &parent = {}) const override;
+    QModelIndex parent(const QModelIndex &child) const override;
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    bool hasChildren(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    bool canFetchMore(const QModelIndex &parent) const override;
+    void fetchMore(const QModelIndex &parent) override;
+    void sort(int column, Qt::SortOrder order = Qt::AscendingOrder) override;
+
+Q_SIGNALS:
+    void totalCountChanged(qint64 count);
+
+private:
+    static constexpr quintptr topLevel = ~quintptr(0);
+    static constexpr int pageSize = 200;
+
+    void reload();
+    bool matches(const WorkflowRecord &w) const;
+    const QList<JobRecord> &jobsOf(int row) const;
+
+    HistoryStore *m_store = nullptr;
+    HistoryFilter m_filter;
+    QList<WorkflowRecord> m_rows;
+    QHash<QString, int> m_rowById;
+    mutable QHash<QString, QList<JobRecord>> m_jobs;
+    qint64 m_total = 0;
+};
+
+} // namespace ct

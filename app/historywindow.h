@@ -1,0 +1,62 @@
+// SPDX-FileCopyrightText: 2026 CircleTray contributors
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <QTimer>
+#include <QWidget>
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QTreeView;
+
+namespace ct {
+
+class HistoryModel;
+class HistoryStore;
+class Settings;
+
+/*!
+ * \brief "What broke, when, and who pushed it": workflows newest first, expandable to their jobs,
+ * searchable as you type, filterable by status and project, sortable.
+ */
+class HistoryWindow final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(HistoryWindow)
+
+public:
+    HistoryWindow(HistoryStore *store, Settings *settings, QWidget *parent = nullptr);
+    ~HistoryWindow() override;
+
+    HistoryModel *model() const { return m_model; }
+    QTreeView *view() const { return m_view; }
+    QLineEdit *searchBox() const { return m_search; }
+    void workflowChanged(const QString &workflowId);
+    void showAndRaise();
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+    void showEvent(QShowEvent *event) override;
+    void hideEvent(QHideEvent *event) override;
+
+private:
+    void applyFilter();
+    void openUrl(const QModelIndex &index);
+    void showContextMenu(const QPoint &pos);
+    void refreshProjects();
+    void saveState();
+
+    HistoryStore *m_store = nullptr;
+    Settings *m_settings = nullptr;
+    HistoryModel *m_model = nullptr;
+    QTreeView *m_view = nullptr;
+    QLineEdit *m_search = nullptr;
+    QComboBox *m_status = nullptr;
+    QComboBox *m_project = nullptr;
+    QLabel *m_count = nullptr;
+    QTimer m_typingDelay;
+    QTimer m_relativeTimes;
+};
+
+} // namespace ct

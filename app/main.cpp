@@ -1,0 +1,105 @@
+// SPDX-FileCopyrightText: 2026 CircleTray contributors
+// SPDX-License-Identifier: MIT
+// circletray: the tray app.
+#include "app/application.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QCryptographicHash>
+#include <QLocalServer>
+#include <QLocalSocket>
+#include <QNetworkProxyFactory>
+#include <QTextStream>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+//! One instance per user (and data folder): a second launch asks the first to show its history.
+QString instanceName(const QString &dataDir)
+{
+    const QByteArray who = qgetenv("USER") + '|' + dataDir.toUtf8();
+    return u"circletray-"_s
+        + QString::fromLatin1(QCryptographicHash::hash(who, QCryptographicHash::Sha256).toHex().left(16));
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(u"circletray"_s);
+    QApplication::setOrganizationName(u"CircleTray"_s);
+    QApplication::setApplicationDisplayName(u"CircleTray"_s);
+    QApplication::setApplicationVersion(QStringLiteral(CT_VERSION));
+    QApplication::setDesktopFileName(u"circletray"_s);
+    QApplication::setQuitOnLastWindowClosed(false); // it lives in the tray
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(u"Desktop notifications for CircleCI builds: a tray icon, popups when a build "
+                                     "breaks or is fixed, and a searchable history.\n\nWithout options it uses the "
+                                     "saved settings (Settings… in the tray menu)."_s);
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption port(u"port"_s, u"Receive webhooks directly on 127.0.0.1:<port> (default 8787)."_s,
+                                  u"port"_s);
+    const QCommandLineOption secretFile(u"secret-file"_s, u"Webhook secret(s), one per line (repeatable)."_s,
+                                        u"file"_s);
+    const QCommandLineOption relay(u"relay"_s, u"Connect to this circletray-relay instead."_s, u"url"_s);
+    const QCommandLineOption tokenFile(u"token-file"_s, u"File holding the relay device token."_s, u"file"_s);
+    const QCommandLineOption dataDir(u"data-dir"_s, u"Keep history and settings in this folder."_s, u"dir"_s);
+    const QCommandLineOption windowed(u"windowed"_s, u"No tray icon: show the history window."_s);
+    for (const auto &o : {port, secretFile, relay, tokenFile, dataDir, windowed})
+        parser.addOption(o);
+    parser.process(app);
+
+    ct::AppOptions options;
+    if (parser.isSet(port)) {
+        bool ok = false;
+        const uint p = parser.value(port).toUInt(&ok);
+        if (!ok || p > 65535) {
+            QTextStream(stderr) << "circletray: --port must be a port number\n";
+            return 2;
+        }
+        options.port = quint16(p);
+    }
+    options.secretFiles = parser.values(secretFile);
+    options.relayUrl = parser.value(relay);
+    options.tokenFile = parser.value(tokenFile);
+    options.dataDir = parser.value(dataDir);
+    options.windowed = parser.isSet(windowed);
+
+    const QString name = instanceName(options.dataDir);
+    {
+        QLocalSocket other;
+        other.connectToServer(name);
+        if (other.waitForConnected(500)) {
+            other.write("show-history\n");
+            other.waitForBytesWritten(1000);
+            QTextStream(stdout) << "CircleTray is already running: showing its history window.\n";
+            return 0;
+        }
+    }
+    QLocalServer::removeServer(name); // a stale socket left by a crash
+    QLocalServer instance;
+    instance.setSocketOptions(QLocalServer::UserAccessOption);
+    instance.listen(name);
+
+    QNetworkProxyFactory::setUseSystemConfiguration(true); // the relay through the user's proxy
+    ct::Application circletray(options);
+    QString error;
+    if (!circletray.start(&error)) {
+        QTextStream(stderr) << "circletray: " << error << '\n';
+        return 1;
+    }
+    QObject::connect(&instance, &QLocalServer::newConnection, &circletray, [&] {
+        while (QLocalSocket *s = instance.nextPendingConnection()) {
+            QObject::connect(s, &QLocalSocket::readyRead, &circletray, [s, &circletray] {
+                if (s->readAll().contains("show-history"))
+                    circletray.showHistory();
+                s->deleteLater();
+            });
+        }
+    });
+    return QApplication::exec();
+}

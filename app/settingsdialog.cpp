@@ -1,0 +1,179 @@
+// SPDX-FileCopyrightText: 2026 CircleTray contributors
+// SPDX-License-Identifier: MIT
+#include "app/settingsdialog.h"
+
+#include "app/secretstore.h"
+#include "app/settings.h"
+
+#include <QCheckBox>
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QRadioButton>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+using namespace Qt::StringLiterals;
+
+namespace ct {
+
+namespace {
+
+    QStringList splitList(const QString &text)
+    {
+        QStringList out;
+        for (const QString &part : text.split(u',')) {
+            if (!part.trimmed().isEmpty())
+                out.append(part.trimmed());
+        }
+        return out;
+    }
+
+} // namespace
+
+SettingsDialog::SettingsDialog(Settings *settings, SecretStore *secrets, QWidget *parent)
+    : QDialog(parent)
+    , m_settings(settings)
+    , m_secrets(secrets)
+{
+    setWindowTitle(u"CircleTray — Settings"_s);
+
+    auto *source = new QGroupBox(u"Where builds come from"_s, this);
+    m_direct = new QRadioButton(u"Direct: receive CircleCI's webhooks on this computer (through ngrok)"_s);
+    m_relay = new QRadioButton(u"Relay: connect to a circletray-relay (nothing is missed while asleep)"_s);
+    m_port = new QSpinBox;
+    m_port->setRange(1, 65535);
+    m_relayUrl = new QLineEdit;
+    m_relayUrl->setPlaceholderText(u"https://relay.example.com"_s);
+    m_token = new QLineEdit;
+    m_token->setEchoMode(QLineEdit::Password);
+    m_token->setPlaceholderText(u"ctr_… (circletray-relay token add NAME)"_s);
+    auto *sourceForm = new QFormLayout(source);
+    sourceForm->addRow(m_direct);
+    sourceForm->addRow(u"Local port:"_s, m_port);
+    sourceForm->addRow(m_relay);
+    sourceForm->addRow(u"Relay URL:"_s, m_relayUrl);
+    sourceForm->addRow(u"Device token:"_s, m_token);
+
+    auto *secretBox = new QGroupBox(u"Webhook secret"_s, this);
+    m_webhookSecrets = new QPlainTextEdit;
+    m_webhookSecrets->setPlaceholderText(u"The secret set in CircleCI → Project Settings → Webhooks.\n"
+                                         "One per line; two while rotating."_s);
+    m_webhookSecrets->setFixedHeight(64);
+    auto *secretLayout = new QVBoxLayout(secretBox);
+    secretLayout->addWidget(m_webhookSecrets);
+    if (m_secrets->usingFallback()) {
+        auto *warning = new QLabel(u"⚠ No keychain answers (Secret Service): secrets are stored in %1, readable "
+                                   "only by you."_s.arg(m_secrets->fallbackFile()));
+        warning->setWordWrap(true);
+        warning->setStyleSheet(u"color: #b45309;"_s);
+        secretLayout->addWidget(warning);
+    }
+
+    auto *rules = new QGroupBox(u"Notifications"_s, this);
+    auto *rulesForm = new QFormLayout(rules);
+    auto *kinds = new QHBoxLayout;
+    const QStringList kindKeys {u"broken"_s, u"fixed"_s, u"still-failing"_s, u"passed"_s, u"canceled"_s};
+    const QStringList kindLabels {u"Broken"_s, u"Fixed"_s, u"Still failing"_s, u"Passed"_s, u"Canceled"_s};
+    for (int i = 0; i < kindKeys.size(); ++i) {
+        auto *box = new QCheckBox(kindLabels[i]);
+        box->setProperty("kind", kindKeys[i]);
+        box->setChecked(m_settings->notifyKinds().contains(kindKeys[i]));
+        m_kinds.append(box);
+        kinds->addWidget(box);
+    }
+    rulesForm->addRow(u"Show:"_s, kinds);
+    m_jobFailures = new QCheckBox(u"As soon as a job fails, before its workflow completes"_s);
+    rulesForm->addRow(QString(), m_jobFailures);
+    m_include = new QLineEdit;
+    m_include->setPlaceholderText(u"all projects (or: api, web)"_s);
+    m_exclude = new QLineEdit;
+    m_branches = new QLineEdit;
+    m_branches->setPlaceholderText(u"all branches (or: main, release/*)"_s);
+    m_onlyMine = new QCheckBox(u"Only my commits, by author e-mail:"_s);
+    m_emails = new QLineEdit;
+    m_emails->setPlaceholderText(u"me@example.com, me@users.noreply.github.com"_s);
+    m_retention = new QSpinBox;
+    m_retention->setRange(1, 3650);
+    m_retention->setSuffix(u" days"_s);
+    rulesForm->addRow(u"Projects:"_s, m_include);
+    rulesForm->addRow(u"Except:"_s, m_exclude);
+    rulesForm->addRow(u"Branches:"_s, m_branches);
+    rulesForm->addRow(m_onlyMine, m_emails);
+    rulesForm->addRow(u"Keep history:"_s, m_retention);
+
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel, this);
+    connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(source);
+    layout->addWidget(secretBox);
+    layout->addWidget(rules);
+    layout->addWidget(buttons);
+
+    // Current values.
+    (m_settings->source() == u"relay" ? m_relay : m_direct)->setChecked(true);
+    m_port->setValue(m_settings->directPort());
+    m_relayUrl->setText(m_settings->relayUrl());
+    m_token->setText(QString::fromUtf8(m_secrets->relayToken()));
+    m_webhookSecrets->setPlainText(QString::fromUtf8(QByteArrayList(m_secrets->webhookSecrets()).join('\n')));
+    m_jobFailures->setChecked(m_settings->notifyJobFailures());
+    m_include->setText(m_settings->includeProjects().join(u", "_s));
+    m_exclude->setText(m_settings->excludeProjects().join(u", "_s));
+    m_branches->setText(m_settings->branchPatterns().join(u", "_s));
+    m_onlyMine->setChecked(m_settings->onlyMyCommits());
+    m_emails->setText(m_settings->myEmails().join(u", "_s));
+    m_retention->setValue(m_settings->retentionDays());
+    const auto updateEnabled = [this] {
+        m_port->setEnabled(m_direct->isChecked());
+        m_relayUrl->setEnabled(m_relay->isChecked());
+        m_token->setEnabled(m_relay->isChecked());
+        m_emails->setEnabled(m_onlyMine->isChecked());
+    };
+    connect(m_direct, &QRadioButton::toggled, this, updateEnabled);
+    connect(m_onlyMine, &QCheckBox::toggled, this, updateEnabled);
+    updateEnabled();
+}
+
+void SettingsDialog::accept()
+{
+    const QString oldSource = m_settings->source();
+    const quint16 oldPort = m_settings->directPort();
+    const QString oldRelay = m_settings->relayUrl();
+    const QByteArray oldToken = m_secrets->relayToken();
+    const QList<QByteArray> oldSecrets = m_secrets->webhookSecrets();
+
+    m_settings->setValue(Settings::Key::Source, m_relay->isChecked() ? u"relay"_s : u"direct"_s);
+    m_settings->setValue(Settings::Key::DirectPort, m_port->value());
+    m_settings->setValue(Settings::Key::RelayUrl, m_relayUrl->text().trimmed());
+    QStringList kinds;
+    for (QCheckBox *box : std::as_const(m_kinds)) {
+        if (box->isChecked())
+            kinds.append(box->property("kind").toString());
+    }
+    m_settings->setValue(Settings::Key::NotifyKinds, kinds);
+    m_settings->setValue(Settings::Key::NotifyJobFailures, m_jobFailures->isChecked());
+    m_settings->setValue(Settings::Key::IncludeProjects, splitList(m_include->text()));
+    m_settings->setValue(Settings::Key::ExcludeProjects, splitList(m_exclude->text()));
+    m_settings->setValue(Settings::Key::BranchPatterns, splitList(m_branches->text()));
+    m_settings->setValue(Settings::Key::OnlyMyCommits, m_onlyMine->isChecked());
+    m_settings->setValue(Settings::Key::MyEmails, splitList(m_emails->text()));
+    m_settings->setValue(Settings::Key::RetentionDays, m_retention->value());
+    QList<QByteArray> secrets;
+    for (const QString &line : m_webhookSecrets->toPlainText().split(u'\n')) {
+        if (!line.trimmed().isEmpty())
+            secrets.append(line.trimmed().toUtf8());
+    }
+    m_secrets->setWebhookSecrets(secrets);
+    m_secrets->setRelayToken(m_token->text().trimmed().toUtf8());
+    m_settings->sync();
+    if (oldSource != m_settings->source() || oldPort != m_settings->directPort() || oldRelay != m_settings->relayUrl()
+        || oldToken != m_secrets->relayToken() || oldSecrets != m_secrets->webhookSecrets())
+        Q_EMIT sourceChanged();
+    QDialog::accept();
+}
+
+} // namespace ct

@@ -1,0 +1,105 @@
+// SPDX-FileCopyrightText: 2026 CircleTray contributors
+// SPDX-License-Identifier: MIT
+#include "app/trayicon.h"
+
+#include "app/appcontroller.h"
+#include "app/historystore.h"
+#include "app/relativetime.h"
+#include "app/settings.h"
+#include "app/statusicons.h"
+
+#include <QDesktopServices>
+#include <QMenu>
+
+using namespace Qt::StringLiterals;
+
+namespace ct {
+
+TrayIcon::TrayIcon(AppController *controller, HistoryStore *store, Settings *settings, QObject *parent)
+    : QObject(parent)
+    , m_controller(controller)
+    , m_store(store)
+    , m_settings(settings)
+    , m_menu(new QMenu)
+{
+    m_tray.setContextMenu(m_menu.get());
+    connect(m_menu.get(), &QMenu::aboutToShow, this, &TrayIcon::rebuildMenu); // relative times fresh when shown
+    connect(&m_tray, &QSystemTrayIcon::activated, this, [this](QSystemTrayIcon::ActivationReason r) {
+        if (r == QSystemTrayIcon::Trigger || r == QSystemTrayIcon::DoubleClick)
+            Q_EMIT historyRequested();
+    });
+    connect(m_controller, &AppController::overallStatusChanged, this, &TrayIcon::refresh);
+    connect(m_controller, &AppController::historyChanged, this, &TrayIcon::refresh);
+    connect(m_settings, &Settings::changed, this, &TrayIcon::refresh);
+    refresh();
+}
+
+TrayIcon::~TrayIcon() = default;
+
+void TrayIcon::setConnected(bool connected, const QString &sourceDescription)
+{
+    m_connected = connected;
+    m_source = sourceDescription;
+    refresh();
+}
+
+void TrayIcon::refresh()
+{
+    const OverallStatus status = m_controller->overallStatus();
+    const QString worst =
+        status == OverallStatus::Failing ? u"failure"_s : (status == OverallStatus::Passing ? u"success"_s : QString());
+    m_tray.setIcon(StatusIcons::tray(m_connected, worst));
+    QStringList tip {u"CircleTray"_s};
+    tip.append(m_connected ? QString(u"Connected: "_s + m_source) : QString(u"Disconnected ("_s + m_source + u')'));
+    if (status == OverallStatus::Failing)
+        tip.append(u"Something is failing"_s);
+    else if (status == OverallStatus::Passing)
+        tip.append(u"All watched workflows pass"_s);
+    else
+        tip.append(u"No builds seen yet"_s);
+    const QList<WorkflowRecord> last = m_store->recent(1);
+    if (!last.isEmpty())
+        tip.append(u"Last: "_s + last.first().displayProject() + u" · "_s + last.first().workflowName + u" "_s
+                   + (last.first().status.isEmpty() ? u"running"_s : last.first().status) + u", "_s
+                   + relativeTime(last.first().finishedAt));
+    const QDateTime paused = m_settings->pausedUntil();
+    if (paused.isValid() && paused > QDateTime::currentDateTimeUtc())
+        tip.append(u"Notifications paused until "_s + QLocale().toString(paused.toLocalTime(), QLocale::ShortFormat));
+    m_tray.setToolTip(tip.join(u'\n'));
+    rebuildMenu();
+}
+
+void TrayIcon::rebuildMenu()
+{
+    m_menu->clear();
+    const QList<WorkflowRecord> recent = m_store->recent(10);
+    if (recent.isEmpty())
+        m_menu->addAction(u"No builds yet"_s)->setEnabled(false);
+    for (const WorkflowRecord &w : recent) {
+        const QString label = w.displayProject() + u" · "_s + w.ref() + u" · "_s + w.workflowName + u"    "_s
+            + relativeTime(w.finishedAt);
+        QAction *a =
+            m_menu->addAction(StatusIcons::forStatusClass(w.status.isEmpty() ? QString() : w.statusClass), label);
+        const QUrl url(w.url);
+        a->setEnabled(url.isValid() && !url.isEmpty());
+        connect(a, &QAction::triggered, this, [url] { QDesktopServices::openUrl(url); });
+    }
+    m_menu->addSeparator();
+    m_menu->addAction(u"History…"_s, this, &TrayIcon::historyRequested);
+    QMenu *pause = m_menu->addMenu(u"Pause notifications"_s);
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    pause->addAction(u"For 1 hour"_s, this,
+                     [this, now] { m_settings->setValue(Settings::Key::PausedUntil, now.addSecs(3600)); });
+    pause->addAction(u"Until tomorrow"_s, this, [this] {
+        const QDateTime tomorrow(QDate::currentDate().addDays(1), QTime(8, 0));
+        m_settings->setValue(Settings::Key::PausedUntil, tomorrow.toUTC());
+    });
+    QAction *resume = pause->addAction(u"Resume now"_s, this,
+                                       [this] { m_settings->setValue(Settings::Key::PausedUntil, QDateTime()); });
+    resume->setEnabled(m_settings->pausedUntil().isValid() && m_settings->pausedUntil() > now);
+    m_menu->addAction(u"Settings…"_s, this, &TrayIcon::settingsRequested);
+    m_menu->addSeparator();
+    m_menu->addAction(u"Quit"_s, this, &TrayIcon::quitRequested);
+}
+
+} // namespace ct

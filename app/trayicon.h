@@ -1,0 +1,52 @@
+// SPDX-FileCopyrightText: 2026 CircleTray contributors
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <QObject>
+#include <QSystemTrayIcon>
+
+#include <memory>
+
+class QMenu;
+
+namespace ct {
+
+class AppController;
+class HistoryStore;
+class Settings;
+
+/*!
+ * \brief The tray icon: worst current status of watched workflows, disconnected state, and a menu
+ * with the last 10 workflows, History…, Pause notifications ▸, Settings…, Quit.
+ */
+class TrayIcon final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(TrayIcon)
+
+public:
+    TrayIcon(AppController *controller, HistoryStore *store, Settings *settings, QObject *parent = nullptr);
+    ~TrayIcon() override;
+
+    QSystemTrayIcon *tray() { return &m_tray; }
+    void setConnected(bool connected, const QString &sourceDescription);
+    void refresh(); //!< icon, tooltip and menu from the current state
+
+Q_SIGNALS:
+    void historyRequested();
+    void settingsRequested();
+    void quitRequested();
+
+private:
+    void rebuildMenu();
+
+    AppController *m_controller = nullptr;
+    HistoryStore *m_store = nullptr;
+    Settings *m_settings = nullptr;
+    QSystemTrayIcon m_tray;
+    std::unique_ptr<QMenu> m_menu; // a tray menu has no parent widget
+    bool m_connected = false;
+    QString m_source;
+};
+
+} // namespace ct
