@@ -32,7 +32,7 @@ void DirectSource::start()
         Q_EMIT connectionChanged(false);
         return;
     }
-    qCInfo(lcAppSource) << "receiving webhooks on 127.0.0.1:" << m_server.serverPort();
+    qCInfo(lcAppSource).nospace() << "receiving webhooks on 127.0.0.1:" << m_server.serverPort();
     Q_EMIT connectionChanged(true);
 }
 

@@ -1,0 +1,170 @@
+// SPDX-FileCopyrightText: 2026 CircleTray contributors
+// SPDX-License-Identifier: MIT
+// Runs inside scripts/headless-desktop: a real session bus, dunst as the notification daemon, trayer.
+#include "app/appcontroller.h"
+#include "app/dbusnotifier.h"
+#include "app/directsource.h"
+#include "app/settings.h"
+#include "app/trayicon.h"
+#include "fixtures.h"
+#include "relayprocess.h"
+
+#include <QDesktopServices>
+#include <QJsonArray>
+#include <QMenu>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+using namespace ct::test;
+
+namespace {
+
+QByteArray dunstctl(const QStringList &args)
+{
+    QProcess p;
+    p.start(u"dunstctl"_s, args);
+    p.waitForFinished(5000);
+    return p.readAllStandardOutput().trimmed();
+}
+
+int displayed()
+{
+    return dunstctl({u"count"_s, u"displayed"_s}).toInt();
+}
+
+//! Summaries of closed notifications, newest first (dunstctl history).
+QStringList historySummaries()
+{
+    QStringList out;
+    const QJsonArray all =
+        QJsonDocument::fromJson(dunstctl({u"history"_s})).object()[u"data"_s].toArray().at(0).toArray();
+    for (const QJsonValue &n : all)
+        out.append(n[u"summary"_s][u"data"_s].toString());
+    return out;
+}
+
+} // namespace
+
+class TestDesktopNotifications final : public QObject
+{
+    Q_OBJECT
+
+public Q_SLOTS:
+    void openUrl(const QUrl &url) { m_opened.append(url); } // QDesktopServices' handler for https
+
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void cleanup();
+    void popupReachesTheDaemonAndOpensTheWorkflow();
+    void laterEventReplacesItsPopup();
+    void namedActionOpensTheWorkflow();
+    void trayIconShowsState();
+
+private:
+    QTemporaryDir m_dir;
+    std::unique_ptr<ct::HistoryStore> m_store;
+    std::unique_ptr<ct::DBusNotifier> m_notifier;
+    std::unique_ptr<ct::AppController> m_app;
+    std::unique_ptr<ct::DirectSource> m_source;
+    QList<QUrl> m_opened;
+};
+
+void TestDesktopNotifications::initTestCase()
+{
+    QVERIFY2(ct::DBusNotifier::isAvailable(), "run this test inside scripts/headless-desktop");
+    QDesktopServices::setUrlHandler(u"https"_s, this, "openUrl");
+}
+
+void TestDesktopNotifications::init()
+{
+    dunstctl({u"close-all"_s});
+    m_opened.clear();
+    static int round = 0;
+    m_store = std::make_unique<ct::HistoryStore>(m_dir.filePath(u"h%1.sqlite"_s.arg(++round)));
+    QString error;
+    QVERIFY(m_store->open(&error));
+    m_notifier = std::make_unique<ct::DBusNotifier>();
+    m_app = std::make_unique<ct::AppController>(m_store.get(), m_notifier.get());
+    m_source = std::make_unique<ct::DirectSource>(0, QList<QByteArray> {relaySecret});
+    m_app->setSource(m_source.get());
+    m_source->start();
+    QVERIFY(m_source->isConnected());
+}
+
+void TestDesktopNotifications::cleanup()
+{
+    m_app.reset();
+    m_source.reset();
+    m_notifier.reset();
+    m_store.reset();
+}
+
+void TestDesktopNotifications::popupReachesTheDaemonAndOpensTheWorkflow()
+{
+    // A signed POST to the direct receiver: a first-seen failure is "Broken".
+    QCOMPARE(post(m_source->port(), fixture(u"github-oauth-unicode-failed.json")), 200);
+    QTRY_COMPARE(displayed(), 1);
+    dunstctl({u"action"_s, u"0"_s}); // a click on the popup: the default action
+    QTRY_COMPARE(m_opened.size(), 1);
+    QCOMPARE(m_opened.first(),
+             QUrl(u"https://app.circleci.com/pipelines/github/example-org/tray-notifier/418/workflows/"
+                  "dcdeed02-00c0-466b-ba46-ba9a1d603890"_s));
+    dunstctl({u"close-all"_s});
+    QTRY_VERIFY(!historySummaries().isEmpty());
+    QCOMPARE(historySummaries().first(), u"Broken: tray-notifier · fix/tray-flicker · build-and-test"_s);
+}
+
+void TestDesktopNotifications::laterEventReplacesItsPopup()
+{
+    QByteArray body = eventBody(u"first"_s, "failed");
+    QCOMPARE(post(m_source->port(), body), 200);
+    QTRY_COMPARE(displayed(), 1);
+    // CircleCI sends another completion for the same workflow (cancel storms, retries with new ids).
+    body.replace("\"id\":\"first\"", "\"id\":\"second\"");
+    body.replace("\"happened_at\":\"2026-03-14T09:27:41.508213Z\"", "\"happened_at\":\"2026-03-14T09:28:00.000000Z\"");
+    QCOMPARE(post(m_source->port(), body), 200);
+    QTest::qWait(300);
+    QCOMPARE(displayed(), 1); // replaced, not stacked
+}
+
+void TestDesktopNotifications::namedActionOpensTheWorkflow()
+{
+    QCOMPARE(post(m_source->port(), eventBody(u"named"_s, "failed")), 200);
+    QTRY_COMPARE(displayed(), 1);
+    QFile action(qEnvironmentVariable("CT_DUNST_ACTION_FILE"));
+    QVERIFY(action.open(QIODevice::WriteOnly));
+    action.write("open\n");
+    action.close();
+    dunstctl({u"context"_s}); // dunst's menu picks "Open workflow"
+    QTRY_COMPARE(m_opened.size(), 1);
+    QCOMPARE(m_opened.first(), QUrl(u"https://app.circleci.com/x"_s));
+}
+
+void TestDesktopNotifications::trayIconShowsState()
+{
+    QVERIFY(QSystemTrayIcon::isSystemTrayAvailable());
+    ct::Settings settings(m_dir.filePath(u"tray.ini"_s));
+    ct::TrayIcon tray(m_app.get(), m_store.get(), &settings);
+    tray.setConnected(true, m_source->describe());
+    tray.tray()->show();
+    QTRY_VERIFY(tray.tray()->isVisible());
+    QVERIFY(tray.tray()->toolTip().contains(u"No builds seen yet"_s));
+    QCOMPARE(post(m_source->port(), eventBody(u"tray"_s, "failed")), 200);
+    QTRY_VERIFY(tray.tray()->toolTip().contains(u"Something is failing"_s));
+    QCOMPARE(m_app->overallStatus(), ct::OverallStatus::Failing);
+    const QList<QAction *> actions = tray.tray()->contextMenu()->actions();
+    QVERIFY(actions.size() >= 5);
+    QVERIFY2(actions.first()->text().startsWith(u"api · main · build"_s), qPrintable(actions.first()->text()));
+    QStringList labels;
+    for (QAction *a : actions)
+        labels.append(a->text());
+    QVERIFY(labels.contains(u"History…"_s) && labels.contains(u"Settings…"_s) && labels.contains(u"Quit"_s));
+    tray.setConnected(false, m_source->describe());
+    QVERIFY(tray.tray()->toolTip().contains(u"Disconnected"_s));
+}
+
+QTEST_MAIN(TestDesktopNotifications)
+#include "tst_desktopnotifications.moc"
