@@ -1,0 +1,147 @@
+// SPDX-FileCopyrightText: 2026 CircleTray contributors
+// SPDX-License-Identifier: MIT
+#include "app/historymodel.h"
+#include "app/historywindow.h"
+#include "app/settings.h"
+#include "core/eventparser.h"
+
+#include <QDesktopServices>
+#include <QLineEdit>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTreeView>
+
+using namespace Qt::StringLiterals;
+
+class TestHistoryWindow final : public QObject
+{
+    Q_OBJECT
+
+public Q_SLOTS:
+    void openUrl(const QUrl &url) { m_opened.append(url); }
+
+private Q_SLOTS:
+    void initTestCase();
+    void largeHistoryLoadsLazily();
+    void searchAsYouType();
+    void newWorkflowAppearsOnTopAndJobsExpand();
+    void enterOpensTheWorkflow();
+
+private:
+    QTemporaryDir m_dir;
+    std::unique_ptr<ct::HistoryStore> m_store;
+    std::unique_ptr<ct::Settings> m_settings;
+    QList<QUrl> m_opened;
+};
+
+void TestHistoryWindow::initTestCase()
+{
+    QDesktopServices::setUrlHandler(u"https"_s, this, "openUrl");
+    m_store = std::make_unique<ct::HistoryStore>(m_dir.filePath(u"history.sqlite"_s));
+    QString error;
+    QVERIFY(m_store->open(&error));
+    m_settings = std::make_unique<ct::Settings>(m_dir.filePath(u"settings.ini"_s));
+    // 100,000 workflows, written straight into the table (recording them one by one would take long).
+    QSqlDatabase db = m_store->database();
+    QVERIFY(db.transaction());
+    QSqlQuery q(db);
+    QVERIFY(q.prepare(
+        u"INSERT INTO workflows (workflow_id, project_slug, project_name, branch, workflow_name, status, "
+        "status_class, url, commit_subject, author_name, author_email, pipeline_number, created_at, "
+        "stopped_at, finished_at, duration, search) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s));
+    const qint64 base = QDateTime::currentMSecsSinceEpoch() - 100'000LL * 60'000;
+    for (int i = 0; i < 100'000; ++i) {
+        const QString project = i % 7 == 0 ? u"web"_s : u"api"_s;
+        const bool failed = i % 5 == 0;
+        const QString subject = i == 4242 ? u"Needle in the haystack"_s : u"Commit %1"_s.arg(i);
+        q.addBindValue(u"wf-%1"_s.arg(i));
+        q.addBindValue(QString(u"github/org/"_s + project));
+        q.addBindValue(project);
+        q.addBindValue(u"main"_s);
+        q.addBindValue(u"build"_s);
+        q.addBindValue(failed ? u"failed"_s : u"success"_s);
+        q.addBindValue(failed ? u"failure"_s : u"success"_s);
+        q.addBindValue(u"https://app.circleci.com/w/%1"_s.arg(i));
+        q.addBindValue(subject);
+        q.addBindValue(u"Dev"_s);
+        q.addBindValue(u"dev@example.com"_s);
+        q.addBindValue(i);
+        q.addBindValue(base + i * 60'000LL - 120'000);
+        q.addBindValue(base + i * 60'000LL);
+        q.addBindValue(base + i * 60'000LL);
+        q.addBindValue(120);
+        q.addBindValue(QStringList {project, u"main"_s, u"build"_s, subject, u"dev"_s}.join(u' ').toLower());
+        QVERIFY(q.exec());
+    }
+    QVERIFY(db.commit());
+}
+
+void TestHistoryWindow::largeHistoryLoadsLazily()
+{
+    ct::HistoryWindow window(m_store.get(), m_settings.get());
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    ct::HistoryModel *model = window.model();
+    QCOMPARE(model->totalCount(), 100'000);
+    QVERIFY2(model->rowCount() < 1000, qPrintable(QString::number(model->rowCount()))); // a page, not everything
+    QCOMPARE(model->index(0, ct::HistoryModel::Subject).data().toString(), u"Commit 99999"_s); // newest first
+    QVERIFY(model->canFetchMore({}));
+    const int before = model->rowCount();
+    window.view()->scrollToBottom();
+    QTRY_VERIFY(model->rowCount() > before); // more as you scroll
+    // Sorting is a query too.
+    window.view()->sortByColumn(ct::HistoryModel::Pipeline, Qt::AscendingOrder);
+    QCOMPARE(model->index(0, ct::HistoryModel::Pipeline).data().toLongLong(), 0);
+}
+
+void TestHistoryWindow::searchAsYouType()
+{
+    ct::HistoryWindow window(m_store.get(), m_settings.get());
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QTest::keyClicks(window.searchBox(), u"needle"_s);
+    QTRY_COMPARE(window.model()->totalCount(), 1);
+    QCOMPARE(window.model()->rowCount(), 1);
+    QCOMPARE(window.model()->index(0, ct::HistoryModel::Subject).data().toString(), u"Needle in the haystack"_s);
+    window.searchBox()->clear();
+    QTRY_COMPARE(window.model()->totalCount(), 100'000);
+}
+
+void TestHistoryWindow::newWorkflowAppearsOnTopAndJobsExpand()
+{
+    ct::HistoryWindow window(m_store.get(), m_settings.get());
+    ct::HistoryModel *model = window.model();
+    const int rows = model->rowCount();
+    ct::EventParser parser;
+    const auto job = parser.parse(R"({"type":"job-completed","id":"j-new","happened_at":"2099-01-01T00:00:00Z",
+        "webhook":{"id":"w"},"project":{"id":"p","name":"api","slug":"github/org/api"},"organization":{"id":"o"},
+        "workflow":{"id":"wf-new","name":"build","url":"https://app.circleci.com/w/new","created_at":"2099-01-01T00:00:00Z"},
+        "pipeline":{"id":"pl","number":100001,"vcs":{"branch":"main"}},
+        "job":{"id":"job-1","name":"unit-tests","number":3,"status":"failed"}})"_ba);
+    QVERIFY2(job.ok(), qPrintable(job.error));
+    QVERIFY(m_store->record(job.event).jobChanged);
+    window.workflowChanged(u"wf-new"_s);
+    QCOMPARE(model->rowCount(), rows + 1);
+    const QModelIndex top = model->index(0, 0);
+    QCOMPARE(top.data(ct::HistoryModel::WorkflowIdRole).toString(), u"wf-new"_s);
+    QCOMPARE(top.data().toString(), u"running"_s);
+    QCOMPARE(model->rowCount(top), 1);
+    QCOMPARE(model->index(0, ct::HistoryModel::Workflow, top).data().toString(), u"unit-tests"_s);
+}
+
+void TestHistoryWindow::enterOpensTheWorkflow()
+{
+    ct::HistoryWindow window(m_store.get(), m_settings.get());
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    window.view()->setFocus();
+    window.view()->setCurrentIndex(window.model()->index(0, 0));
+    m_opened.clear();
+    QTest::keyClick(window.view(), Qt::Key_Return);
+    QCOMPARE(m_opened.size(), 1);
+    QCOMPARE(m_opened.first(), QUrl(window.model()->index(0, 0).data(ct::HistoryModel::UrlRole).toString()));
+}
+
+QTEST_MAIN(TestHistoryWindow)
+#include "tst_historywindow.moc"
