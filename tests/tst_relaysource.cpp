@@ -108,6 +108,14 @@ void TestRelaySource::resumesAfterRelayRestartWithoutGapOrDuplicate()
     const quint16 port = relay->port();
     const QByteArray token = relay->addToken(u"app"_s);
     ct::RelaySource source(urlOf(*relay), token, {relaySecret});
+    // The app itself: what arrives lands in its history.
+    QTemporaryDir historyDir;
+    ct::HistoryStore store(historyDir.filePath(u"history.sqlite"_s));
+    QString error;
+    QVERIFY(store.open(&error));
+    RecordingNotifier notifier;
+    ct::AppController app(&store, &notifier);
+    app.setSource(&source);
     Collector c(source);
     source.start();
     QTRY_COMPARE(c.caughtUp, 1);
@@ -122,6 +130,8 @@ void TestRelaySource::resumesAfterRelayRestartWithoutGapOrDuplicate()
     QTRY_COMPARE(c.caughtUp, 2);
     QCOMPARE(c.ids, QStringList({u"before-kill"_s, u"after-restart"_s})); // no gap, no duplicate
     QCOMPARE(c.lastSeq, 2);
+    QCOMPARE(store.count({}), 2);
+    QVERIFY(store.workflow(u"wf-before-kill"_s) && store.workflow(u"wf-after-restart"_s));
 }
 
 void TestRelaySource::startsOverWhenTheRelayIdChanges()
