@@ -10,7 +10,7 @@ ifeq ($(CI),true)
 CMAKE_FLAGS += -DCT_WERROR=ON
 endif
 
-.PHONY: all deps build run test bench bench-smoke fuzz fuzz-smoke format clean
+.PHONY: all deps build run test bench bench-smoke fuzz fuzz-smoke format screenshots clean
 
 all: build
 
@@ -22,7 +22,7 @@ build: deps
 	cmake --build $(BUILD_DIR) -j$(JOBS)
 
 run: build
-	$(BUILD_DIR)/tools/circletray-hook --help
+	BUILD_DIR=$(BUILD_DIR) scripts/run-app
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS) --label-exclude soak
@@ -38,6 +38,9 @@ fuzz:
 
 fuzz-smoke:
 	scripts/fuzz 15
+
+screenshots: build
+	scripts/headless-desktop scripts/take-screenshots
 
 format:
 	git ls-files '*.cpp' '*.h' | xargs clang-format -i

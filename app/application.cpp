@@ -8,6 +8,7 @@
 #include "app/historywindow.h"
 #include "app/relaysource.h"
 #include "app/settingsdialog.h"
+#include "app/sleepwatcher.h"
 #include "app/trayicon.h"
 #include "app/traynotifier.h"
 #ifdef CT_DBUS_NOTIFICATIONS
@@ -96,6 +97,7 @@ bool Application::start(QString *error)
     m_retention.start();
     m_store.prune(m_settings.retentionDays());
 
+    m_sleep = new SleepWatcher(this);
     rebuildSource();
     setupTray(0);
     return true;
@@ -174,6 +176,7 @@ void Application::rebuildSource()
             !m_options.tokenFile.isEmpty() ? readLines(m_options.tokenFile).value(0) : m_secrets.relayToken();
         auto *r = new RelaySource(RelaySource::eventsUrl(url), token, webhookSecrets(), this);
         r->setPosition(QString::fromUtf8(m_store.meta(u"relay_id"_s)), m_store.meta(u"relay_seq"_s).toLongLong());
+        connect(m_sleep, &SleepWatcher::resumed, r, &RelaySource::reconnectNow);
         connect(r, &RelaySource::positionChanged, this, [this](const QString &id, qint64 seq) {
             m_store.setMeta(u"relay_id"_s, id.toUtf8());
             m_store.setMeta(u"relay_seq"_s, QByteArray::number(seq));

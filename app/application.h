@@ -17,6 +17,7 @@ namespace ct {
 class AppController;
 class EventSource;
 class HistoryWindow;
+class SleepWatcher;
 class Notifier;
 class TrayIcon;
 
@@ -62,6 +63,7 @@ private:
     QPointer<EventSource> m_source;
     TrayIcon *m_tray = nullptr;
     HistoryWindow *m_history = nullptr;
+    SleepWatcher *m_sleep = nullptr;
     QTimer m_retention;
 };
 

@@ -81,7 +81,7 @@ HistoryWindow::HistoryWindow(HistoryStore *store, Settings *settings, QWidget *p
     m_view->setAllColumnsShowFocus(true);
     m_view->header()->setStretchLastSection(false);
     m_view->header()->setSectionResizeMode(HistoryModel::Subject, QHeaderView::Stretch);
-    const int widths[] = {100, 110, 130, 130, 280, 120, 65, 70, 90};
+    const int widths[] = {115, 110, 130, 130, 270, 120, 65, 70, 90};
     for (int c = 0; c < HistoryModel::ColumnCount; ++c)
         m_view->setColumnWidth(c, widths[c]);
     m_count = new QLabel(this);

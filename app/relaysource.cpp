@@ -90,6 +90,18 @@ void RelaySource::start()
     connectNow();
 }
 
+void RelaySource::reconnectNow()
+{
+    if (!m_running)
+        return;
+    m_failures = 0;
+    m_reconnect.stop();
+    if (m_socket.state() == QAbstractSocket::UnconnectedState)
+        connectNow();
+    else
+        m_socket.abort(); // → disconnected → reconnect (the link is probably dead after a suspend)
+}
+
 void RelaySource::stop()
 {
     m_running = false;

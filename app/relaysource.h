@@ -40,6 +40,8 @@ public:
     void setDeadLinkTimeout(std::chrono::milliseconds t) { m_deadLink.setInterval(t); }
 
     void start() override;
+    //! Drops the connection and connects again now (after a resume from suspend).
+    void reconnectNow();
     void stop() override;
     bool isConnected() const override { return m_connected; }
     QString describe() const override;

@@ -186,12 +186,15 @@ int runSend(const QStringList &arguments)
     const QCommandLineOption project(u"project"_s, u"Project name in the built-in sample."_s, u"name"_s);
     const QCommandLineOption branch(u"branch"_s, u"Branch in the built-in sample."_s, u"name"_s);
     const QCommandLineOption workflow(u"workflow"_s, u"Workflow name in the built-in sample."_s, u"name"_s);
+    const QCommandLineOption subject(u"subject"_s, u"Commit subject in the built-in sample."_s, u"text"_s);
+    const QCommandLineOption author(u"author"_s, u"Commit author in the built-in sample: \"Name <email>\"."_s,
+                                    u"author"_s);
     const QCommandLineOption eventId(u"event-id"_s, u"Event id in the built-in sample (default: fresh)."_s, u"uuid"_s);
     const QCommandLineOption workflowId(u"workflow-id"_s, u"Workflow id in the built-in sample (default: fresh)."_s,
                                         u"uuid"_s);
     const QCommandLineOption cacert(u"cacert"_s, u"Trust the CA certificate(s) in this PEM file for https."_s,
                                     u"file"_s);
-    for (const auto &o : {url, type, status, project, branch, workflow, eventId, workflowId, cacert})
+    for (const auto &o : {url, type, status, project, branch, workflow, subject, author, eventId, workflowId, cacert})
         parser.addOption(o);
     parser.addOption(secretOption);
     parser.addOption(secretFileOption);
@@ -229,6 +232,15 @@ int runSend(const QStringList &arguments)
             sample.branch = parser.value(branch);
         if (parser.isSet(workflow))
             sample.workflowName = parser.value(workflow);
+        if (parser.isSet(subject))
+            sample.subject = parser.value(subject);
+        if (parser.isSet(author)) {
+            // "Name <email>" or just a name
+            const QString a = parser.value(author);
+            const qsizetype lt = a.indexOf(u'<');
+            sample.authorName = (lt < 0 ? a : a.left(lt)).trimmed();
+            sample.authorEmail = lt < 0 ? QString() : a.mid(lt + 1).remove(u'>').trimmed();
+        }
         sample.eventId = parser.value(eventId);
         sample.workflowId = parser.value(workflowId);
         body = samplePayload(sample);

@@ -44,7 +44,7 @@ QByteArray samplePayload(const SampleOptions &o)
         const QString workflowId = o.workflowId.isEmpty() ? uuid() : o.workflowId;
         const int pipelineNumber = 100 + QRandomGenerator::global()->bounded(900);
         const QString slug = u"github/"_s + o.organization + u'/' + o.project;
-        const QDateTime created = now.addSecs(-400);
+        const QDateTime created = now.addSecs(-(90 + QRandomGenerator::global()->bounded(600))); // a 1.5–11.5 min run
         QJsonObject workflow {
             {u"id"_s, workflowId},
             {u"name"_s, o.workflowName},
@@ -80,10 +80,9 @@ QByteArray samplePayload(const SampleOptions &o)
                                                   + QUuid::createUuid().toRfc4122().toHex().left(8))},
                              {u"commit"_s,
                               QJsonObject {
-                                  {u"subject"_s, u"Fix tray icon flicker — naïve repaint on Wayland ✓"_s},
+                                  {u"subject"_s, o.subject},
                                   {u"body"_s, u"Debounce repaint requests."_s},
-                                  {u"author"_s,
-                                   QJsonObject {{u"name"_s, u"Zoë Example"_s}, {u"email"_s, u"zoe@example.com"_s}}},
+                                  {u"author"_s, QJsonObject {{u"name"_s, o.authorName}, {u"email"_s, o.authorEmail}}},
                                   {u"authored_at"_s, created.addSecs(-14).toString(Qt::ISODate)},
                                   {u"committer"_s,
                                    QJsonObject {{u"name"_s, u"GitHub"_s}, {u"email"_s, u"noreply@github.com"_s}}},

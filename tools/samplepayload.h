@@ -20,6 +20,9 @@ struct SampleOptions
     QString branch = QStringLiteral("main");
     QString workflowName = QStringLiteral("build-and-test");
     QString jobName = QStringLiteral("unit-tests");
+    QString subject = QStringLiteral("Fix tray icon flicker — naïve repaint on Wayland ✓");
+    QString authorName = QStringLiteral("Zoë Example");
+    QString authorEmail = QStringLiteral("zoe@example.com");
     QString eventId; //!< fresh UUID when empty
     QString workflowId; //!< fresh UUID when empty
     QDateTime now; //!< current time when invalid
