@@ -23,36 +23,63 @@ QString instanceName(const QString &dataDir)
         + QString::fromLatin1(QCryptographicHash::hash(who, QCryptographicHash::Sha256).toHex().left(16));
 }
 
-} // namespace
-
-int main(int argc, char *argv[])
+struct Options
 {
-    QApplication app(argc, argv);
-    QApplication::setApplicationName(u"circletray"_s);
-    QApplication::setOrganizationName(u"CircleTray"_s);
-    QApplication::setApplicationDisplayName(u"CircleTray"_s);
-    QApplication::setApplicationVersion(QStringLiteral(CT_VERSION));
-    QApplication::setDesktopFileName(u"circletray"_s);
-    QApplication::setQuitOnLastWindowClosed(false); // it lives in the tray
+    QCommandLineOption port {u"port"_s, u"Receive webhooks directly on 127.0.0.1:<port> (default 8787)."_s, u"port"_s};
+    QCommandLineOption secretFile {u"secret-file"_s, u"Webhook secret(s), one per line (repeatable)."_s, u"file"_s};
+    QCommandLineOption relay {u"relay"_s, u"Connect to this circletray-relay instead."_s, u"url"_s};
+    QCommandLineOption tokenFile {u"token-file"_s, u"File holding the relay device token."_s, u"file"_s};
+    QCommandLineOption dataDir {u"data-dir"_s, u"Keep history and settings in this folder."_s, u"dir"_s};
+    QCommandLineOption windowed {u"windowed"_s, u"No tray icon: show the history window."_s};
+};
 
-    QCommandLineParser parser;
+Options addOptions(QCommandLineParser &parser)
+{
     parser.setApplicationDescription(u"Desktop notifications for CircleCI builds: a tray icon, popups when a build "
                                      "breaks or is fixed, and a searchable history.\n\nWithout options it uses the "
                                      "saved settings (Settings… in the tray menu)."_s);
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption port(u"port"_s, u"Receive webhooks directly on 127.0.0.1:<port> (default 8787)."_s,
-                                  u"port"_s);
-    const QCommandLineOption secretFile(u"secret-file"_s, u"Webhook secret(s), one per line (repeatable)."_s,
-                                        u"file"_s);
-    const QCommandLineOption relay(u"relay"_s, u"Connect to this circletray-relay instead."_s, u"url"_s);
-    const QCommandLineOption tokenFile(u"token-file"_s, u"File holding the relay device token."_s, u"file"_s);
-    const QCommandLineOption dataDir(u"data-dir"_s, u"Keep history and settings in this folder."_s, u"dir"_s);
-    const QCommandLineOption windowed(u"windowed"_s, u"No tray icon: show the history window."_s);
-    for (const auto &o : {port, secretFile, relay, tokenFile, dataDir, windowed})
-        parser.addOption(o);
-    parser.process(app);
+    Options o;
+    for (const auto &option : {o.port, o.secretFile, o.relay, o.tokenFile, o.dataDir, o.windowed})
+        parser.addOption(option);
+    return o;
+}
 
+void setIdentity()
+{
+    QCoreApplication::setApplicationName(u"circletray"_s);
+    QCoreApplication::setOrganizationName(u"CircleTray"_s);
+    QCoreApplication::setApplicationVersion(QStringLiteral(CT_VERSION));
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    // --help and --version must work without a display (over ssh, in scripts): no QApplication for them.
+    for (int i = 1; i < argc; ++i) {
+        const QByteArrayView a(argv[i]);
+        if (a == "-h" || a == "--help" || a == "--help-all" || a == "-v" || a == "--version") {
+            QCoreApplication core(argc, argv);
+            setIdentity();
+            QCommandLineParser parser;
+            addOptions(parser);
+            parser.process(core);
+            return 0;
+        }
+    }
+    QApplication app(argc, argv);
+    setIdentity();
+    QApplication::setApplicationDisplayName(u"CircleTray"_s);
+    QApplication::setDesktopFileName(u"circletray"_s);
+    QApplication::setQuitOnLastWindowClosed(false); // it lives in the tray
+
+    QCommandLineParser parser;
+    const Options o = addOptions(parser);
+    parser.process(app);
+    const QCommandLineOption &port = o.port, &secretFile = o.secretFile, &relay = o.relay, &tokenFile = o.tokenFile,
+                             &dataDir = o.dataDir, &windowed = o.windowed;
     ct::AppOptions options;
     if (parser.isSet(port)) {
         bool ok = false;

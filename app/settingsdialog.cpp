@@ -114,6 +114,18 @@ SettingsDialog::SettingsDialog(Settings *settings, SecretStore *secrets, QWidget
     layout->addWidget(rules);
     layout->addWidget(buttons);
 
+    // Names for tests and accessibility tools.
+    m_direct->setObjectName(u"direct"_s);
+    m_relay->setObjectName(u"relay"_s);
+    m_port->setObjectName(u"port"_s);
+    m_relayUrl->setObjectName(u"relayUrl"_s);
+    m_token->setObjectName(u"token"_s);
+    m_webhookSecrets->setObjectName(u"webhookSecrets"_s);
+    m_include->setObjectName(u"includeProjects"_s);
+    m_exclude->setObjectName(u"excludeProjects"_s);
+    m_branches->setObjectName(u"branches"_s);
+    m_emails->setObjectName(u"emails"_s);
+
     // Current values.
     (m_settings->source() == u"relay" ? m_relay : m_direct)->setChecked(true);
     m_port->setValue(m_settings->directPort());
