@@ -6,6 +6,7 @@
 #include "core/httpserver.h"
 #include "core/webhookreceiver.h"
 #include "fixtures.h"
+#include "testca.h"
 
 #include <QJsonDocument>
 #include <QProcess>
@@ -277,33 +278,15 @@ void TestCircleTrayHook::sendReportsRefusalAndNetworkErrors()
 
 void TestCircleTrayHook::sendOverTlsWithCacert()
 {
-    // A test CA and a localhost certificate, made now with the openssl command line.
-    const QString openssl = QStandardPaths::findExecutable(u"openssl"_s);
-    if (openssl.isEmpty())
+    ct::test::TestCa ca;
+    if (!ca.create())
         QSKIP("openssl command not installed (scripts/install-deps installs it)");
-    QTemporaryDir dir;
-    const auto run = [&](const QStringList &args) {
-        QProcess p;
-        p.setWorkingDirectory(dir.path());
-        p.start(openssl, args);
-        return p.waitForFinished(30000) && p.exitCode() == 0;
-    };
-    QVERIFY(run({u"req"_s, u"-x509"_s, u"-newkey"_s, u"rsa:2048"_s, u"-nodes"_s, u"-days"_s, u"2"_s, u"-subj"_s,
-                 u"/CN=CircleTray Test CA"_s, u"-keyout"_s, u"ca.key"_s, u"-out"_s, u"ca.pem"_s}));
-    QVERIFY(run({u"req"_s, u"-newkey"_s, u"rsa:2048"_s, u"-nodes"_s, u"-subj"_s, u"/CN=127.0.0.1"_s, u"-keyout"_s,
-                 u"server.key"_s, u"-out"_s, u"server.csr"_s}));
-    QFile ext(dir.filePath(u"ext.cnf"_s));
-    QVERIFY(ext.open(QIODevice::WriteOnly));
-    ext.write("subjectAltName=IP:127.0.0.1\n");
-    ext.close();
-    QVERIFY(run({u"x509"_s, u"-req"_s, u"-in"_s, u"server.csr"_s, u"-CA"_s, u"ca.pem"_s, u"-CAkey"_s, u"ca.key"_s,
-                 u"-CAcreateserial"_s, u"-days"_s, u"2"_s, u"-extfile"_s, u"ext.cnf"_s, u"-out"_s, u"server.pem"_s}));
 
     // A minimal TLS responder: reads one request head and answers 200.
     QSslServer server;
     QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
-    tls.setLocalCertificateChain(QSslCertificate::fromPath(dir.filePath(u"server.pem"_s)));
-    QFile keyFile(dir.filePath(u"server.key"_s));
+    tls.setLocalCertificateChain(QSslCertificate::fromPath(ca.serverCert()));
+    QFile keyFile(ca.serverKey());
     QVERIFY(keyFile.open(QIODevice::ReadOnly));
     tls.setPrivateKey(QSslKey(keyFile.readAll(), QSsl::Rsa));
     server.setSslConfiguration(tls);
@@ -326,8 +309,8 @@ void TestCircleTrayHook::sendOverTlsWithCacert()
     Run r = hook({u"send"_s, u"--url"_s, tlsUrl, u"--secret"_s, u"s"_s, u"--type"_s, u"ping"_s});
     QCOMPARE(r.exitCode, 3); // our CA is not trusted by default
     QVERIFY(seen.isEmpty());
-    r = hook({u"send"_s, u"--url"_s, tlsUrl, u"--secret"_s, u"s"_s, u"--type"_s, u"ping"_s, u"--cacert"_s,
-              dir.filePath(u"ca.pem"_s)});
+    r = hook(
+        {u"send"_s, u"--url"_s, tlsUrl, u"--secret"_s, u"s"_s, u"--type"_s, u"ping"_s, u"--cacert"_s, ca.caCert()});
     QCOMPARE(r.exitCode, 0);
     QCOMPARE(r.out, "200 OK\n"_ba);
     QVERIFY(seen.startsWith("POST /webhook HTTP/1.1"));

@@ -3,6 +3,7 @@
 // The relay protocol as a desktop app sees it: real relay process, real QWebSocket clients.
 #include "fixtures.h"
 #include "relayprocess.h"
+#include "testca.h"
 
 #include <QSslKey>
 #include <QSslSocket>
@@ -298,34 +299,17 @@ void TestRelayDelivery::slowClientClosedOthersUnaffected()
 
 void TestRelayDelivery::tls()
 {
-    const QString openssl = QStandardPaths::findExecutable(u"openssl"_s);
-    if (openssl.isEmpty())
+    ct::test::TestCa ca;
+    if (!ca.create())
         QSKIP("openssl command not installed (scripts/install-deps installs it)");
-    QTemporaryDir dir;
-    const auto run = [&](const QStringList &args) {
-        QProcess p;
-        p.setWorkingDirectory(dir.path());
-        p.start(openssl, args);
-        return p.waitForFinished(30000) && p.exitCode() == 0;
-    };
-    QVERIFY(run({u"req"_s, u"-x509"_s, u"-newkey"_s, u"rsa:2048"_s, u"-nodes"_s, u"-days"_s, u"2"_s, u"-subj"_s,
-                 u"/CN=CircleTray Test CA"_s, u"-keyout"_s, u"ca.key"_s, u"-out"_s, u"ca.pem"_s}));
-    QVERIFY(run({u"req"_s, u"-newkey"_s, u"rsa:2048"_s, u"-nodes"_s, u"-subj"_s, u"/CN=127.0.0.1"_s, u"-keyout"_s,
-                 u"relay.key"_s, u"-out"_s, u"relay.csr"_s}));
-    QFile ext(dir.filePath(u"ext.cnf"_s));
-    QVERIFY(ext.open(QIODevice::WriteOnly));
-    ext.write("subjectAltName=IP:127.0.0.1\n");
-    ext.close();
-    QVERIFY(run({u"x509"_s, u"-req"_s, u"-in"_s, u"relay.csr"_s, u"-CA"_s, u"ca.pem"_s, u"-CAkey"_s, u"ca.key"_s,
-                 u"-CAcreateserial"_s, u"-days"_s, u"2"_s, u"-extfile"_s, u"ext.cnf"_s, u"-out"_s, u"relay.pem"_s}));
 
     RelayProcess relay;
-    QVERIFY(relay.start({u"--tls-cert"_s, dir.filePath(u"relay.pem"_s), u"--tls-key"_s, dir.filePath(u"relay.key"_s)}));
+    QVERIFY(relay.start({u"--tls-cert"_s, ca.serverCert(), u"--tls-key"_s, ca.serverKey()}));
     const QByteArray token = relay.addToken(u"tls"_s);
 
     RelayClient client;
     QSslConfiguration trust = QSslConfiguration::defaultConfiguration();
-    trust.addCaCertificates(QSslCertificate::fromPath(dir.filePath(u"ca.pem"_s)));
+    trust.addCaCertificates(QSslCertificate::fromPath(ca.caCert()));
     client.socket().setSslConfiguration(trust);
     QVERIFY(client.open(relay.port(), token, 0, true));
     QVERIFY(client.waitFor(u"live"_s) >= 0);
@@ -339,7 +323,7 @@ void TestRelayDelivery::tls()
     s.close();
     hook.start(QStringLiteral(CT_HOOK_PATH),
                {u"send"_s, u"--url"_s, u"https://127.0.0.1:%1/webhook"_s.arg(relay.port()), u"--secret-file"_s,
-                s.fileName(), u"--cacert"_s, dir.filePath(u"ca.pem"_s)});
+                s.fileName(), u"--cacert"_s, ca.caCert()});
     QSignalSpy finished(&hook, &QProcess::finished);
     QVERIFY(finished.wait(20000));
     QCOMPARE(hook.exitCode(), 0);
@@ -380,25 +364,14 @@ void TestRelayDelivery::keepaliveDropsSilentPeers()
 
 void TestRelayDelivery::sighupReloadsCertificate()
 {
-    const QString openssl = QStandardPaths::findExecutable(u"openssl"_s);
-    if (openssl.isEmpty())
+    ct::test::TestCa ca;
+    if (!ca.selfSigned("first", "first") || !ca.selfSigned("second", "second"))
         QSKIP("openssl command not installed (scripts/install-deps installs it)");
-    QTemporaryDir dir;
-    const auto selfSigned = [&](const QString &cn, const QString &base) {
-        QProcess p;
-        p.setWorkingDirectory(dir.path());
-        p.start(openssl,
-                {u"req"_s, u"-x509"_s, u"-newkey"_s, u"rsa:2048"_s, u"-nodes"_s, u"-days"_s, u"2"_s, u"-subj"_s,
-                 u"/CN="_s + cn, u"-addext"_s, u"subjectAltName=IP:127.0.0.1"_s, u"-keyout"_s, base + u".key"_s,
-                 u"-out"_s, base + u".pem"_s});
-        return p.waitForFinished(30000) && p.exitCode() == 0;
-    };
-    QVERIFY(selfSigned(u"first"_s, u"first"_s));
-    QVERIFY(selfSigned(u"second"_s, u"second"_s));
-    QVERIFY(QFile::copy(dir.filePath(u"first.pem"_s), dir.filePath(u"live.pem"_s)));
-    QVERIFY(QFile::copy(dir.filePath(u"first.key"_s), dir.filePath(u"live.key"_s)));
+    const auto dirPath = [&ca](const QString &name) { return ca.path(name.toLatin1().constData()); };
+    QVERIFY(QFile::copy(dirPath(u"first.pem"_s), dirPath(u"live.pem"_s)));
+    QVERIFY(QFile::copy(dirPath(u"first.key"_s), dirPath(u"live.key"_s)));
     RelayProcess relay;
-    QVERIFY(relay.start({u"--tls-cert"_s, dir.filePath(u"live.pem"_s), u"--tls-key"_s, dir.filePath(u"live.key"_s)}));
+    QVERIFY(relay.start({u"--tls-cert"_s, dirPath(u"live.pem"_s), u"--tls-key"_s, dirPath(u"live.key"_s)}));
     const auto peerName = [&] {
         QSslSocket s;
         s.setPeerVerifyMode(QSslSocket::VerifyNone);
@@ -408,10 +381,10 @@ void TestRelayDelivery::sighupReloadsCertificate()
         return s.peerCertificate().subjectInfo(QSslCertificate::CommonName).value(0);
     };
     QCOMPARE(peerName(), u"first"_s);
-    QFile::remove(dir.filePath(u"live.pem"_s));
-    QFile::remove(dir.filePath(u"live.key"_s));
-    QVERIFY(QFile::copy(dir.filePath(u"second.pem"_s), dir.filePath(u"live.pem"_s)));
-    QVERIFY(QFile::copy(dir.filePath(u"second.key"_s), dir.filePath(u"live.key"_s)));
+    QFile::remove(dirPath(u"live.pem"_s));
+    QFile::remove(dirPath(u"live.key"_s));
+    QVERIFY(QFile::copy(dirPath(u"second.pem"_s), dirPath(u"live.pem"_s)));
+    QVERIFY(QFile::copy(dirPath(u"second.key"_s), dirPath(u"live.key"_s)));
     QVERIFY(relay.signal(SIGHUP));
     QTRY_COMPARE_WITH_TIMEOUT(peerName(), u"second"_s, 10000);
 }
