@@ -9,6 +9,8 @@
 #include <QDBusPendingCallWatcher>
 #include <QDBusPendingReply>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 namespace ct {
@@ -55,8 +57,15 @@ void DBusNotifier::show(const Notification &n)
             return;
         }
         const uint id = reply.value();
+        if (const uint previous = m_idByKey.value(n.key); previous != 0 && previous != id)
+            m_shown.remove(previous);
         m_idByKey.insert(n.key, id);
         m_shown.insert(id, n);
+        // Daemons that keep popups until closed never tell us: forget the oldest beyond a bound.
+        while (m_shown.size() > 500) {
+            const uint oldest = *std::min_element(m_shown.keyBegin(), m_shown.keyEnd());
+            m_idByKey.remove(m_shown.take(oldest).key);
+        }
     });
 }
 

@@ -116,7 +116,9 @@ void HistoryModel::workflowChanged(const QString &workflowId)
         return;
     ++m_total;
     Q_EMIT totalCountChanged(m_total);
-    if (m_filter.sortColumn == HistoryFilter::Column::Finished && m_filter.order == Qt::DescendingOrder) {
+    // Newest first: a new workflow goes on top (an older one, replayed late, shows up on the next query).
+    if (m_filter.sortColumn == HistoryFilter::Column::Finished && m_filter.order == Qt::DescendingOrder
+        && (m_rows.isEmpty() || w->finishedAt >= m_rows.first().finishedAt)) {
         beginInsertRows({}, 0, 0);
         m_rows.prepend(*w);
         for (auto &r : m_rowById)

@@ -208,21 +208,27 @@ RecordOutcome HistoryStore::record(const WebhookEvent &e)
     RecordOutcome out;
     if (e.type == EventType::Ping)
         return out;
+    // One transaction for "seen" and the rows it changes: a crash in between must not leave an
+    // event marked as seen but not stored (its redelivery would then be dropped as a duplicate).
+    m_db.transaction();
     QSqlQuery q(m_db);
     q.prepare(u"INSERT OR IGNORE INTO seen_events (event_id, received_at) VALUES (?, ?)"_s);
     q.addBindValue(e.id);
     q.addBindValue(QDateTime::currentMSecsSinceEpoch());
     if (!q.exec()) {
         qCWarning(lcAppStore) << "storing event" << e.id << "failed:" << q.lastError().text();
+        m_db.rollback();
         return out;
     }
     if (q.numRowsAffected() == 0) {
         out.duplicate = true;
+        m_db.rollback();
         return out;
     }
-    if (!e.workflow || !e.project)
-        return out; // a job event without its workflow: nothing to attach it to yet
-    m_db.transaction();
+    if (!e.workflow || !e.project) {
+        m_db.commit(); // a job event without its workflow: nothing to attach it to
+        return out;
+    }
     const WorkflowInfo &w = *e.workflow;
     const PipelineInfo p = e.pipeline.value_or(PipelineInfo());
     const QDateTime finished =
