@@ -10,7 +10,7 @@ ifeq ($(CI),true)
 CMAKE_FLAGS += -DCT_WERROR=ON
 endif
 
-.PHONY: all deps build run test bench bench-smoke fuzz fuzz-smoke format screenshots clean
+.PHONY: all deps build run test package bench bench-smoke fuzz fuzz-smoke format screenshots clean
 
 all: build
 
@@ -26,6 +26,9 @@ run: build
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS) --label-exclude soak
+
+package: build
+	cd $(BUILD_DIR) && cpack -G DEB
 
 bench: build
 	$(BUILD_DIR)/bench/circletray-bench-core
