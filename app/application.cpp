@@ -8,6 +8,7 @@
 #include "app/historywindow.h"
 #include "app/relaysource.h"
 #include "app/settingsdialog.h"
+#include "app/setupguide.h"
 #include "app/sleepwatcher.h"
 #include "app/trayicon.h"
 #include "app/traynotifier.h"
@@ -98,7 +99,20 @@ bool Application::start(QString *error)
     m_store.prune(m_settings.retentionDays());
 
     m_sleep = new SleepWatcher(this);
-    rebuildSource();
+    const bool fromCommandLine = m_options.port || !m_options.secretFiles.isEmpty() || !m_options.relayUrl.isEmpty();
+    if (!fromCommandLine && !m_settings.isConfigured()) {
+        // First run: a guide instead of a silent tray icon. The source starts once it is done.
+        auto *guide = new SetupGuide(&m_settings, &m_secrets);
+        guide->setAttribute(Qt::WA_DeleteOnClose);
+        connect(guide, &QDialog::finished, this, [this] {
+            if (!m_settings.isConfigured())
+                m_settings.setValue(Settings::Key::Source, u"direct"_s); // dismissed: defaults, and no guide again
+            rebuildSource();
+        });
+        guide->show();
+    } else {
+        rebuildSource();
+    }
     setupTray(0);
     return true;
 }

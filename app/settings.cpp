@@ -66,10 +66,13 @@ QVariant Settings::value(Key key) const
 void Settings::setValue(Key key, const QVariant &value)
 {
     const Entry &e = entry(key);
-    if (m_settings->value(QString::fromLatin1(e.name), e.defaultValue) == value)
+    const QString name = QString::fromLatin1(e.name);
+    const QVariant before = this->value(key);
+    if (m_settings->contains(name) && before == value)
         return;
-    m_settings->setValue(QString::fromLatin1(e.name), value);
-    Q_EMIT changed(key);
+    m_settings->setValue(name, value); // written even when it equals the default: the choice was made
+    if (before != value)
+        Q_EMIT changed(key);
 }
 
 bool Settings::isConfigured() const

@@ -93,12 +93,8 @@ QByteArray DeliveryHub::hashToken(QByteArrayView token)
 
 void DeliveryHub::handleUpgrade(const HttpRequest &request, const HttpResponder &responder)
 {
-    if (!request.upgrade || request.header("upgrade").value_or("").compare("websocket", Qt::CaseInsensitive) != 0) {
-        HttpResponse r = HttpResponse::text(426, "WebSocket upgrade required"_ba);
-        r.headers.append({"Upgrade"_ba, "websocket"_ba});
-        responder.respond(r);
-        return;
-    }
+    // The token first: a plain GET with a good token gets 426, so a client can test its settings
+    // without a WebSocket (and tell a wrong token, 401, from everything else).
     const QByteArrayView token = bearer(request.header("authorization").value_or(""));
     if (token.isEmpty()) {
         responder.respond(HttpResponse::text(401, "missing bearer token"_ba));
@@ -108,6 +104,12 @@ void DeliveryHub::handleUpgrade(const HttpRequest &request, const HttpResponder 
         qCInfo(lcRelayDelivery).noquote()
             << "refused a client with an unknown or revoked token from" << responder.peerAddress().toString();
         responder.respond(HttpResponse::text(401, "unknown or revoked token"_ba));
+        return;
+    }
+    if (!request.upgrade || request.header("upgrade").value_or("").compare("websocket", Qt::CaseInsensitive) != 0) {
+        HttpResponse r = HttpResponse::text(426, "token accepted; WebSocket upgrade required"_ba);
+        r.headers.append({"Upgrade"_ba, "websocket"_ba});
+        responder.respond(r);
         return;
     }
     if (!sinceFrom(QString::fromLatin1(request.query))) {

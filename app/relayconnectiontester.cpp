@@ -1,0 +1,85 @@
+// SPDX-FileCopyrightText: 2026 CircleTray contributors
+// SPDX-License-Identifier: MIT
+#include "app/relayconnectiontester.h"
+
+#include "app/relaysource.h"
+
+#include <QNetworkReply>
+#include <QSslConfiguration>
+
+using namespace Qt::StringLiterals;
+
+namespace ct {
+
+RelayConnectionTester::RelayConnectionTester(QObject *parent)
+    : QObject(parent)
+{ }
+
+void RelayConnectionTester::test(const QString &typedUrl, const QByteArray &token, int timeoutMs)
+{
+    if (m_reply)
+        m_reply->abort();
+    QUrl url = RelaySource::eventsUrl(typedUrl);
+    url.setScheme(url.scheme() == u"ws" ? u"http"_s : u"https"_s);
+    if (!url.isValid() || url.host().isEmpty()) {
+        Q_EMIT finished(Result::Other, u"\"%1\" is not a URL."_s.arg(typedUrl));
+        return;
+    }
+    QNetworkRequest request(url);
+    request.setRawHeader("Authorization", "Bearer " + token.trimmed());
+    request.setTransferTimeout(timeoutMs);
+    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
+    if (!m_extraCa.isEmpty()) {
+        QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
+        ssl.addCaCertificates(m_extraCa);
+        request.setSslConfiguration(ssl);
+    }
+    QNetworkReply *reply = m_network.get(request);
+    m_reply = reply;
+    auto sslProblems = std::make_shared<QStringList>();
+    connect(reply, &QNetworkReply::sslErrors, this, [sslProblems](const QList<QSslError> &errors) {
+        for (const QSslError &e : errors)
+            sslProblems->append(e.errorString());
+    });
+    connect(reply, &QNetworkReply::finished, this, [this, reply, url, sslProblems] {
+        reply->deleteLater();
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        const QString host = url.host();
+        switch (reply->error()) {
+        case QNetworkReply::HostNotFoundError:
+            Q_EMIT finished(Result::Dns, u"DNS: the name %1 does not resolve. Check the relay URL."_s.arg(host));
+            return;
+        case QNetworkReply::SslHandshakeFailedError:
+            Q_EMIT finished(Result::Tls,
+                            u"TLS: %1's certificate is not trusted (%2)."_s.arg(
+                                host, sslProblems->isEmpty() ? reply->errorString() : sslProblems->join(u"; "_s)));
+            return;
+        case QNetworkReply::OperationCanceledError:
+        case QNetworkReply::TimeoutError:
+            Q_EMIT finished(Result::Timeout,
+                            u"Timeout: %1 did not answer in time (firewall? wrong port?)."_s.arg(host));
+            return;
+        case QNetworkReply::ConnectionRefusedError:
+            Q_EMIT finished(
+                Result::Refused,
+                u"Refused: nothing listens on %1:%2."_s.arg(host).arg(url.port(url.scheme() == u"https" ? 443 : 80)));
+            return;
+        default:
+            break;
+        }
+        if (status == 426) {
+            Q_EMIT finished(Result::Ok, u"Connected: the relay accepted the token."_s);
+        } else if (status == 401) {
+            Q_EMIT finished(Result::Unauthorized,
+                            u"401: the relay refused this token (unknown or revoked). Create one on the relay with "
+                            "\"circletray-relay token add NAME\"."_s);
+        } else if (status != 0) {
+            Q_EMIT finished(Result::NotARelay,
+                            u"HTTP %1 from %2: is this a circletray-relay URL?"_s.arg(status).arg(host));
+        } else {
+            Q_EMIT finished(Result::Other, reply->errorString());
+        }
+    });
+}
+
+} // namespace ct
