@@ -100,19 +100,10 @@ bool Application::start(QString *error)
 
     m_sleep = new SleepWatcher(this);
     const bool fromCommandLine = m_options.port || !m_options.secretFiles.isEmpty() || !m_options.relayUrl.isEmpty();
-    if (!fromCommandLine && !m_settings.isConfigured()) {
-        // First run: a guide instead of a silent tray icon. The source starts once it is done.
-        auto *guide = new SetupGuide(&m_settings, &m_secrets);
-        guide->setAttribute(Qt::WA_DeleteOnClose);
-        connect(guide, &QDialog::finished, this, [this] {
-            if (!m_settings.isConfigured())
-                m_settings.setValue(Settings::Key::Source, u"direct"_s); // dismissed: defaults, and no guide again
-            rebuildSource();
-        });
-        guide->show();
-    } else {
+    if (!fromCommandLine && !m_settings.isConfigured())
+        showSetupGuide(); // first run: a guide instead of a silent tray icon
+    else
         rebuildSource();
-    }
     setupTray(0);
     return true;
 }
@@ -217,7 +208,25 @@ void Application::showSettings()
 {
     SettingsDialog dialog(&m_settings, &m_secrets, m_history->isVisible() ? m_history : nullptr);
     connect(&dialog, &SettingsDialog::sourceChanged, this, &Application::rebuildSource);
+    connect(&dialog, &SettingsDialog::setupGuideRequested, this, &Application::showSetupGuide, Qt::QueuedConnection);
     dialog.exec();
+}
+
+void Application::showSetupGuide()
+{
+    // The guide listens on the port itself (direct mode) while it waits for the ping.
+    if (m_source) {
+        m_source->stop();
+        m_source->deleteLater();
+    }
+    auto *guide = new SetupGuide(&m_settings, &m_secrets);
+    guide->setAttribute(Qt::WA_DeleteOnClose);
+    connect(guide, &QDialog::finished, this, [this] {
+        if (!m_settings.isConfigured())
+            m_settings.setValue(Settings::Key::Source, u"direct"_s); // dismissed: defaults, and no guide again
+        rebuildSource();
+    });
+    guide->show();
 }
 
 } // namespace ct

@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: MIT
 #include "app/settingsdialog.h"
 
+#include "app/autostart.h"
+#include "app/relayconnectiontester.h"
 #include "app/secretstore.h"
 #include "app/settings.h"
 
@@ -12,6 +14,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
+#include <QPushButton>
 #include <QRadioButton>
 #include <QSpinBox>
 #include <QVBoxLayout>
@@ -57,6 +60,31 @@ SettingsDialog::SettingsDialog(Settings *settings, SecretStore *secrets, QWidget
     sourceForm->addRow(m_relay);
     sourceForm->addRow(u"Relay URL:"_s, m_relayUrl);
     sourceForm->addRow(u"Device token:"_s, m_token);
+    auto *test = new QPushButton(u"Test connection"_s);
+    test->setObjectName(u"testConnection"_s);
+    m_testResult = new QLabel;
+    m_testResult->setWordWrap(true);
+    auto *guide = new QPushButton(u"Setup guide…"_s);
+    auto *testRow = new QHBoxLayout;
+    testRow->addWidget(test);
+    testRow->addWidget(guide);
+    testRow->addStretch();
+    sourceForm->addRow(QString(), testRow);
+    sourceForm->addRow(QString(), m_testResult);
+    auto *tester = new RelayConnectionTester(this);
+    connect(test, &QPushButton::clicked, this, [this, tester] {
+        m_testResult->setText(u"Testing…"_s);
+        tester->test(m_relayUrl->text(), m_token->text().toUtf8());
+    });
+    connect(tester, &RelayConnectionTester::finished, this, [this](RelayConnectionTester::Result r, const QString &m) {
+        const bool ok = r == RelayConnectionTester::Result::Ok;
+        m_testResult->setText((ok ? u"✓ "_s : u"✗ "_s) + m);
+        m_testResult->setStyleSheet(ok ? u"color: #1a7f37;"_s : u"color: #cf222e;"_s);
+    });
+    connect(guide, &QPushButton::clicked, this, [this] {
+        Q_EMIT setupGuideRequested();
+        reject();
+    });
 
     auto *secretBox = new QGroupBox(u"Webhook secret"_s, this);
     m_webhookSecrets = new QPlainTextEdit;
@@ -104,6 +132,10 @@ SettingsDialog::SettingsDialog(Settings *settings, SecretStore *secrets, QWidget
     rulesForm->addRow(u"Branches:"_s, m_branches);
     rulesForm->addRow(m_onlyMine, m_emails);
     rulesForm->addRow(u"Keep history:"_s, m_retention);
+    m_autostart = new QCheckBox(u"Start CircleTray when I log in"_s);
+    m_autostart->setObjectName(u"autostart"_s);
+    m_autostart->setChecked(Autostart::isEnabled());
+    rulesForm->addRow(QString(), m_autostart);
 
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel, this);
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
@@ -143,6 +175,7 @@ SettingsDialog::SettingsDialog(Settings *settings, SecretStore *secrets, QWidget
         m_port->setEnabled(m_direct->isChecked());
         m_relayUrl->setEnabled(m_relay->isChecked());
         m_token->setEnabled(m_relay->isChecked());
+        findChild<QPushButton *>(u"testConnection"_s)->setEnabled(m_relay->isChecked());
         m_emails->setEnabled(m_onlyMine->isChecked());
     };
     connect(m_direct, &QRadioButton::toggled, this, updateEnabled);
@@ -174,6 +207,8 @@ void SettingsDialog::accept()
     m_settings->setValue(Settings::Key::OnlyMyCommits, m_onlyMine->isChecked());
     m_settings->setValue(Settings::Key::MyEmails, splitList(m_emails->text()));
     m_settings->setValue(Settings::Key::RetentionDays, m_retention->value());
+    if (m_autostart->isChecked() != Autostart::isEnabled())
+        Autostart::setEnabled(m_autostart->isChecked());
     QList<QByteArray> secrets;
     for (const QString &line : m_webhookSecrets->toPlainText().split(u'\n')) {
         if (!line.trimmed().isEmpty())

@@ -28,6 +28,7 @@ public:
 
 Q_SIGNALS:
     void sourceChanged(); //!< source, port, relay, secrets or token changed: reconnect
+    void setupGuideRequested();
 
 private:
     Settings *m_settings = nullptr;
@@ -46,6 +47,8 @@ private:
     QCheckBox *m_onlyMine = nullptr;
     QLineEdit *m_emails = nullptr;
     QSpinBox *m_retention = nullptr;
+    QCheckBox *m_autostart = nullptr;
+    QLabel *m_testResult = nullptr;
 };
 
 } // namespace ct

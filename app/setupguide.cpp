@@ -75,8 +75,9 @@ SetupGuide::SetupGuide(Settings *settings, SecretStore *secrets, QWidget *parent
                                     "and pushes them to this app (see \"Run a relay\" in the README)."_s));
     chooseLayout->addSpacing(12);
     chooseLayout->addWidget(m_directChoice);
-    chooseLayout->addWidget(wrapped(u"Runs `ngrok http <port>` on this computer; builds that finish while it is "
-                                    "off or asleep are lost after CircleCI's retries."_s));
+    chooseLayout->addWidget(
+        wrapped(u"Runs \u201cngrok http <port>\u201d on this computer; builds that finish while it is "
+                "off or asleep are lost after CircleCI's retries."_s));
     chooseLayout->addStretch();
     setPage(ChoosePage, choose);
 

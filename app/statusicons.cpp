@@ -3,6 +3,7 @@
 #include "app/statusicons.h"
 
 #include <QHash>
+#include <QImageReader>
 #include <QPainter>
 #include <QPixmap>
 
@@ -64,11 +65,21 @@ QIcon StatusIcons::forStatusClass(const QString &statusClass)
 
 QIcon StatusIcons::tray(bool connected, const QString &worst)
 {
-    if (!connected)
-        return draw(QColor(0x8b, 0x94, 0x9e), true, true);
-    if (worst.isEmpty())
-        return draw(QColor(0x8b, 0x94, 0x9e), true, false);
-    return forStatusClass(worst);
+    QIcon drawn;
+    QString themed;
+    if (!connected) {
+        drawn = draw(QColor(0x8b, 0x94, 0x9e), true, true);
+        themed = u"circletray-disconnected"_s;
+    } else if (worst.isEmpty()) {
+        drawn = draw(QColor(0x8b, 0x94, 0x9e), true, false);
+        themed = u"circletray-nodata"_s;
+    } else {
+        drawn = forStatusClass(worst);
+        themed = worst == u"failure" ? u"circletray-failing"_s : u"circletray-passing"_s;
+    }
+    // The installed hicolor SVGs (halo for dark panels, outline for light ones) when they can be drawn.
+    static const bool svg = QImageReader::supportedImageFormats().contains("svg");
+    return svg && QIcon::hasThemeIcon(themed) ? QIcon::fromTheme(themed) : drawn;
 }
 
 } // namespace ct
