@@ -34,7 +34,7 @@ bench: build
 	$(BUILD_DIR)/bench/circletray-bench-core
 
 bench-smoke: build
-	$(BUILD_DIR)/bench/circletray-bench-core --benchmark_min_time=0.05 --benchmark_color=false
+	$(BUILD_DIR)/bench/circletray-bench-core --benchmark_min_time=0.1 --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
 
 fuzz:
 	scripts/fuzz $(FUZZ_SECONDS)
