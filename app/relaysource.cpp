@@ -3,6 +3,7 @@
 #include "app/relaysource.h"
 
 #include "app/applogging.h"
+#include "core/relaymessage.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -159,62 +160,65 @@ void RelaySource::handleDisconnected()
 void RelaySource::handleMessage(const QString &text)
 {
     m_deadLink.start();
-    const QJsonObject m = QJsonDocument::fromJson(text.toUtf8()).object();
-    const QString type = m.value(u"type"_s).toString();
-    if (type == u"hello") {
-        const QString id = m.value(u"relay_id"_s).toString();
-        if (!m_relayId.isEmpty() && id != m_relayId) {
+    const RelayMessage m = decodeRelayMessage(text.toUtf8());
+    switch (m.type) {
+    case RelayMessage::Type::Hello:
+        if (!m_relayId.isEmpty() && m.relayId != m_relayId) {
             // A new event log: our sequence numbers mean nothing there. Start over from 0.
             qCInfo(lcAppSource) << "the relay's event log changed; starting over from 0";
-            m_relayId = id;
+            m_relayId = m.relayId;
             m_lastSeq = 0;
             Q_EMIT positionChanged(m_relayId, m_lastSeq);
             m_failures = 0;
             m_socket.close();
             return;
         }
-        m_relayId = id;
+        m_relayId = m.relayId;
         m_failures = 0;
         m_connected = true;
         m_replaying = true;
         Q_EMIT connectionChanged(true);
         Q_EMIT positionChanged(m_relayId, m_lastSeq);
-    } else if (type == u"gap") {
-        const qint64 from = m.value(u"from"_s).toInteger();
-        const qint64 to = m.value(u"to"_s).toInteger();
-        Q_EMIT gap(from, to);
+        return;
+    case RelayMessage::Type::Gap:
+        Q_EMIT gap(m.from, m.to);
         Q_EMIT problem(u"%1 builds finished while you were away for longer than the relay keeps history; "
-                       "see CircleCI for them."_s.arg(to - from + 1));
-    } else if (type == u"event") {
-        const qint64 seq = m.value(u"seq"_s).toInteger();
-        if (seq <= m_lastSeq)
+                       "see CircleCI for them."_s.arg(m.to - m.from + 1));
+        return;
+    case RelayMessage::Type::Event: {
+        if (m.seq <= m_lastSeq)
             return; // already processed (a resend after a reconnect)
-        const QByteArray body = m.value(u"body"_s).toString().toUtf8();
-        const QByteArray signature = m.value(u"signature"_s).toString().toLatin1();
         bool deliver = true;
         if (m_verifier.secretCount() > 0) {
-            const VerifyResult v = m_verifier.verify(body, QByteArrayView(signature));
+            const VerifyResult v = m_verifier.verify(m.body, QByteArrayView(m.signature));
             if (v != VerifyResult::Valid) {
-                qCWarning(lcAppSource) << "dropped relayed event" << seq << ":" << verifyResultReason(v);
+                qCWarning(lcAppSource) << "dropped relayed event" << m.seq << ":" << verifyResultReason(v);
                 Q_EMIT problem(u"Dropped a relayed event whose CircleCI signature does not match your webhook "
                                "secret (%1)."_s.arg(QString::fromLatin1(verifyResultReason(v))));
                 deliver = false;
             }
         }
         if (deliver) {
-            const EventParseResult parsed = m_parser.parse(body);
+            const EventParseResult parsed = m_parser.parse(m.body);
             if (parsed.ok())
                 Q_EMIT eventReceived(parsed.event, m_replaying);
             else
-                qCWarning(lcAppSource) << "relayed event" << seq << "does not parse:" << parsed.error;
+                qCWarning(lcAppSource) << "relayed event" << m.seq << "does not parse:" << parsed.error;
         }
-        m_lastSeq = seq;
+        m_lastSeq = m.seq;
         Q_EMIT positionChanged(m_relayId, m_lastSeq);
-    } else if (type == u"live") {
+        return;
+    }
+    case RelayMessage::Type::Live:
         m_replaying = false;
         Q_EMIT caughtUp();
-    } else if (type == u"rejected") {
-        Q_EMIT problem(u"CircleCI delivery rejected: "_s + m.value(u"reason"_s).toString());
+        return;
+    case RelayMessage::Type::Rejected:
+        Q_EMIT problem(u"CircleCI delivery rejected: "_s + m.reason);
+        return;
+    case RelayMessage::Type::Invalid:
+        qCWarning(lcAppSource) << "ignoring a relay message:" << m.error;
+        return;
     }
 }
 

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: MIT
 #include "relay/deliveryhub.h"
 
+#include "core/relaymessage.h"
 #include "core/timestamp.h"
 #include "relay/ingestor.h"
 #include "relay/relaylogging.h"
@@ -24,21 +25,9 @@ namespace {
     constexpr qint64 replayHighWater = 256 * 1024; // keep at most this much unsent while catching up
     constexpr int closeGraceMs = 10'000; // a closed client that does not answer is dropped after this
 
-    QByteArray compact(const QJsonObject &o)
-    {
-        return QJsonDocument(o).toJson(QJsonDocument::Compact);
-    }
-
     QByteArray eventMessage(const StoredEvent &e)
     {
-        // The body is valid UTF-8 JSON (the parser checked it), so as a JSON string it comes back to
-        // the exact bytes CircleCI signed: clients verify the signature themselves.
-        return compact({{u"type"_s, u"event"_s},
-                        {u"seq"_s, e.seq},
-                        {u"received_at"_s, QString::fromLatin1(formatTimestamp(e.receivedAt))},
-                        {u"event_type"_s, QString::fromLatin1(e.eventType)},
-                        {u"signature"_s, QString::fromLatin1(e.signature)},
-                        {u"body"_s, QString::fromUtf8(e.body)}});
+        return RelayMessage::event(e.seq, e.receivedAt, e.eventType, e.signature, e.body);
     }
 
     std::optional<qint64> sinceFrom(const QString &query)
@@ -155,13 +144,9 @@ void DeliveryHub::handleNewSocket()
             << "client" << s.tokenName << "connected from" << ws->peerAddress().toString() << "since" << s.lastSent;
         const qint64 head = m_log->headSeq();
         const qint64 oldest = m_log->oldestSeq();
-        send(s,
-             compact({{u"type"_s, u"hello"_s},
-                      {u"relay_id"_s, m_log->relayId()},
-                      {u"head_seq"_s, head},
-                      {u"oldest_seq"_s, oldest}}));
+        send(s, RelayMessage::hello(m_log->relayId(), head, oldest));
         if (s.lastSent + 1 < oldest && s.lastSent < head)
-            send(s, compact({{u"type"_s, u"gap"_s}, {u"from"_s, s.lastSent + 1}, {u"to"_s, oldest - 1}}));
+            send(s, RelayMessage::gap(s.lastSent + 1, oldest - 1));
         pump(s);
     }
 }
@@ -177,7 +162,7 @@ void DeliveryHub::pump(Session &s)
         }
         if (page.size() < replayPage) {
             s.live = true;
-            send(s, R"({"type":"live"})"_ba);
+            send(s, RelayMessage::live());
         }
     }
 }
@@ -222,11 +207,7 @@ void DeliveryHub::broadcastStored(const QList<StoredEvent> &events, const QList<
 void DeliveryHub::broadcastRejected(int httpStatus, const QString &reason, const QByteArray &eventType)
 {
     Q_UNUSED(httpStatus)
-    const QByteArray message = compact(
-        {{u"type"_s, u"rejected"_s},
-         {u"at"_s, QString::fromLatin1(formatTimestamp(QDateTime::currentDateTimeUtc()))},
-         {u"reason"_s, reason},
-         {u"event_type"_s, eventType.isEmpty() ? QJsonValue(QJsonValue::Null) : QString::fromLatin1(eventType)}});
+    const QByteArray message = RelayMessage::rejected(QDateTime::currentDateTimeUtc(), reason, eventType);
     for (Session &s : m_sessions) {
         if (!s.closing)
             send(s, message);
