@@ -10,7 +10,7 @@ ifeq ($(CI),true)
 CMAKE_FLAGS += -DCT_WERROR=ON
 endif
 
-.PHONY: all deps build run test package bench bench-smoke fuzz fuzz-smoke format screenshots clean
+.PHONY: all deps build run test test-asan package bench bench-smoke fuzz fuzz-smoke format screenshots clean
 
 all: build
 
@@ -26,6 +26,13 @@ run: build
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS) --label-exclude soak
+
+# The whole suite built with AddressSanitizer and UndefinedBehaviorSanitizer (its own build folder).
+test-asan: deps
+	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCT_ENABLE_ASAN=ON -DCT_BUILD_BENCHMARKS=OFF $(CMAKE_FLAGS)
+	cmake --build build-asan -j$(JOBS)
+	cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp ctest --output-on-failure -j$(JOBS) --label-exclude "soak|package"
 
 package: build
 	cd $(BUILD_DIR) && cpack -G DEB
@@ -49,4 +56,4 @@ format:
 	git ls-files '*.cpp' '*.h' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD_DIR) build-fuzz
+	rm -rf $(BUILD_DIR) build-fuzz build-asan

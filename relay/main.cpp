@@ -1,6 +1,7 @@
 // SPDX-FileCopyrightText: 2026 CircleTray contributors
 // SPDX-License-Identifier: MIT
 // circletray-relay: receives CircleCI webhooks, keeps them, pushes them to CircleTray apps.
+#include "relay/filelimit.h"
 #include "relay/relayconfig.h"
 #include "relay/relayserver.h"
 #include "relay/signalwatcher.h"
@@ -54,6 +55,7 @@ int serve(const QStringList &arguments)
                "CIRCLETRAY_RELAY_SECRET\n";
         return 2;
     }
+    ct::raiseOpenFileLimit();
     ct::RelayServer server(*config);
     if (!server.start(&error)) {
         err << "circletray-relay serve: " << error << '\n';

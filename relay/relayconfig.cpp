@@ -40,6 +40,8 @@ const OptionSpec serveOptions[] = {
     { "keepalive-timeout",    "seconds", "Drop a client silent this long (default 75)." },
     { "client-buffer-limit",  "bytes",   "Close a client (4008) whose unsent data passes this (default 8388608)." },
     { "max-body",             "bytes",   "Largest webhook body accepted (default 1048576)." },
+    { "header-timeout",       "seconds", "Close a connection whose request headers take longer (default 10)." },
+    { "idle-timeout",         "seconds", "Close a keep-alive connection idle this long (default 30)." },
 };
     // clang-format on
 
@@ -278,6 +280,14 @@ std::optional<RelayConfig> RelayConfigLoader::load(const QStringList &arguments,
         return std::nullopt;
     if (!readNumber(v, "max-body", 1024, 64 * 1024 * 1024, &c.maxBodyBytes, error))
         return std::nullopt;
+    n = c.headerTimeout.count();
+    if (!readNumber(v, "header-timeout", 1, 600, &n, error))
+        return std::nullopt;
+    c.headerTimeout = std::chrono::seconds(n);
+    n = c.idleTimeout.count();
+    if (!readNumber(v, "idle-timeout", 1, 3600, &n, error))
+        return std::nullopt;
+    c.idleTimeout = std::chrono::seconds(n);
     return c;
 }
 

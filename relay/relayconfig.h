@@ -34,6 +34,8 @@ struct RelayConfig
     std::chrono::seconds keepaliveTimeout {75};
     qint64 clientBufferLimit = 8 * 1024 * 1024; //!< unsent bytes before a client is closed with 4008
     qint64 maxBodyBytes = 1024 * 1024;
+    std::chrono::seconds headerTimeout {10}; //!< a request's headers must arrive within this
+    std::chrono::seconds idleTimeout {30}; //!< a keep-alive connection with no request is closed
 
     QString databasePath() const;
 };

@@ -107,6 +107,9 @@ bool RelayServer::start(QString *error)
 
     HttpServerLimits limits;
     limits.reader.maxBodyBytes = m_config.maxBodyBytes;
+    limits.headerTimeout = m_config.headerTimeout;
+    limits.idleTimeout = m_config.idleTimeout;
+    limits.maxConnections = 10000; // within the open-file limit, raised at start
     m_http.setLimits(limits);
     if (!m_config.tlsCert.isEmpty()) {
         const auto tls = loadTls(error);
