@@ -53,6 +53,9 @@ void HttpServer::route(const QByteArray &method, const QByteArray &path, HttpHan
 bool HttpServer::listen(const QHostAddress &address, quint16 port)
 {
     m_server->setMaxPendingConnections(128);
+    // A burst of clients (CircleCI retries, apps reconnecting after a relay restart) must not
+    // overflow the kernel's accept queue: the default of 50 makes the overflow wait for SYN retries.
+    m_server->setListenBacklogSize(1024);
     if (!m_server->listen(address, port)) {
         qCWarning(lcHttp).noquote() << "cannot listen on" << address.toString() << port << '-'
                                     << m_server->errorString();

@@ -63,6 +63,7 @@ public:
         return up && m_port != 0;
     }
     quint16 port() const { return m_port; }
+    qint64 pid() const { return m_process.processId(); }
     QString url(const QString &path) const { return QStringLiteral("http://127.0.0.1:%1%2").arg(m_port).arg(path); }
     QByteArray output() { return m_out += m_process.readAllStandardOutput(); }
     QByteArray errors() { return m_err += m_process.readAllStandardError(); }
