@@ -154,7 +154,7 @@ public:
         QObject::connect(&m_socket, &QWebSocket::textMessageReceived,
                          [this](const QString &m) { messages.append(QJsonDocument::fromJson(m.toUtf8()).object()); });
         QObject::connect(&m_socket, &QWebSocket::disconnected, [this] {
-            closeCode = m_socket.closeCode();
+            closeCode = int(m_socket.closeCode()); // as int: 4001 and 4008 are not CloseCode enumerators
             disconnected = true;
         });
     }
@@ -202,7 +202,7 @@ public:
 
     QList<QJsonObject> messages;
     bool disconnected = false;
-    QWebSocketProtocol::CloseCode closeCode = QWebSocketProtocol::CloseCodeNormal;
+    int closeCode = QWebSocketProtocol::CloseCodeNormal;
 
 private:
     QWebSocket m_socket;

@@ -239,7 +239,7 @@ void TestRelayDelivery::revocationClosesLiveConnection()
     const QByteArray out = RelayProcess::tokenCommand(relay.dataDir(), {u"revoke"_s, u"stolen-laptop"_s}, &code);
     QCOMPARE(code, 0);
     QTRY_VERIFY_WITH_TIMEOUT(revoked.disconnected, 10000); // noticed within 5 s
-    QCOMPARE(int(revoked.closeCode), 4001);
+    QCOMPARE(revoked.closeCode, 4001);
     QVERIFY(!kept.disconnected);
     QCOMPARE(post(relay.port(), eventBody(u"after-revoke"_s)), 200);
     QVERIFY(kept.waitFor(u"event"_s) >= 0);

@@ -268,8 +268,10 @@ void TestRelayFaults::stormsOfBadRequests()
     QTRY_COMPARE(app.ofType(u"event"_s).size(), valid); // the app got exactly the valid ones
     const qint64 rssAfter = rssKiB(pid);
     QVERIFY2(rssBefore > 0 && rssAfter > 0, "no /proc status for the relay");
+#ifndef __SANITIZE_ADDRESS__ // ASan's quarantine holds freed memory on purpose: no bound to check there
     QVERIFY2(rssAfter < rssBefore + 64 * 1024,
              qPrintable(u"relay RSS grew from %1 to %2 KiB"_s.arg(rssBefore).arg(rssAfter)));
+#endif
 }
 
 QTEST_GUILESS_MAIN(TestRelayFaults)

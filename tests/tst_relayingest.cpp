@@ -214,7 +214,7 @@ void TestRelayIngest::gracefulShutdown()
     QVERIFY(client.waitFor(u"live"_s) >= 0);
     QCOMPARE(relay.terminate(), 0);
     QTRY_VERIFY(client.disconnected);
-    QCOMPARE(client.closeCode, QWebSocketProtocol::CloseCodeGoingAway); // 1001
+    QCOMPARE(client.closeCode, int(QWebSocketProtocol::CloseCodeGoingAway)); // 1001
 }
 
 QTEST_GUILESS_MAIN(TestRelayIngest)
