@@ -10,7 +10,7 @@ ifeq ($(CI),true)
 CMAKE_FLAGS += -DCT_WERROR=ON
 endif
 
-.PHONY: all deps build run test test-asan package bench bench-smoke fuzz fuzz-smoke format screenshots clean
+.PHONY: all deps build run test test-asan package bench bench-relay bench-smoke fuzz fuzz-smoke format screenshots clean
 
 all: build
 
@@ -39,6 +39,9 @@ package: build
 
 bench: build
 	$(BUILD_DIR)/bench/circletray-bench-core
+
+bench-relay: build
+	bench/relay/run.sh $(BUILD_DIR) 10
 
 bench-smoke: build
 	$(BUILD_DIR)/bench/circletray-bench-core --benchmark_min_time=0.1 --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
