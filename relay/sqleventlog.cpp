@@ -106,6 +106,11 @@ bool SqlEventLog::open(QString *error)
         else if (q.value(0).toString() == u"head_seq")
             m_head = q.value(1).toLongLong();
     }
+    // meta.head_seq is written when pruning (so numbers are never reused even if every row goes);
+    // appends do not touch it: the newest row says where the log is.
+    if (q.exec(u"SELECT MAX(seq) FROM events"_s) && q.next() && !q.value(0).isNull())
+        m_head = std::max(m_head, q.value(0).toLongLong());
+    q.finish();
     refreshOldest();
 
     m_checkpointThread = new QThread;
@@ -215,9 +220,6 @@ bool SqlEventLog::append(QList<StoredEvent> &events, QString *error)
             break;
         }
     }
-    QSqlQuery head(m_db);
-    if (failure.isEmpty() && !head.exec(u"UPDATE meta SET value = '%1' WHERE key = 'head_seq'"_s.arg(seq)))
-        failure = lastError(head);
     if (failure.isEmpty() && !m_db.commit())
         failure = m_db.lastError().text();
     if (!failure.isEmpty()) {
@@ -296,10 +298,14 @@ QStringList SqlEventLog::prune(const QDateTime &before, qint64 keepAtMost, int l
     }
     if (removed.isEmpty())
         return removed;
+    m_db.transaction();
+    QSqlQuery head(m_db);
+    head.exec(u"UPDATE meta SET value = '%1' WHERE key = 'head_seq'"_s.arg(m_head));
     q.prepare(u"DELETE FROM events WHERE seq <= ?"_s);
     q.addBindValue(last);
-    if (!q.exec()) {
+    if (!q.exec() || !m_db.commit()) {
         qCWarning(lcRelayStore) << "pruning failed:" << lastError(q);
+        m_db.rollback();
         return {};
     }
     refreshOldest();
