@@ -135,6 +135,9 @@ void AppController::notify(const Notification &n)
 
 OverallStatus AppController::overallStatus() const
 {
+    RuleSettings scope = m_rules.settings();
+    scope.onlyMine = false; // who pushed last does not change whether a branch is red
+    const NotificationRules watched(scope);
     bool any = false;
     for (const auto &[key, status] : m_tracker.decisiveStates()) {
         WorkflowRecord w;
@@ -144,9 +147,7 @@ OverallStatus AppController::overallStatus() const
         else
             w.branch = key.ref;
         w.workflowName = key.workflowName;
-        RuleSettings scope = m_rules.settings();
-        scope.onlyMine = false; // who pushed last does not change whether a branch is red
-        if (!NotificationRules(scope).watches(w))
+        if (!watched.watches(w))
             continue;
         any = true;
         if (status == StatusClass::Failure)

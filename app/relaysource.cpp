@@ -5,8 +5,6 @@
 #include "app/applogging.h"
 #include "core/relaymessage.h"
 
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QNetworkInformation>
 #include <QRandomGenerator>
 #include <QUrlQuery>

@@ -28,9 +28,16 @@ TrayIcon::TrayIcon(AppController *controller, HistoryStore *store, Settings *set
         if (r == QSystemTrayIcon::Trigger || r == QSystemTrayIcon::DoubleClick)
             Q_EMIT historyRequested();
     });
-    connect(m_controller, &AppController::overallStatusChanged, this, &TrayIcon::refresh);
-    connect(m_controller, &AppController::historyChanged, this, &TrayIcon::refresh);
-    connect(m_settings, &Settings::changed, this, &TrayIcon::refresh);
+    m_refreshSoon.setSingleShot(true);
+    m_refreshSoon.setInterval(100);
+    connect(&m_refreshSoon, &QTimer::timeout, this, &TrayIcon::refresh);
+    const auto refreshSoon = [this] {
+        if (!m_refreshSoon.isActive())
+            m_refreshSoon.start();
+    };
+    connect(m_controller, &AppController::overallStatusChanged, this, refreshSoon);
+    connect(m_controller, &AppController::historyChanged, this, refreshSoon);
+    connect(m_settings, &Settings::changed, this, refreshSoon);
     refresh();
 }
 

@@ -4,6 +4,7 @@
 
 #include <QObject>
 #include <QSystemTrayIcon>
+#include <QTimer>
 
 #include <memory>
 
@@ -45,6 +46,7 @@ private:
     Settings *m_settings = nullptr;
     QSystemTrayIcon m_tray;
     std::unique_ptr<QMenu> m_menu; // a tray menu has no parent widget
+    QTimer m_refreshSoon; //!< coalesces the refreshes a burst of events (a relay replay) asks for
     bool m_connected = false;
     QString m_source;
 };

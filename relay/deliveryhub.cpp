@@ -9,8 +9,6 @@
 #include "relay/relaymetrics.h"
 
 #include <QCryptographicHash>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QSet>
 #include <QUrlQuery>
 #include <QWebSocket>
