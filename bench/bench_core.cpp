@@ -9,11 +9,11 @@
 
 #include <benchmark/benchmark.h>
 #include <cstdio>
-#include <unistd.h>
 #include <map>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <set>
+#include <unistd.h>
 
 namespace {
 

@@ -82,6 +82,10 @@ int serve(const QStringList &arguments)
 
 int main(int argc, char *argv[])
 {
+    // A headless server has no use for the GLib main loop; Qt's own poll dispatcher costs less per
+    // socket event (GLib's showed up as ~3 % of the relay's time under load).
+    if (!qEnvironmentVariableIsSet("QT_NO_GLIB"))
+        qputenv("QT_NO_GLIB", "1");
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(u"circletray-relay"_s);
     QCoreApplication::setApplicationVersion(QStringLiteral(CT_VERSION));

@@ -134,6 +134,7 @@ void SqlEventLog::close()
         m_checkpointThread = nullptr;
         m_checkpointer = nullptr;
     }
+    m_insert.reset();
     if (m_db.isValid()) {
         m_db.close();
         m_db = QSqlDatabase();
@@ -203,22 +204,29 @@ bool SqlEventLog::append(QList<StoredEvent> &events, QString *error)
         *error = m_db.lastError().text();
         return false;
     }
-    QSqlQuery insert(m_db);
-    insert.prepare(u"INSERT INTO events (seq, event_id, received_at, event_type, signature, body) "
-                   "VALUES (?, ?, ?, ?, ?, ?)"_s);
-    qint64 seq = m_head;
     QString failure;
-    for (StoredEvent &e : events) {
-        insert.addBindValue(++seq);
-        insert.addBindValue(e.eventId);
-        insert.addBindValue(toMs(e.receivedAt));
-        insert.addBindValue(QString::fromLatin1(e.eventType));
-        insert.addBindValue(QString::fromLatin1(e.signature));
-        insert.addBindValue(e.body);
-        if (!insert.exec()) {
-            failure = lastError(insert);
-            break;
+    if (!m_insert) {
+        // Prepared once: preparing per transaction cost as much as binding a row.
+        m_insert.emplace(m_db);
+        if (!m_insert->prepare(u"INSERT INTO events (seq, event_id, received_at, event_type, signature, body) "
+                               "VALUES (?, ?, ?, ?, ?, ?)"_s)) {
+            failure = lastError(*m_insert);
+            m_insert.reset();
         }
+    }
+    qint64 seq = m_head;
+    for (StoredEvent &e : events) {
+        if (!failure.isEmpty())
+            break;
+        QSqlQuery &insert = *m_insert;
+        insert.bindValue(0, ++seq);
+        insert.bindValue(1, e.eventId);
+        insert.bindValue(2, toMs(e.receivedAt));
+        insert.bindValue(3, QString::fromLatin1(e.eventType));
+        insert.bindValue(4, QString::fromLatin1(e.signature));
+        insert.bindValue(5, e.body);
+        if (!insert.exec())
+            failure = lastError(insert);
     }
     if (failure.isEmpty() && !m_db.commit())
         failure = m_db.lastError().text();
@@ -234,7 +242,7 @@ bool SqlEventLog::append(QList<StoredEvent> &events, QString *error)
         m_oldest = m_head + 1;
     m_head = seq;
     if (m_checkpointer)
-        QMetaObject::invokeMethod(m_checkpointer, &WalCheckpointer::noteWrite, Qt::QueuedConnection);
+        m_checkpointer->noteWrite();
     return true;
 }
 
@@ -310,7 +318,7 @@ QStringList SqlEventLog::prune(const QDateTime &before, qint64 keepAtMost, int l
     }
     refreshOldest();
     if (m_checkpointer)
-        QMetaObject::invokeMethod(m_checkpointer, &WalCheckpointer::noteWrite, Qt::QueuedConnection);
+        m_checkpointer->noteWrite();
     return removed;
 }
 

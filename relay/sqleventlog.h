@@ -6,6 +6,7 @@
 
 #include <QObject>
 #include <QSqlDatabase>
+#include <QSqlQuery>
 
 class QThread;
 
@@ -58,6 +59,7 @@ private:
     Durability m_durability;
     QString m_connectionName;
     QSqlDatabase m_db;
+    std::optional<QSqlQuery> m_insert; //!< prepared once, reused by every append
     QString m_relayId;
     qint64 m_head = 0;
     qint64 m_oldest = 1;

@@ -22,8 +22,8 @@ WalCheckpointer::WalCheckpointer(const QString &path, QObject *parent)
     m_timer.setSingleShot(true);
     m_timer.setInterval(1000);
     connect(&m_timer, &QTimer::timeout, this, [this] {
-        if (std::exchange(m_dirty, false))
-            checkpoint("PASSIVE");
+        m_due.store(false); // commits from now on ask for the next one
+        checkpoint("PASSIVE");
     });
 }
 
@@ -35,7 +35,12 @@ WalCheckpointer::~WalCheckpointer()
 
 void WalCheckpointer::noteWrite()
 {
-    m_dirty = true;
+    if (!m_due.exchange(true))
+        QMetaObject::invokeMethod(this, &WalCheckpointer::schedule, Qt::QueuedConnection);
+}
+
+void WalCheckpointer::schedule()
+{
     if (!m_timer.isActive())
         m_timer.start();
 }

@@ -5,6 +5,8 @@
 #include <QObject>
 #include <QTimer>
 
+#include <atomic>
+
 namespace ct {
 
 /*!
@@ -23,16 +25,19 @@ public:
     explicit WalCheckpointer(const QString &path, QObject *parent = nullptr);
     ~WalCheckpointer() override;
 
-    void noteWrite(); //!< call through a queued connection from the writer's thread
+    //! From any thread, after a commit: cheap when a checkpoint is already due (no cross-thread
+    //! wake-up per commit, which under load cost a context switch per transaction).
+    void noteWrite();
     void finish(); //!< a last checkpoint that truncates the WAL; closes the connection
 
 private:
     void checkpoint(const char *mode);
+    void schedule();
 
     QString m_path;
     QString m_connectionName;
     QTimer m_timer;
-    bool m_dirty = false;
+    std::atomic<bool> m_due {false};
 };
 
 } // namespace ct
