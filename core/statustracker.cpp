@@ -146,7 +146,7 @@ QList<QPair<TrackerKey, StatusClass>> StatusTracker::decisiveStates() const
     QList<QPair<TrackerKey, StatusClass>> out;
     for (const Entry &e : m_entries) {
         if (e.decisive)
-            out.append({ TrackerKey { e.projectSlug, e.ref, e.workflowName }, *e.decisive });
+            out.append({TrackerKey {e.projectSlug, e.ref, e.workflowName}, *e.decisive});
     }
     return out;
 }
