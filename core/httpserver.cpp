@@ -103,6 +103,9 @@ void HttpServer::handleNewConnection()
                 socket->deleteLater();
             continue;
         }
+        // Every answer and every WebSocket frame is written whole: with Nagle on, a second frame to a
+        // client that only listens waited for its delayed ACK (~40 ms on Linux) before leaving.
+        socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
         auto *connection = new HttpConnection(socket, this);
         m_connections.insert(connection);
         connection->start();
