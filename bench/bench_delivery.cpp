@@ -20,12 +20,11 @@
 #include <QTcpSocket>
 #include <QTimer>
 
-#include <sys/resource.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <sys/resource.h>
 #include <vector>
 
 using namespace Qt::StringLiterals;
@@ -84,8 +83,7 @@ qint64 benchIndex(const QByteArray &body)
 //! Runs the event loop until \a done or \a timeoutMs. Unlike QTest::qWaitFor, which sleeps 10 ms
 //! between rounds of events (and so put a 10 ms floor under every receipt time measured here), the
 //! loop blocks in poll(): a frame is handled, and time-stamped, when it arrives.
-template<typename Predicate>
-bool waitUntil(Predicate done, int timeoutMs)
+template <typename Predicate> bool waitUntil(Predicate done, int timeoutMs)
 {
     QEventLoop loop;
     QTimer check;
@@ -196,7 +194,8 @@ int main(int argc, char *argv[])
             const qsizetype lengthAt = responses.indexOf("Content-Length: ", at);
             qsizetype bodyLength = 0;
             if (lengthAt >= 0 && lengthAt < end)
-                bodyLength = responses.mid(lengthAt + 16, responses.indexOf("\r\n", lengthAt) - lengthAt - 16).toLongLong();
+                bodyLength =
+                    responses.mid(lengthAt + 16, responses.indexOf("\r\n", lengthAt) - lengthAt - 16).toLongLong();
             if (responses.size() < end + 4 + bodyLength)
                 break;
             if (responses.mid(at + 9, 3) != "200")
@@ -316,11 +315,11 @@ int main(int argc, char *argv[])
                 fanoutEvents);
     std::printf("relay RSS: %lld KiB before the clients, %lld KiB with %d idle clients: %.1f KiB per client\n",
                 rssBefore, rssAfter, clients, clients > 0 ? double(rssAfter - rssBefore) / clients : 0.0);
-    const bool complete = int(latency.size()) >= events && allLive && int(fanout.size()) == clients * fanoutEvents
-        && non200 == 0;
+    const bool complete =
+        int(latency.size()) >= events && allLive && int(fanout.size()) == clients * fanoutEvents && non200 == 0;
     if (!complete)
-        std::fprintf(stderr, "incomplete run: %zu of %d latency samples, %zu of %d fan-out receipts\n",
-                     latency.size(), events, fanout.size(), clients * fanoutEvents);
+        std::fprintf(stderr, "incomplete run: %zu of %d latency samples, %zu of %d fan-out receipts\n", latency.size(),
+                     events, fanout.size(), clients * fanoutEvents);
     for (auto &s : sockets)
         s->abort();
     relay.terminate();

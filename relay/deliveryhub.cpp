@@ -167,17 +167,23 @@ void DeliveryHub::pump(Session &s)
 
 void DeliveryHub::send(Session &s, const QByteArray &json)
 {
-    s.socket->sendTextMessage(QString::fromUtf8(json));
+    send(s, QString::fromUtf8(json));
+}
+
+void DeliveryHub::send(Session &s, const QString &json)
+{
+    s.socket->sendTextMessage(json);
 }
 
 void DeliveryHub::broadcastStored(const QList<StoredEvent> &events, const QList<qint64> &receivedNs)
 {
     if (m_sessions.isEmpty())
         return;
-    QList<QByteArray> messages;
+    // Converted to the QString QWebSocket wants once per event, not once per client.
+    QList<QString> messages;
     messages.reserve(events.size());
     for (const StoredEvent &e : events)
-        messages.append(eventMessage(e));
+        messages.append(QString::fromUtf8(eventMessage(e)));
     // Over a copy of the keys: closing a session may remove it.
     const QList<QWebSocket *> sockets = m_sessions.keys();
     for (QWebSocket *ws : sockets) {

@@ -66,6 +66,7 @@ private:
     void handleNewSocket();
     void pump(Session &session);
     void send(Session &session, const QByteArray &json);
+    void send(Session &session, const QString &json);
     void closeSession(Session &session, quint16 code, const QString &reason, const QByteArray &metric);
     void keepalive();
     void checkRevocations();
