@@ -10,7 +10,7 @@ ifeq ($(CI),true)
 CMAKE_FLAGS += -DCT_WERROR=ON
 endif
 
-.PHONY: all deps build run test test-asan package bench bench-relay bench-smoke fuzz fuzz-smoke format screenshots clean
+.PHONY: all deps build run test test-asan package bench bench-delivery bench-app bench-relay bench-smoke fuzz fuzz-smoke format screenshots clean
 
 all: build
 
@@ -37,14 +37,28 @@ test-asan: deps
 package: build
 	cd $(BUILD_DIR) && cpack -G DEB
 
+# On two or more cores the delivery benchmark runs on core 1 and pins the relay to core 0.
+PIN_DELIVERY := $(shell [ "$$(nproc)" -ge 2 ] && echo "taskset -c 1 ")
+RELAY_CPU := $(shell [ "$$(nproc)" -ge 2 ] && echo "--relay-cpu 0")
+
 bench: build
-	$(BUILD_DIR)/bench/circletray-bench-core
+	$(BUILD_DIR)/bench/circletray-bench-core --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+	$(PIN_DELIVERY)$(BUILD_DIR)/bench/circletray-bench-delivery $(RELAY_CPU)
+	scripts/headless-desktop $(BUILD_DIR)/bench/circletray-bench-app
+
+bench-delivery: build
+	$(PIN_DELIVERY)$(BUILD_DIR)/bench/circletray-bench-delivery $(RELAY_CPU)
+
+bench-app: build
+	scripts/headless-desktop $(BUILD_DIR)/bench/circletray-bench-app
 
 bench-relay: build
 	bench/relay/run.sh $(BUILD_DIR) 10
 
 bench-smoke: build
 	$(BUILD_DIR)/bench/circletray-bench-core --benchmark_min_time=0.1 --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
+	$(BUILD_DIR)/bench/circletray-bench-delivery --events 300 --clients 100 --fanout-events 3
+	scripts/headless-desktop $(BUILD_DIR)/bench/circletray-bench-app --runs 1 --idle-seconds 2
 
 fuzz:
 	scripts/fuzz $(FUZZ_SECONDS)

@@ -63,7 +63,10 @@ void HistoryModel::setFilter(const QString &text, const QString &statusClass, co
 
 void HistoryModel::sort(int column, Qt::SortOrder order)
 {
-    m_filter.sortColumn = static_cast<HistoryFilter::Column>(std::clamp(column, 0, int(ColumnCount) - 1));
+    const auto sortColumn = static_cast<HistoryFilter::Column>(std::clamp(column, 0, int(ColumnCount) - 1));
+    if (sortColumn == m_filter.sortColumn && order == m_filter.order)
+        return; // the view asks again on every header restore: no query for the same order
+    m_filter.sortColumn = sortColumn;
     m_filter.order = order;
     reload();
 }

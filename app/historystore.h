@@ -102,7 +102,7 @@ public:
     QByteArray meta(const QString &key) const;
     void setMeta(const QString &key, const QByteArray &value);
 
-    static constexpr int schemaVersion = 1;
+    static constexpr int schemaVersion = 2;
 
 private:
     bool migrate(QString *error);

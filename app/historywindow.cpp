@@ -73,8 +73,10 @@ HistoryWindow::HistoryWindow(HistoryStore *store, Settings *settings, QWidget *p
     m_view = view;
     m_view->setModel(m_model);
     m_view->setUniformRowHeights(true); // fast layout for very long lists
+    // The indicator first: enabling sorting sorts by it, and the default (first column, ascending)
+    // made a 100,000-row history sort by status before the newest-first order replaced it.
+    m_view->header()->setSortIndicator(HistoryModel::Finished, Qt::DescendingOrder);
     m_view->setSortingEnabled(true);
-    m_view->sortByColumn(HistoryModel::Finished, Qt::DescendingOrder);
     m_view->setAlternatingRowColors(true);
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_view->setContextMenuPolicy(Qt::CustomContextMenu);

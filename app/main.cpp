@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: MIT
 // circletray: the tray app.
 #include "app/application.h"
+#include "app/startupprobe.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -74,6 +75,7 @@ int main(int argc, char *argv[])
     QApplication::setApplicationDisplayName(u"CircleTray"_s);
     QApplication::setDesktopFileName(u"circletray"_s);
     QApplication::setQuitOnLastWindowClosed(false); // it lives in the tray
+    ct::StartupProbe::installIfRequested();
 
     QCommandLineParser parser;
     const Options o = addOptions(parser);

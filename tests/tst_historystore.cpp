@@ -4,6 +4,7 @@
 #include "core/eventparser.h"
 #include "fixtures.h"
 
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -66,6 +67,7 @@ private Q_SLOTS:
     void jobBeforeWorkflow();
     void searchFilterSortPage();
     void survivesReopenAndPrunes();
+    void migratesSchemaOneAndListsProjects();
 
 private:
     QTemporaryDir m_dir;
@@ -184,6 +186,37 @@ void TestHistoryStore::survivesReopenAndPrunes()
     QCOMPARE(m_store->prune(90), 1);
     QVERIFY(!m_store->workflow(u"wf-old"_s));
     QVERIFY(m_store->workflow(u"wf-new"_s));
+}
+
+void TestHistoryStore::migratesSchemaOneAndListsProjects()
+{
+    m_store->record(workflowEvent(u"e1"_s, u"wf-1"_s, "success", "2026-11-01T00:00:00.000Z"));
+    QCOMPARE(m_store->projects(), QStringList {u"github/org/api"_s});
+    // Make it a schema-1 file, as CircleTray 0.1 left it: no project index.
+    {
+        QSqlQuery q(m_store->database());
+        QVERIFY(q.exec(u"DROP INDEX workflows_project"_s));
+        QVERIFY(q.exec(u"UPDATE meta SET value = '1' WHERE key = 'schema_version'"_s));
+    }
+    m_store.reset();
+    m_store = std::make_unique<ct::HistoryStore>(m_dir.filePath(u"history.sqlite"_s));
+    QString error;
+    QVERIFY2(m_store->open(&error), qPrintable(error));
+    QSqlQuery q(m_store->database());
+    QVERIFY(q.exec(u"SELECT value FROM meta WHERE key = 'schema_version'"_s) && q.next());
+    QCOMPARE(q.value(0).toInt(), ct::HistoryStore::schemaVersion);
+    QVERIFY(q.exec(u"EXPLAIN QUERY PLAN SELECT MIN(project_slug) FROM workflows WHERE project_slug > 'a'"_s));
+    QVERIFY(q.next());
+    QVERIFY2(q.value(3).toString().contains(u"workflows_project"_s), qPrintable(q.value(3).toString()));
+    q.finish();
+    QVERIFY(m_store->workflow(u"wf-1"_s)); // the data came along
+    m_store->record(workflowEvent(u"e2"_s, u"wf-2"_s, "failed", "2026-11-02T00:00:00.000Z"));
+    QSqlQuery insert(m_store->database());
+    QVERIFY(
+        insert.exec(u"INSERT INTO workflows (workflow_id, project_slug, workflow_name, finished_at, search) "
+                    "VALUES ('wf-3', 'bitbucket/team/app', 'build', 1, ''), ('wf-4', 'gh/zed/z', 'build', 2, '')"_s));
+    QCOMPARE(m_store->projects(),
+             (QStringList {u"bitbucket/team/app"_s, u"gh/zed/z"_s, u"github/org/api"_s})); // sorted, each once
 }
 
 QTEST_GUILESS_MAIN(TestHistoryStore)

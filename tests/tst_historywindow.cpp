@@ -4,10 +4,10 @@
 #include "app/historywindow.h"
 #include "app/settings.h"
 #include "core/eventparser.h"
+#include "historyfixture.h"
 
 #include <QDesktopServices>
 #include <QLineEdit>
-#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTreeView>
@@ -42,39 +42,7 @@ void TestHistoryWindow::initTestCase()
     QString error;
     QVERIFY(m_store->open(&error));
     m_settings = std::make_unique<ct::Settings>(m_dir.filePath(u"settings.ini"_s));
-    // 100,000 workflows, written straight into the table (recording them one by one would take long).
-    QSqlDatabase db = m_store->database();
-    QVERIFY(db.transaction());
-    QSqlQuery q(db);
-    QVERIFY(q.prepare(
-        u"INSERT INTO workflows (workflow_id, project_slug, project_name, branch, workflow_name, status, "
-        "status_class, url, commit_subject, author_name, author_email, pipeline_number, created_at, "
-        "stopped_at, finished_at, duration, search) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s));
-    const qint64 base = QDateTime::currentMSecsSinceEpoch() - 100'000LL * 60'000;
-    for (int i = 0; i < 100'000; ++i) {
-        const QString project = i % 7 == 0 ? u"web"_s : u"api"_s;
-        const bool failed = i % 5 == 0;
-        const QString subject = i == 4242 ? u"Needle in the haystack"_s : u"Commit %1"_s.arg(i);
-        q.addBindValue(u"wf-%1"_s.arg(i));
-        q.addBindValue(QString(u"github/org/"_s + project));
-        q.addBindValue(project);
-        q.addBindValue(u"main"_s);
-        q.addBindValue(u"build"_s);
-        q.addBindValue(failed ? u"failed"_s : u"success"_s);
-        q.addBindValue(failed ? u"failure"_s : u"success"_s);
-        q.addBindValue(u"https://app.circleci.com/w/%1"_s.arg(i));
-        q.addBindValue(subject);
-        q.addBindValue(u"Dev"_s);
-        q.addBindValue(u"dev@example.com"_s);
-        q.addBindValue(i);
-        q.addBindValue(base + i * 60'000LL - 120'000);
-        q.addBindValue(base + i * 60'000LL);
-        q.addBindValue(base + i * 60'000LL);
-        q.addBindValue(120);
-        q.addBindValue(QStringList {project, u"main"_s, u"build"_s, subject, u"dev"_s}.join(u' ').toLower());
-        QVERIFY(q.exec());
-    }
-    QVERIFY(db.commit());
+    QVERIFY(ct::test::fillHistory(*m_store, 100'000));
 }
 
 void TestHistoryWindow::largeHistoryLoadsLazily()
