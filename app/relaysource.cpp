@@ -24,14 +24,27 @@ RelaySource::RelaySource(const QUrl &relayUrl, const QByteArray &token, const QL
     m_reconnect.setSingleShot(true);
     connect(&m_reconnect, &QTimer::timeout, this, &RelaySource::connectNow);
     m_deadLink.setSingleShot(true);
-    m_deadLink.setInterval(75s);
     connect(&m_deadLink, &QTimer::timeout, this, [this] {
-        qCInfo(lcAppSource) << "no traffic from the relay for" << m_deadLink.interval() / 1000 << "s: reconnecting";
+        qCInfo(lcAppSource) << "no traffic from the relay for" << m_deadLink.interval() / 1000.0 << "s: reconnecting";
+        m_keepalive.stop();
         m_socket.abort();
+    });
+    connect(&m_keepalive, &QTimer::timeout, this, [this] { m_socket.ping(); });
+    setDeadLinkTimeout(75s);
+    m_connectTimeout.setSingleShot(true);
+    m_connectTimeout.setInterval(20s);
+    connect(&m_connectTimeout, &QTimer::timeout, this, [this] {
+        qCInfo(lcAppSource) << "the relay connection did not open within" << m_connectTimeout.interval() / 1000.0
+                            << "s: trying again";
+        m_socket.abort();
+        if (m_socket.state() == QAbstractSocket::UnconnectedState)
+            handleDisconnected(); // an attempt that never connected emits no disconnected()
     });
     connect(&m_socket, &QWebSocket::connected, this, [this] {
         qCInfo(lcAppSource) << "connected to the relay";
+        m_connectTimeout.stop();
         m_deadLink.start();
+        m_keepalive.start();
     });
     connect(&m_socket, &QWebSocket::disconnected, this, &RelaySource::handleDisconnected);
     connect(&m_socket, &QWebSocket::textMessageReceived, this, &RelaySource::handleMessage);
@@ -101,11 +114,19 @@ void RelaySource::reconnectNow()
         m_socket.abort(); // → disconnected → reconnect (the link is probably dead after a suspend)
 }
 
+void RelaySource::setDeadLinkTimeout(std::chrono::milliseconds t)
+{
+    m_deadLink.setInterval(t);
+    m_keepalive.setInterval(t / 4);
+}
+
 void RelaySource::stop()
 {
     m_running = false;
     m_reconnect.stop();
     m_deadLink.stop();
+    m_keepalive.stop();
+    m_connectTimeout.stop();
     m_socket.close();
 }
 
@@ -123,6 +144,7 @@ void RelaySource::connectNow()
     QNetworkRequest request(url);
     request.setRawHeader("Authorization", "Bearer " + m_token);
     qCDebug(lcAppSource) << "connecting to" << url.toString(QUrl::RemoveUserInfo);
+    m_connectTimeout.start();
     m_socket.open(request);
 }
 
@@ -140,6 +162,8 @@ void RelaySource::scheduleReconnect()
 void RelaySource::handleDisconnected()
 {
     m_deadLink.stop();
+    m_keepalive.stop();
+    m_connectTimeout.stop();
     const bool wasConnected = std::exchange(m_connected, false);
     m_replaying = false;
     if (wasConnected)

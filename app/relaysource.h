@@ -19,8 +19,10 @@ namespace ct {
  * Resumes with since=<last seq> on every reconnect and starts over from 0 when the relay's id
  * changes (a wiped log). With webhook secrets configured it verifies CircleCI's signature on every
  * event itself and drops (and reports) any that fail. Reconnects with exponential backoff and
- * jitter after errors; 75 s without any traffic (the relay pings every 30 s) counts as a dead link;
- * a change in network reachability reconnects at once.
+ * jitter after errors. It pings the relay every quarter of the dead-link timeout (the relay's own
+ * pings are answered inside QWebSocket, unseen); 75 s without a message or a pong counts as a dead
+ * link, and a connection not open within 20 s as a failed attempt (a network that swallows
+ * packets would otherwise hold it forever). A change in network reachability reconnects at once.
  */
 class RelaySource final : public EventSource
 {
@@ -37,7 +39,8 @@ public:
     QString relayId() const { return m_relayId; }
     qint64 lastSeq() const { return m_lastSeq; }
     void setSslConfiguration(const QSslConfiguration &ssl) { m_socket.setSslConfiguration(ssl); }
-    void setDeadLinkTimeout(std::chrono::milliseconds t) { m_deadLink.setInterval(t); }
+    void setDeadLinkTimeout(std::chrono::milliseconds t);
+    void setConnectTimeout(std::chrono::milliseconds t) { m_connectTimeout.setInterval(t); }
 
     void start() override;
     //! Drops the connection and connects again now (after a resume from suspend).
@@ -67,6 +70,8 @@ private:
     QWebSocket m_socket;
     QTimer m_reconnect;
     QTimer m_deadLink;
+    QTimer m_keepalive; //!< our pings: their pongs prove the link alive
+    QTimer m_connectTimeout;
     QString m_relayId;
     qint64 m_lastSeq = 0;
     int m_failures = 0;

@@ -28,8 +28,8 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <unistd.h>
 #include <memory>
+#include <unistd.h>
 #include <vector>
 
 using namespace Qt::StringLiterals;
@@ -45,8 +45,7 @@ double median(std::vector<double> v)
     return v[v.size() / 2];
 }
 
-template<typename Predicate>
-bool waitUntil(Predicate done, int timeoutMs)
+template <typename Predicate> bool waitUntil(Predicate done, int timeoutMs)
 {
     QEventLoop loop;
     QTimer check;
@@ -202,7 +201,8 @@ int runHistory(int runs)
         QCoreApplication::processEvents();
     }
     std::printf("\nfilter median %.1f ms, of which 120 ms is the window's typing pause\n\n", median(all));
-    const bool painted = small >= 0 && large >= 0 && std::all_of(all.cbegin(), all.cend(), [](double ms) { return ms >= 0; });
+    const bool painted =
+        small >= 0 && large >= 0 && std::all_of(all.cbegin(), all.cend(), [](double ms) { return ms >= 0; });
     if (!painted)
         std::fprintf(stderr, "a list was never painted (-1 above)\n");
     return painted ? 0 : 1;
@@ -224,10 +224,10 @@ int runApp(int runs, int idleSeconds)
     for (int i = 0; i < 20; ++i) // something in the history, as after a day of builds
         (void)test::post(relay.port(), test::eventBody(u"app-bench-%1"_s.arg(i), i % 3 ? "success" : "failed"));
 
-    const QStringList args {u"--relay"_s,      u"ws://127.0.0.1:%1"_s.arg(relay.port()),
-                            u"--token-file"_s, tokenFile.fileName(),
+    const QStringList args {u"--relay"_s,       u"ws://127.0.0.1:%1"_s.arg(relay.port()),
+                            u"--token-file"_s,  tokenFile.fileName(),
                             u"--secret-file"_s, relay.secretFile(),
-                            u"--data-dir"_s,   dir.filePath(u"data"_s)};
+                            u"--data-dir"_s,    dir.filePath(u"data"_s)};
     std::vector<double> startup;
     std::unique_ptr<QProcess> app;
     for (int r = 0; r <= runs; ++r) { // run 0 warms the page cache and creates the data dir

@@ -5,11 +5,13 @@
 #include "app/notifier.h"
 #include "app/relaysource.h"
 #include "relayprocess.h"
+#include "tcpproxy.h"
 
 #include <QTest>
 
 using namespace Qt::StringLiterals;
 using namespace ct::test;
+using namespace std::chrono_literals;
 
 Q_DECLARE_METATYPE(ct::WebhookEvent)
 
@@ -63,6 +65,9 @@ private Q_SLOTS:
     void eventsUrl();
     void replayThenLive();
     void resumesAfterRelayRestartWithoutGapOrDuplicate();
+    void idleLinkStaysUp();
+    void survivesNetworkLoss_data();
+    void survivesNetworkLoss();
     void startsOverWhenTheRelayIdChanges();
     void dropsEventsWithABadSignature();
     void reportsGapsAndRejections();
@@ -132,6 +137,87 @@ void TestRelaySource::resumesAfterRelayRestartWithoutGapOrDuplicate()
     QCOMPARE(c.lastSeq, 2);
     QCOMPARE(store.count({}), 2);
     QVERIFY(store.workflow(u"wf-before-kill"_s) && store.workflow(u"wf-after-restart"_s));
+}
+
+void TestRelaySource::idleLinkStaysUp()
+{
+    // A healthy link with no events must not look dead: the relay's pings are invisible to
+    // QWebSocket users, so the app pings too and counts the pongs.
+    RelayProcess relay;
+    QVERIFY(relay.start());
+    const QByteArray token = relay.addToken(u"app"_s);
+    ct::RelaySource source(urlOf(relay), token, {relaySecret});
+    source.setDeadLinkTimeout(1500ms);
+    Collector c(source);
+    int drops = 0;
+    connect(&source, &ct::EventSource::connectionChanged, this, [&drops](bool up) { drops += up ? 0 : 1; });
+    source.start();
+    QTRY_COMPARE(c.caughtUp, 1);
+    QTest::qWait(5000); // over three dead-link timeouts without an event
+    QVERIFY(source.isConnected());
+    QCOMPARE(drops, 0);
+    QCOMPARE(c.caughtUp, 1); // never reconnected
+}
+
+void TestRelaySource::survivesNetworkLoss_data()
+{
+    QTest::addColumn<int>("mode");
+    QTest::newRow("silent loss (no FIN, no RST)") << int(TcpProxy::Mode::Blackhole);
+    QTest::newRow("connections cut, then refused") << int(TcpProxy::Mode::Refuse);
+}
+
+void TestRelaySource::survivesNetworkLoss()
+{
+    QFETCH(int, mode);
+    RelayProcess relay;
+    QVERIFY(relay.start());
+    const QByteArray token = relay.addToken(u"app"_s);
+    TcpProxy network(relay.port());
+    QVERIFY(network.listen());
+    ct::RelaySource source(ct::RelaySource::eventsUrl(u"http://127.0.0.1:%1"_s.arg(network.port())), token,
+                           {relaySecret});
+    source.setDeadLinkTimeout(1500ms);
+    source.setConnectTimeout(1500ms);
+    QTemporaryDir historyDir;
+    ct::HistoryStore store(historyDir.filePath(u"history.sqlite"_s));
+    QString error;
+    QVERIFY(store.open(&error));
+    RecordingNotifier notifier;
+    ct::AppController app(&store, &notifier);
+    app.setSource(&source);
+    QList<bool> shown; // what the tray is told
+    connect(&app, &ct::AppController::sourceConnectionChanged, this, [&shown](bool up) { shown.append(up); });
+    Collector c(source);
+    source.start();
+    QTRY_COMPARE(c.caughtUp, 1);
+    QCOMPARE(post(relay.port(), eventBody(u"before-loss"_s)), 200);
+    QTRY_COMPARE(c.ids.size(), 1);
+
+    const int attemptsBefore = network.accepted();
+    network.setMode(TcpProxy::Mode(mode));
+    // CircleCI still reaches the relay; the laptop does not.
+    QCOMPARE(post(relay.port(), eventBody(u"during-loss-1"_s)), 200);
+    QCOMPARE(post(relay.port(), eventBody(u"during-loss-2"_s, "failed")), 200);
+    QTRY_VERIFY_WITH_TIMEOUT(!source.isConnected(), 10000);
+    QCOMPARE(shown.value(shown.size() - 1, true), false); // the tray says disconnected
+    if (TcpProxy::Mode(mode) == TcpProxy::Mode::Blackhole) {
+        // Attempts into a network that swallows everything time out and are made again, rather
+        // than hang in the handshake forever.
+        QTRY_VERIFY_WITH_TIMEOUT(network.accepted() >= attemptsBefore + 2, 20000);
+    } else {
+        QTest::qWait(3000); // refused attempts back off
+    }
+    QCOMPARE(c.ids.size(), 1);
+
+    network.setMode(TcpProxy::Mode::Forward);
+    QTRY_VERIFY_WITH_TIMEOUT(c.ids.size() >= 3, 30000);
+    QTRY_COMPARE(c.caughtUp, 2);
+    QVERIFY(source.isConnected());
+    QCOMPARE(shown.last(), true);
+    QCOMPARE(c.ids, QStringList({u"before-loss"_s, u"during-loss-1"_s, u"during-loss-2"_s})); // no gap, no duplicate
+    QVERIFY(c.gaps.isEmpty());
+    QCOMPARE(c.lastSeq, 3);
+    QCOMPARE(store.count({}), 3);
 }
 
 void TestRelaySource::startsOverWhenTheRelayIdChanges()
