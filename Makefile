@@ -10,7 +10,7 @@ ifeq ($(CI),true)
 CMAKE_FLAGS += -DCT_WERROR=ON
 endif
 
-.PHONY: all deps build run test test-asan package bench bench-delivery bench-app bench-relay bench-smoke fuzz fuzz-smoke format screenshots clean
+.PHONY: all deps build run test test-asan soak package bench bench-delivery bench-app bench-relay bench-smoke fuzz fuzz-smoke format screenshots clean
 
 all: build
 
@@ -33,6 +33,10 @@ test-asan: deps
 	cmake --build build-asan -j$(JOBS)
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp ctest --output-on-failure -j$(JOBS) --label-exclude "soak|package"
+
+# Fault tests ten times longer than `make test` runs them (about 3 minutes here).
+soak: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -L soak
 
 package: build
 	cd $(BUILD_DIR) && cpack -G DEB

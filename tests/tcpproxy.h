@@ -77,9 +77,8 @@ private:
                 continue; // held open, going nowhere
             pair->upstream = std::make_unique<QTcpSocket>();
             QTcpSocket *up = pair->upstream.get();
-            QObject::connect(up, &QTcpSocket::connected, this, [pair] {
-                pair->upstream->write(std::exchange(pair->pending, {}));
-            });
+            QObject::connect(up, &QTcpSocket::connected, this,
+                             [pair] { pair->upstream->write(std::exchange(pair->pending, {})); });
             QObject::connect(up, &QTcpSocket::readyRead, this, [this, pair] {
                 const QByteArray data = pair->upstream->readAll();
                 if (m_mode == Mode::Forward && pair->client)

@@ -16,6 +16,12 @@ using namespace ct::test;
 
 namespace {
 
+//! CT_SOAK_SCALE (make soak) multiplies the rounds: 10 means 500 kills and 200 storm waves.
+int soakScale()
+{
+    return std::max(1, qEnvironmentVariableIntValue("CT_SOAK_SCALE"));
+}
+
 void raiseFileLimit()
 {
     rlimit l {};
@@ -103,7 +109,8 @@ void TestRelayFaults::sigkillMidStreamLosesAndDuplicatesNothing()
         return true;
     };
 
-    for (int round = 0; round < 50; ++round) {
+    const int rounds = 50 * soakScale();
+    for (int round = 0; round < rounds; ++round) {
         // A burst in flight on three connections…
         std::vector<std::unique_ptr<HttpTestClient>> conns;
         QList<QStringList> sentOn;
@@ -216,7 +223,8 @@ void TestRelayFaults::stormsOfBadRequests()
     const qint64 rssBefore = rssKiB(pid);
     auto *rng = QRandomGenerator::global();
     int valid = 0;
-    for (int wave = 0; wave < 20; ++wave) {
+    const int waves = 20 * soakScale();
+    for (int wave = 0; wave < waves; ++wave) {
         HttpTestClient c;
         QVERIFY(c.connectTo(relay.port()));
         for (int i = 0; i < 100; ++i) {
