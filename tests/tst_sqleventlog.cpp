@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: MIT
 #include "relay/sqleventlog.h"
 
+#include <QFileInfo>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QTemporaryDir>
@@ -33,6 +34,7 @@ private Q_SLOTS:
     void pruneByAgeAndCount();
     void tokens();
     void refusesNewerSchema();
+    void walIsCheckpointedWhileWriting();
 
 private:
     QTemporaryDir m_dir;
@@ -159,6 +161,32 @@ void TestSqlEventLog::refusesNewerSchema()
     ct::SqlEventLog log(path("future.sqlite"), ct::Durability::Normal);
     QVERIFY(!log.open(&error));
     QVERIFY2(error.contains(u"99"_s), qPrintable(error));
+}
+
+void TestSqlEventLog::walIsCheckpointedWhileWriting()
+{
+    // Automatic checkpoints are off (they would stall the event loop); the checkpointer thread must
+    // keep the WAL from growing with everything ever written.
+    ct::SqlEventLog log(path("wal.sqlite"), ct::Durability::Normal);
+    QString error;
+    QVERIFY2(log.open(&error), qPrintable(error));
+    const QByteArray body(2500, 'x');
+    qint64 written = 0;
+    qint64 largestWal = 0;
+    for (int round = 0; round < 40; ++round) {
+        QList<ct::StoredEvent> events = batch(round * 100, 100);
+        for (ct::StoredEvent &e : events)
+            e.body = body;
+        QVERIFY2(log.append(events, &error), qPrintable(error));
+        written += 100 * body.size();
+        QTest::qWait(100); // 4 s of writing in all: checkpoints are due once a second
+        largestWal = std::max(largestWal, QFileInfo(path("wal.sqlite") + u"-wal"_s).size());
+    }
+    QCOMPARE(log.headSeq(), 4000);
+    QVERIFY2(largestWal < written / 2,
+             qPrintable(u"WAL reached %1 bytes after %2 bytes written"_s.arg(largestWal).arg(written)));
+    log.close(); // the last checkpoint truncates it
+    QCOMPARE(QFileInfo(path("wal.sqlite") + u"-wal"_s).size(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestSqlEventLog)
