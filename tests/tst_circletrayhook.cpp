@@ -4,6 +4,7 @@
 #include "core/eventjson.h"
 #include "core/eventparser.h"
 #include "core/httpserver.h"
+#include "core/statustracker.h"
 #include "core/webhookreceiver.h"
 #include "fixtures.h"
 #include "testca.h"
@@ -75,6 +76,7 @@ private Q_SLOTS:
     void parseErrors();
     void sendBuiltInSamples_data();
     void sendBuiltInSamples();
+    void failedThenSuccessReadsAsFixed();
     void sendFileAsIs();
     void sendReportsRefusalAndNetworkErrors();
     void sendOverTlsWithCacert();
@@ -239,6 +241,28 @@ void TestCircleTrayHook::sendBuiltInSamples()
     QCOMPARE(again.exitCode, 0);
     QCOMPARE(received.size(), 2);
     QVERIFY(received.at(1).first().value<ct::WebhookDelivery>().event.id != d.event.id);
+}
+
+void TestCircleTrayHook::failedThenSuccessReadsAsFixed()
+{
+    // What README tells a newcomer to try: a failed build, then a passing one. The second run must
+    // not look older than the first (a stale run never notifies), however the samples are timed.
+    QSignalSpy received(m_receiver.get(), &ct::WebhookReceiver::deliveryReceived);
+    ct::StatusTracker tracker;
+    for (int pair = 0; pair < 5; ++pair) {
+        for (const auto status : {"failed", "success"}) {
+            const Run r = hook({u"send"_s, u"--url"_s, url, u"--secret"_s, u"team-secret"_s, u"--status"_s,
+                                QString::fromLatin1(status)});
+            QCOMPARE(r.exitCode, 0);
+        }
+        QCOMPARE(received.size(), 2 * (pair + 1));
+        const auto failed = tracker.record(received.at(2 * pair).first().value<ct::WebhookDelivery>().event);
+        const auto fixed = tracker.record(received.at(2 * pair + 1).first().value<ct::WebhookDelivery>().event);
+        QVERIFY(failed && fixed);
+        QCOMPARE(failed->transition, ct::Transition::Broken);
+        QVERIFY(!fixed->stale);
+        QCOMPARE(fixed->transition, ct::Transition::Fixed);
+    }
 }
 
 void TestCircleTrayHook::sendFileAsIs()

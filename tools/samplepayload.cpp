@@ -44,7 +44,12 @@ QByteArray samplePayload(const SampleOptions &o)
         const QString workflowId = o.workflowId.isEmpty() ? uuid() : o.workflowId;
         const int pipelineNumber = 100 + QRandomGenerator::global()->bounded(900);
         const QString slug = u"github/"_s + o.organization + u'/' + o.project;
-        const QDateTime created = now.addSecs(-(90 + QRandomGenerator::global()->bounded(600))); // a 1.5–11.5 min run
+        // A 1.5–11.5 min run that never starts before one sent earlier: the start is the last
+        // ten-minute mark, 90 s back. (A random length per send made a "success" sent after a
+        // "failed" look like an older run finishing late — stale, so no "Fixed" — half the time.)
+        constexpr qint64 window = 600'000;
+        const QDateTime created =
+            QDateTime::fromMSecsSinceEpoch(now.toMSecsSinceEpoch() / window * window - 90'000, Qt::UTC);
         QJsonObject workflow {
             {u"id"_s, workflowId},
             {u"name"_s, o.workflowName},
