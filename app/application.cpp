@@ -14,6 +14,9 @@
 #include "app/traynotifier.h"
 #ifdef CT_DBUS_NOTIFICATIONS
 #include "app/dbusnotifier.h"
+
+#include <QDBusConnection>
+#include <QDBusServiceWatcher>
 #endif
 
 #include <QApplication>
@@ -73,8 +76,22 @@ bool Application::start(QString *error)
     if (!m_store.open(error))
         return false;
 #ifdef CT_DBUS_NOTIFICATIONS
-    if (DBusNotifier::isAvailable())
+    if (DBusNotifier::isAvailable()) {
         m_notifier = new DBusNotifier(this);
+    } else if (QDBusConnection::sessionBus().isConnected()) {
+        // Started before the desktop's notification daemon (autostart at login): balloons from the
+        // tray icon until it appears, then native notifications.
+        auto *watcher = new QDBusServiceWatcher(u"org.freedesktop.Notifications"_s, QDBusConnection::sessionBus(),
+                                                QDBusServiceWatcher::WatchForRegistration, this);
+        connect(watcher, &QDBusServiceWatcher::serviceRegistered, this, [this, watcher] {
+            watcher->deleteLater();
+            qCInfo(lcApp) << "a notification service appeared: using it instead of tray balloons";
+            Notifier *old = std::exchange(m_notifier, new DBusNotifier(this));
+            if (m_controller)
+                m_controller->setNotifier(m_notifier);
+            delete old;
+        });
+    }
 #endif
     m_controller = new AppController(&m_store, nullptr, this);
     applyRules();

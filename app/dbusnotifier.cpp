@@ -8,6 +8,7 @@
 #include <QDBusConnectionInterface>
 #include <QDBusPendingCallWatcher>
 #include <QDBusPendingReply>
+#include <QDBusReply>
 
 #include <algorithm>
 
@@ -32,7 +33,13 @@ DBusNotifier::DBusNotifier(QObject *parent)
 bool DBusNotifier::isAvailable()
 {
     const QDBusConnection bus = QDBusConnection::sessionBus();
-    return bus.isConnected() && bus.interface() && bus.interface()->isServiceRegistered(service).value();
+    if (!bus.isConnected() || !bus.interface())
+        return false;
+    if (bus.interface()->isServiceRegistered(service).value())
+        return true;
+    // Most daemons are started by the bus on first use: not running yet is not absent.
+    const QDBusReply<QStringList> activatable = bus.interface()->activatableServiceNames();
+    return activatable.isValid() && activatable.value().contains(service);
 }
 
 void DBusNotifier::show(const Notification &n)

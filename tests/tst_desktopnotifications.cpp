@@ -13,6 +13,7 @@
 #include <QJsonArray>
 #include <QMenu>
 #include <QProcess>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -62,6 +63,7 @@ private Q_SLOTS:
     void laterEventReplacesItsPopup();
     void namedActionOpensTheWorkflow();
     void trayIconShowsState();
+    void appSwitchesToTheDaemonWhenItAppears();
 
 private:
     QTemporaryDir m_dir;
@@ -164,6 +166,69 @@ void TestDesktopNotifications::trayIconShowsState()
     QVERIFY(labels.contains(u"History…"_s) && labels.contains(u"Settings…"_s) && labels.contains(u"Quit"_s));
     tray.setConnected(false, m_source->describe());
     QVERIFY(tray.tray()->toolTip().contains(u"Disconnected"_s));
+}
+
+void TestDesktopNotifications::appSwitchesToTheDaemonWhenItAppears()
+{
+    // At login the app may start before the notification daemon: it falls back to tray balloons
+    // and must take native notifications as soon as the daemon shows up.
+    QProcess ps;
+    ps.start(u"ps"_s, {u"-o"_s, u"args="_s, u"-C"_s, u"dunst"_s});
+    QVERIFY(ps.waitForFinished(5000));
+    const QStringList dunstArgs = QString::fromLocal8Bit(ps.readAllStandardOutput()).trimmed().split(u' ');
+    QVERIFY2(!dunstArgs.isEmpty() && dunstArgs.first().endsWith(u"dunst"_s), "no dunst running");
+    QProcess::execute(u"pkill"_s, {u"-x"_s, u"dunst"_s});
+    QTRY_VERIFY(!ct::DBusNotifier::isAvailable());
+
+    QTemporaryDir dir;
+    QFile secret(dir.filePath(u"secret"_s));
+    QVERIFY(secret.open(QIODevice::WriteOnly) && secret.write(relaySecret + '\n') > 0);
+    secret.close();
+    quint16 port = 0;
+    {
+        QTcpServer probe;
+        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+        port = probe.serverPort();
+    }
+    QProcess app;
+    app.setProcessChannelMode(QProcess::MergedChannels);
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(u"QT_LOGGING_RULES"_s, u"circletray.*.info=true"_s);
+    app.setProcessEnvironment(env);
+    app.start(QStringLiteral(CT_APP_PATH),
+              {u"--port"_s, QString::number(port), u"--secret-file"_s, secret.fileName(), u"--data-dir"_s,
+               dir.filePath(u"data"_s)});
+    QByteArray log;
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            log += app.readAll();
+            return log.contains("receiving webhooks");
+        },
+        15000));
+    const auto send = [port](const QByteArray &body) {
+        HttpTestClient c;
+        if (!c.connectTo(port))
+            return 0;
+        c.send(signedPost(body));
+        const auto r = c.read(10000);
+        return r ? r->status : 0;
+    };
+    QCOMPARE(send(eventBody(u"late-1"_s, "failed")), 200); // a balloon: nobody to ask for a popup yet
+
+    QVERIFY(QProcess::startDetached(dunstArgs.first(), dunstArgs.mid(1)));
+    QTRY_VERIFY(ct::DBusNotifier::isAvailable());
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            log += app.readAll();
+            return log.contains("a notification service appeared");
+        },
+        10000));
+    QCOMPARE(send(eventBody(u"late-2"_s, "success")), 200);
+    QTRY_COMPARE(displayed(), 1); // the "Fixed" popup, from the daemon that came late
+    dunstctl({u"close-all"_s});
+    QTRY_VERIFY(historySummaries().value(0).startsWith(u"Fixed"_s));
+    app.terminate();
+    QVERIFY(app.waitForFinished(10000));
 }
 
 QTEST_MAIN(TestDesktopNotifications)
