@@ -13,6 +13,7 @@
 #include "app/historystore.h"
 #include "app/historywindow.h"
 #include "app/settings.h"
+#include "benchsupport.h"
 #include "historyfixture.h"
 #include "relayprocess.h"
 
@@ -20,7 +21,6 @@
 #include <QCommandLineParser>
 #include <QDir>
 #include <QElapsedTimer>
-#include <QEventLoop>
 #include <QLineEdit>
 #include <QTemporaryDir>
 #include <QTimer>
@@ -45,21 +45,6 @@ double median(std::vector<double> v)
     return v[v.size() / 2];
 }
 
-template <typename Predicate> bool waitUntil(Predicate done, int timeoutMs)
-{
-    QEventLoop loop;
-    QTimer check;
-    QObject::connect(&check, &QTimer::timeout, &loop, [&] {
-        if (done())
-            loop.quit();
-    });
-    QTimer::singleShot(timeoutMs, &loop, &QEventLoop::quit);
-    check.start(1);
-    if (!done())
-        loop.exec();
-    return done();
-}
-
 //! Milliseconds from \a elapsed's start to the next paint of \a widget (-1 on a timeout).
 class PaintWatch final : public QObject
 {
@@ -76,7 +61,7 @@ public:
     }
     double waitMs(int timeoutMs)
     {
-        (void)waitUntil([this] { return m_ms >= 0; }, timeoutMs);
+        (void)bench::waitUntil([this] { return m_ms >= 0; }, timeoutMs);
         return m_ms;
     }
 
@@ -181,7 +166,7 @@ int runHistory(int runs)
     HistoryWindow window(largeStore.get(), &settings);
     window.show();
     PaintWatch watch(window.view()->viewport());
-    (void)waitUntil([&] { return window.isVisible(); }, 5000);
+    (void)bench::waitUntil([&] { return window.isVisible(); }, 5000);
     QCoreApplication::processEvents();
     std::printf("| typed into the search box (100,000 workflows) | matches | keystroke to list painted |\n"
                 "|---|---|---|\n");
@@ -193,7 +178,7 @@ int runHistory(int runs)
         t.start();
         watch.arm(&t);
         window.searchBox()->setText(query); // what a keystroke does: textChanged
-        (void)waitUntil([&] { return reset; }, 10000);
+        (void)bench::waitUntil([&] { return reset; }, 10000);
         const double ms = watch.waitMs(10000);
         QObject::disconnect(c);
         all.push_back(ms);
@@ -241,7 +226,7 @@ int runApp(int runs, int idleSeconds)
         t.start();
         app->start(QStringLiteral(CT_APP_PATH), args);
         QByteArray out;
-        const bool painted = waitUntil(
+        const bool painted = bench::waitUntil(
             [&] {
                 out += app->readAllStandardOutput();
                 return out.contains("tray-painted");
@@ -263,28 +248,16 @@ int runApp(int runs, int idleSeconds)
     std::printf("| start to tray icon painted (median of %d) | %.0f ms |\n", runs, median(startup));
 
     // Idle, connected to the relay.
-    const bool connected = waitUntil(
-        [&] {
-            test::HttpTestClient c;
-            if (!c.connectTo(relay.port()))
-                return false;
-            c.send("GET /metrics HTTP/1.1\r\nHost: relay\r\n\r\n");
-            const auto r = c.read(2000);
-            return r && r->body.contains("circletray_relay_clients_connected 1");
-        },
-        20000);
+    const bool connected = bench::waitUntil(
+        [&] { return bench::relayMetric(relay.port(), "circletray_relay_clients_connected") == 1; }, 20000);
     if (!connected) {
         std::fprintf(stderr, "the app did not connect to the relay\n");
         return 1;
     }
-    QEventLoop settle;
-    QTimer::singleShot(5000, &settle, &QEventLoop::quit);
-    settle.exec();
+    bench::sleepMs(5000);
     const qint64 pid = app->processId();
     const ProcessSample a = sample(pid);
-    QEventLoop idle;
-    QTimer::singleShot(idleSeconds * 1000, &idle, &QEventLoop::quit);
-    idle.exec();
+    bench::sleepMs(idleSeconds * 1000);
     const ProcessSample b = sample(pid);
     const double tick = 1000.0 / double(sysconf(_SC_CLK_TCK));
     std::printf("| CPU over %d s idle, relay connected | %.0f ms |\n", idleSeconds,

@@ -9,13 +9,13 @@
 // Every client lives in this one thread, so fan-out times include this process reading N frames one
 // after another: an upper bound for what the relay itself takes. Run it on the other core than the
 // relay (make bench-delivery does: relay on core 0, this on core 1).
+#include "benchsupport.h"
 #include "core/relaymessage.h"
 #include "relayprocess.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QElapsedTimer>
-#include <QEventLoop>
 #include <QFile>
 #include <QTcpSocket>
 #include <QTimer>
@@ -80,47 +80,11 @@ qint64 benchIndex(const QByteArray &body)
     return body.mid(start, body.indexOf('"', start) - start).toLongLong();
 }
 
-//! Runs the event loop until \a done or \a timeoutMs. Unlike QTest::qWaitFor, which sleeps 10 ms
-//! between rounds of events (and so put a 10 ms floor under every receipt time measured here), the
-//! loop blocks in poll(): a frame is handled, and time-stamped, when it arrives.
-template <typename Predicate> bool waitUntil(Predicate done, int timeoutMs)
-{
-    QEventLoop loop;
-    QTimer check;
-    check.setTimerType(Qt::PreciseTimer);
-    QObject::connect(&check, &QTimer::timeout, &loop, [&] {
-        if (done())
-            loop.quit();
-    });
-    QTimer::singleShot(timeoutMs, &loop, &QEventLoop::quit);
-    check.start(1);
-    if (!done())
-        loop.exec();
-    return done();
-}
-
-void sleepMs(int ms)
-{
-    QEventLoop loop;
-    QTimer::singleShot(ms, &loop, &QEventLoop::quit);
-    loop.exec();
-}
-
-//! The relay's own view: mean seconds from a request's arrival to its event queued for clients.
+//! The relay's own view: mean milliseconds from a request's arrival to its event queued for clients.
 double relayMeanLatencyMs(quint16 port)
 {
-    test::HttpTestClient c;
-    if (!c.connectTo(port))
-        return -1;
-    c.send("GET /metrics HTTP/1.1\r\nHost: relay\r\n\r\n");
-    const auto r = c.read(5000);
-    double sum = 0, count = 0;
-    for (const QByteArray &line : r ? r->body.split('\n') : QByteArrayList {}) {
-        if (line.startsWith("circletray_relay_delivery_latency_seconds_sum "))
-            sum = line.mid(line.indexOf(' ') + 1).toDouble();
-        else if (line.startsWith("circletray_relay_delivery_latency_seconds_count "))
-            count = line.mid(line.indexOf(' ') + 1).toDouble();
-    }
+    const double sum = bench::relayMetric(port, "circletray_relay_delivery_latency_seconds_sum");
+    const double count = bench::relayMetric(port, "circletray_relay_delivery_latency_seconds_count");
     return count > 0 ? sum / count * 1000.0 : -1;
 }
 
@@ -239,13 +203,13 @@ int main(int argc, char *argv[])
                 pacer.stop();
         });
         pacer.start(std::max<qint64>(1, periodNs / 1'000'000));
-        (void)waitUntil([&] { return int(latency.size()) >= events; }, 60000 + events * 1000 / rate);
+        (void)bench::waitUntil([&] { return int(latency.size()) >= events; }, 60000 + events * 1000 / rate);
         client.socket().close();
     }
     const double relayInternalMs = relayMeanLatencyMs(relay.port());
 
     // 2. Memory per idle client.
-    sleepMs(500);
+    bench::sleepMs(500);
     const qint64 rssBefore = rssKiB(relay.pid());
     std::vector<std::unique_ptr<QWebSocket>> sockets;
     std::vector<std::vector<qint64>> received(size_t(fanoutEvents), std::vector<qint64>(size_t(clients), 0));
@@ -270,11 +234,11 @@ int main(int argc, char *argv[])
         socket->open(request);
         sockets.push_back(std::move(socket));
         if (c % 100 == 99) // a hundred handshakes at a time
-            (void)waitUntil([&] { return live > c - 50; }, 10000);
+            (void)bench::waitUntil([&] { return live > c - 50; }, 10000);
     }
-    const bool allLive = waitUntil([&] { return live >= clients; }, 60000);
+    const bool allLive = bench::waitUntil([&] { return live >= clients; }, 60000);
     const double connectS = double(connectTimer.elapsed()) / 1000.0;
-    sleepMs(2000); // idle: pings and buffers settle
+    bench::sleepMs(2000); // idle: pings and buffers settle
     const qint64 rssAfter = rssKiB(relay.pid());
 
     // 3. Fan-out of one event at a time.
@@ -285,7 +249,7 @@ int main(int argc, char *argv[])
         sentNs[i] = nowNs();
         poster.write(requests[i]);
         poster.flush();
-        (void)waitUntil(
+        (void)bench::waitUntil(
             [&] {
                 return std::all_of(received[size_t(e)].cbegin(), received[size_t(e)].cend(),
                                    [](qint64 t) { return t > 0; });
@@ -300,9 +264,9 @@ int main(int argc, char *argv[])
         }
         if (last > 0)
             lastClient.push_back(double(last - sentNs[i]) / 1e6);
-        sleepMs(200);
+        bench::sleepMs(200);
     }
-    (void)waitUntil([&] { return answered >= events + fanoutEvents; }, 10000);
+    (void)bench::waitUntil([&] { return answered >= events + fanoutEvents; }, 10000);
 
     std::printf("| measure | n | p50 | p99 | max | target |\n|---|---|---|---|---|---|\n");
     printRow("POST -> WebSocket client, latency run", stats(latency), "p50 <= 0.3 ms, p99 <= 2 ms");

@@ -50,6 +50,27 @@ struct Collector
     qint64 lastSeq = -1;
 };
 
+//! The app around a source: what arrives lands in its history and its popups.
+struct AppUnderTest
+{
+    AppUnderTest()
+        : store(dir.filePath(u"history.sqlite"_s))
+    { }
+    bool open(ct::EventSource *source)
+    {
+        QString error;
+        if (!store.open(&error))
+            return false;
+        controller = std::make_unique<ct::AppController>(&store, &notifier);
+        controller->setSource(source);
+        return true;
+    }
+    QTemporaryDir dir;
+    ct::HistoryStore store;
+    RecordingNotifier notifier;
+    std::unique_ptr<ct::AppController> controller;
+};
+
 QUrl urlOf(const RelayProcess &relay)
 {
     return ct::RelaySource::eventsUrl(u"http://127.0.0.1:%1"_s.arg(relay.port()));
@@ -113,14 +134,8 @@ void TestRelaySource::resumesAfterRelayRestartWithoutGapOrDuplicate()
     const quint16 port = relay->port();
     const QByteArray token = relay->addToken(u"app"_s);
     ct::RelaySource source(urlOf(*relay), token, {relaySecret});
-    // The app itself: what arrives lands in its history.
-    QTemporaryDir historyDir;
-    ct::HistoryStore store(historyDir.filePath(u"history.sqlite"_s));
-    QString error;
-    QVERIFY(store.open(&error));
-    RecordingNotifier notifier;
-    ct::AppController app(&store, &notifier);
-    app.setSource(&source);
+    AppUnderTest app; // what arrives lands in its history
+    QVERIFY(app.open(&source));
     Collector c(source);
     source.start();
     QTRY_COMPARE(c.caughtUp, 1);
@@ -135,8 +150,8 @@ void TestRelaySource::resumesAfterRelayRestartWithoutGapOrDuplicate()
     QTRY_COMPARE(c.caughtUp, 2);
     QCOMPARE(c.ids, QStringList({u"before-kill"_s, u"after-restart"_s})); // no gap, no duplicate
     QCOMPARE(c.lastSeq, 2);
-    QCOMPARE(store.count({}), 2);
-    QVERIFY(store.workflow(u"wf-before-kill"_s) && store.workflow(u"wf-after-restart"_s));
+    QCOMPARE(app.store.count({}), 2);
+    QVERIFY(app.store.workflow(u"wf-before-kill"_s) && app.store.workflow(u"wf-after-restart"_s));
 }
 
 void TestRelaySource::idleLinkStaysUp()
@@ -178,15 +193,11 @@ void TestRelaySource::survivesNetworkLoss()
                            {relaySecret});
     source.setDeadLinkTimeout(1500ms);
     source.setConnectTimeout(1500ms);
-    QTemporaryDir historyDir;
-    ct::HistoryStore store(historyDir.filePath(u"history.sqlite"_s));
-    QString error;
-    QVERIFY(store.open(&error));
-    RecordingNotifier notifier;
-    ct::AppController app(&store, &notifier);
-    app.setSource(&source);
+    AppUnderTest app;
+    QVERIFY(app.open(&source));
     QList<bool> shown; // what the tray is told
-    connect(&app, &ct::AppController::sourceConnectionChanged, this, [&shown](bool up) { shown.append(up); });
+    connect(app.controller.get(), &ct::AppController::sourceConnectionChanged, this,
+            [&shown](bool up) { shown.append(up); });
     Collector c(source);
     source.start();
     QTRY_COMPARE(c.caughtUp, 1);
@@ -217,7 +228,7 @@ void TestRelaySource::survivesNetworkLoss()
     QCOMPARE(c.ids, QStringList({u"before-loss"_s, u"during-loss-1"_s, u"during-loss-2"_s})); // no gap, no duplicate
     QVERIFY(c.gaps.isEmpty());
     QCOMPARE(c.lastSeq, 3);
-    QCOMPARE(store.count({}), 3);
+    QCOMPARE(app.store.count({}), 3);
 }
 
 void TestRelaySource::startsOverWhenTheRelayIdChanges()
@@ -298,29 +309,24 @@ void TestRelaySource::appSummarisesReplayedWorkflows()
                      QByteArray("\"slug\":\"github/org/api-" + QByteArray::number(i) + "\""));
         QCOMPARE(post(relay.port(), body), 200);
     }
-    QTemporaryDir dir;
-    ct::HistoryStore store(dir.filePath(u"history.sqlite"_s));
-    QString error;
-    QVERIFY(store.open(&error));
-    RecordingNotifier notifier;
-    ct::AppController app(&store, &notifier);
     ct::RelaySource source(urlOf(relay), token, {relaySecret});
-    app.setSource(&source);
+    AppUnderTest app;
+    QVERIFY(app.open(&source));
     Collector c(source);
     source.start();
     QTRY_COMPARE(c.caughtUp, 1);
-    QCOMPARE(store.count({}), 7);
-    QCOMPARE(notifier.shown.size(), 1); // one summary, not a flood
-    QCOMPARE(notifier.shown.first().title, u"7 workflows finished while you were away"_s);
-    QCOMPARE(notifier.shown.first().body, u"2 failed."_s);
+    QCOMPARE(app.store.count({}), 7);
+    QCOMPARE(app.notifier.shown.size(), 1); // one summary, not a flood
+    QCOMPARE(app.notifier.shown.first().title, u"7 workflows finished while you were away"_s);
+    QCOMPARE(app.notifier.shown.first().body, u"2 failed."_s);
     // Live again: a failure now is a popup of its own.
     QByteArray live = eventBody(u"live-1"_s, "failed");
     live.replace("\"slug\":\"github/org/api\"", "\"slug\":\"github/org/api-1\"");
     QCOMPARE(post(relay.port(), live), 200);
-    QTRY_COMPARE(notifier.shown.size(), 2);
-    QVERIFY2(notifier.shown.last().title.startsWith(u"Broken: api · main · build"_s),
-             qPrintable(notifier.shown.last().title));
-    QCOMPARE(app.overallStatus(), ct::OverallStatus::Failing);
+    QTRY_COMPARE(app.notifier.shown.size(), 2);
+    QVERIFY2(app.notifier.shown.last().title.startsWith(u"Broken: api · main · build"_s),
+             qPrintable(app.notifier.shown.last().title));
+    QCOMPARE(app.controller->overallStatus(), ct::OverallStatus::Failing);
 }
 
 QTEST_GUILESS_MAIN(TestRelaySource)
