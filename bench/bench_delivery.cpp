@@ -11,6 +11,8 @@
 // relay (make bench-delivery does: relay on core 0, this on core 1).
 #include "benchsupport.h"
 #include "core/relaymessage.h"
+#include "processstats.h"
+#include "relay/filelimit.h"
 #include "relayprocess.h"
 
 #include <QCommandLineParser>
@@ -24,7 +26,6 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
-#include <sys/resource.h>
 #include <vector>
 
 using namespace Qt::StringLiterals;
@@ -58,18 +59,6 @@ Stats stats(std::vector<double> v)
     return s;
 }
 
-qint64 rssKiB(qint64 pid)
-{
-    QFile f(u"/proc/%1/status"_s.arg(pid));
-    if (!f.open(QIODevice::ReadOnly))
-        return -1;
-    for (const QByteArray &line : f.readAll().split('\n')) {
-        if (line.startsWith("VmRSS:"))
-            return line.mid(6).trimmed().split(' ').value(0).toLongLong();
-    }
-    return -1;
-}
-
 //! The event id ct::test::eventBody() put first in the body.
 qint64 benchIndex(const QByteArray &body)
 {
@@ -86,15 +75,6 @@ double relayMeanLatencyMs(quint16 port)
     const double sum = bench::relayMetric(port, "circletray_relay_delivery_latency_seconds_sum");
     const double count = bench::relayMetric(port, "circletray_relay_delivery_latency_seconds_count");
     return count > 0 ? sum / count * 1000.0 : -1;
-}
-
-void raiseFileLimit()
-{
-    rlimit limit {};
-    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
-        limit.rlim_cur = limit.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &limit);
-    }
 }
 
 void printRow(const char *what, const Stats &s, const char *target)
@@ -120,7 +100,7 @@ int main(int argc, char *argv[])
     const int rate = std::max(1, parser.value(u"rate"_s).toInt());
     const int clients = parser.value(u"clients"_s).toInt();
     const int fanoutEvents = parser.value(u"fanout-events"_s).toInt();
-    raiseFileLimit();
+    ct::raiseOpenFileLimit();
 
     test::RelayProcess relay;
     const QByteArray token = relay.addToken(u"bench"_s);
@@ -210,7 +190,7 @@ int main(int argc, char *argv[])
 
     // 2. Memory per idle client.
     bench::sleepMs(500);
-    const qint64 rssBefore = rssKiB(relay.pid());
+    const qint64 rssBefore = test::rssKiB(relay.pid());
     std::vector<std::unique_ptr<QWebSocket>> sockets;
     std::vector<std::vector<qint64>> received(size_t(fanoutEvents), std::vector<qint64>(size_t(clients), 0));
     int live = 0;
@@ -239,7 +219,7 @@ int main(int argc, char *argv[])
     const bool allLive = bench::waitUntil([&] { return live >= clients; }, 60000);
     const double connectS = double(connectTimer.elapsed()) / 1000.0;
     bench::sleepMs(2000); // idle: pings and buffers settle
-    const qint64 rssAfter = rssKiB(relay.pid());
+    const qint64 rssAfter = test::rssKiB(relay.pid());
 
     // 3. Fan-out of one event at a time.
     std::vector<double> fanout;

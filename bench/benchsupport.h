@@ -14,8 +14,7 @@ namespace ct::bench {
 //! Runs the event loop until \a done or \a timeoutMs. Unlike QTest::qWaitFor, which sleeps 10 ms
 //! between rounds of events (and so put a 10 ms floor under every receipt time measured here), the
 //! loop blocks in poll(): a frame is handled, and time-stamped, when it arrives.
-template<typename Predicate>
-bool waitUntil(Predicate done, int timeoutMs)
+template <typename Predicate> bool waitUntil(Predicate done, int timeoutMs)
 {
     QEventLoop loop;
     QTimer check;

@@ -2,14 +2,14 @@
 // SPDX-License-Identifier: MIT
 // Breaking the relay on purpose: kills mid-stream, slow and idle connections, storms of bad requests.
 // Everything on 127.0.0.1, bounded in count and time.
+#include "processstats.h"
+#include "relay/filelimit.h"
 #include "relayprocess.h"
 
 #include <QRandomGenerator>
 #include <QSet>
 #include <QTest>
 #include <QTimer>
-
-#include <sys/resource.h>
 
 using namespace Qt::StringLiterals;
 using namespace ct::test;
@@ -20,27 +20,6 @@ namespace {
 int soakScale()
 {
     return std::max(1, qEnvironmentVariableIntValue("CT_SOAK_SCALE"));
-}
-
-void raiseFileLimit()
-{
-    rlimit l {};
-    if (getrlimit(RLIMIT_NOFILE, &l) == 0 && l.rlim_cur < l.rlim_max) {
-        l.rlim_cur = l.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &l);
-    }
-}
-
-qint64 rssKiB(qint64 pid)
-{
-    QFile status(u"/proc/%1/status"_s.arg(pid));
-    if (!status.open(QIODevice::ReadOnly))
-        return -1;
-    for (const QByteArray &line : status.readAll().split('\n')) {
-        if (line.startsWith("VmRSS:"))
-            return line.mid(6).trimmed().split(' ').value(0).toLongLong();
-    }
-    return -1;
 }
 
 QByteArray metric(quint16 port, const QByteArray &name)
@@ -66,7 +45,7 @@ class TestRelayFaults final : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
-    void initTestCase() { raiseFileLimit(); }
+    void initTestCase() { ct::raiseOpenFileLimit(); }
     void sigkillMidStreamLosesAndDuplicatesNothing();
     void slowAndIdleConnections();
     void stormsOfBadRequests();
