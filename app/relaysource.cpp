@@ -26,8 +26,7 @@ RelaySource::RelaySource(const QUrl &relayUrl, const QByteArray &token, const QL
     m_deadLink.setSingleShot(true);
     connect(&m_deadLink, &QTimer::timeout, this, [this] {
         qCInfo(lcAppSource) << "no traffic from the relay for" << m_deadLink.interval() / 1000.0 << "s: reconnecting";
-        m_keepalive.stop();
-        m_socket.abort();
+        m_socket.abort(); // → disconnected: handleDisconnected() stops the timers and schedules a retry
     });
     connect(&m_keepalive, &QTimer::timeout, this, [this] { m_socket.ping(); });
     setDeadLinkTimeout(75s);

@@ -204,29 +204,31 @@ bool SqlEventLog::append(QList<StoredEvent> &events, QString *error)
         *error = m_db.lastError().text();
         return false;
     }
-    QString failure;
     if (!m_insert) {
         // Prepared once: preparing per transaction cost as much as binding a row.
         m_insert.emplace(m_db);
         if (!m_insert->prepare(u"INSERT INTO events (seq, event_id, received_at, event_type, signature, body) "
                                "VALUES (?, ?, ?, ?, ?, ?)"_s)) {
-            failure = lastError(*m_insert);
+            *error = lastError(*m_insert);
             m_insert.reset();
+            m_db.rollback();
+            return false;
         }
     }
+    QSqlQuery &insert = *m_insert;
     qint64 seq = m_head;
-    for (StoredEvent &e : events) {
-        if (!failure.isEmpty())
-            break;
-        QSqlQuery &insert = *m_insert;
+    QString failure;
+    for (const StoredEvent &e : std::as_const(events)) {
         insert.bindValue(0, ++seq);
         insert.bindValue(1, e.eventId);
         insert.bindValue(2, toMs(e.receivedAt));
         insert.bindValue(3, QString::fromLatin1(e.eventType));
         insert.bindValue(4, QString::fromLatin1(e.signature));
         insert.bindValue(5, e.body);
-        if (!insert.exec())
+        if (!insert.exec()) {
             failure = lastError(insert);
+            break;
+        }
     }
     if (failure.isEmpty() && !m_db.commit())
         failure = m_db.lastError().text();

@@ -32,7 +32,6 @@ public:
 
     bool listen() { return m_server.listen(QHostAddress::LocalHost, m_port) && (m_port = m_server.serverPort()); }
     quint16 port() const { return m_port; }
-    int connections() const { return int(m_pairs.size()); }
     int accepted() const { return m_accepted; } //!< connections ever accepted
 
     void setMode(Mode mode)
