@@ -3,6 +3,7 @@
 #include "app/historystore.h"
 
 #include "app/applogging.h"
+#include "core/logging.h"
 
 #include <QSqlError>
 #include <QSqlQuery>
@@ -223,7 +224,7 @@ RecordOutcome HistoryStore::record(const WebhookEvent &e)
     q.addBindValue(e.id);
     q.addBindValue(QDateTime::currentMSecsSinceEpoch());
     if (!q.exec()) {
-        qCWarning(lcAppStore) << "storing event" << e.id << "failed:" << q.lastError().text();
+        qCWarning(lcAppStore).noquote() << "storing event" << logQuoted(e.id) << "failed:" << q.lastError().text();
         m_db.rollback();
         return out;
     }

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: MIT
 #include "core/eventparser.h"
 
+#include "core/logging.h"
 #include "core/timestamp.h"
 
 #include <charconv>
@@ -282,7 +283,7 @@ EventParseResult EventParser::parse(QByteArrayView json)
         const auto known = eventTypeFromName(type.toUtf8());
         if (!known) {
             result.status = EventParseStatus::UnknownType;
-            result.error = u"unknown event type \"%1\""_s.arg(type.left(64));
+            result.error = u"unknown event type %1"_s.arg(logQuoted(type, 64));
             return result;
         }
         e.type = *known;

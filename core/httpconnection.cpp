@@ -5,6 +5,7 @@
 #include "core/httpserver.h"
 #include "core/logging.h"
 
+#include <QSslSocket>
 #include <QTcpSocket>
 
 using namespace Qt::StringLiterals;
@@ -21,6 +22,7 @@ HttpConnection::HttpConnection(QTcpSocket *socket, HttpServer *server)
     : QObject(server)
     , m_server(server)
     , m_socket(socket)
+    , m_peer(socket->peerAddress())
     , m_reader(server->limits().reader)
 {
     m_socket->setParent(this);
@@ -32,12 +34,41 @@ HttpConnection::HttpConnection(QTcpSocket *socket, HttpServer *server)
     connect(m_socket, &QIODevice::readyRead, this, &HttpConnection::processInput);
     connect(m_socket, &QAbstractSocket::disconnected, this, &HttpConnection::finish);
     connect(m_socket, &QAbstractSocket::errorOccurred, this, [this](QAbstractSocket::SocketError e) {
+        if (m_state == State::Handshake) {
+            handshakeFailed(e == QAbstractSocket::RemoteHostClosedError ? u"closed during the handshake"_s
+                                                                        : m_socket->errorString());
+            return;
+        }
         if (e != QAbstractSocket::RemoteHostClosedError)
             qCDebug(lcHttp) << "socket error" << e << m_socket->errorString();
         if (m_socket->state() == QAbstractSocket::UnconnectedState)
             finish();
     });
+    auto *ssl = qobject_cast<QSslSocket *>(m_socket);
+    if (ssl && ssl->mode() == QSslSocket::UnencryptedMode) {
+        m_state = State::Handshake;
+        connect(ssl, &QSslSocket::encrypted, this, [this] {
+            if (m_state != State::Handshake)
+                return;
+            m_state = State::Idle;
+            m_timer.start(m_server ? m_server->limits().idleTimeout : std::chrono::milliseconds(1000));
+            processInput(); // the request may have come in the same packets as the handshake's end
+        });
+        m_timer.start(server->limits().headerTimeout); // the handshake gets the time the headers would
+        return;
+    }
     m_timer.start(server->limits().idleTimeout);
+}
+
+void HttpConnection::handshakeFailed(const QString &reason)
+{
+    if (m_state != State::Handshake)
+        return;
+    m_state = State::Closing;
+    if (m_server)
+        m_server->noteHandshakeFailure(m_peer, reason);
+    m_socket->abort();
+    finish();
 }
 
 HttpConnection::~HttpConnection() = default;
@@ -45,7 +76,7 @@ HttpConnection::~HttpConnection() = default;
 void HttpConnection::finish()
 {
     if (m_server) {
-        m_server->m_connections.remove(this);
+        m_server->connectionFinished(this, m_peer, m_takenOver);
         m_server = nullptr;
     }
     m_state = State::Closing;
@@ -75,7 +106,7 @@ void HttpConnection::processInput()
             m_timer.start(std::min<qint64>(kLingerQuietMs, std::max<qint64>(1, m_lingerDeadline.remainingTime())));
         return;
     }
-    if (m_state == State::Dispatched || m_state == State::Closing || !m_server)
+    if (m_state == State::Handshake || m_state == State::Dispatched || m_state == State::Closing || !m_server)
         return; // the socket keeps the bytes until the current request is answered
     const qint64 available = m_socket->bytesAvailable();
     const qint64 buffered = m_socketPos + available;
@@ -128,6 +159,10 @@ void HttpConnection::processInput()
 
 void HttpConnection::start()
 {
+    if (m_state == State::Handshake) {
+        static_cast<QSslSocket *>(m_socket)->startServerEncryption();
+        return;
+    }
     QMetaObject::invokeMethod(this, &HttpConnection::processInput, Qt::QueuedConnection);
 }
 
@@ -183,6 +218,9 @@ QTcpSocket *HttpConnection::takeOver(quint64 serial)
     socket->setParent(nullptr);
     socket->setReadBufferSize(0);
     m_socket = nullptr;
+    m_takenOver = true;
+    if (m_server)
+        m_server->adoptTakenOver(socket, m_peer);
     finish();
     return socket;
 }
@@ -190,6 +228,9 @@ QTcpSocket *HttpConnection::takeOver(quint64 serial)
 void HttpConnection::handleTimeout()
 {
     switch (m_state) {
+    case State::Handshake:
+        handshakeFailed(u"no TLS handshake within the header timeout"_s);
+        return;
     case State::Lingering:
         m_state = State::Closing;
         m_socket->disconnectFromHost();

@@ -6,6 +6,7 @@
 #include "core/httpresponse.h"
 
 #include <QDeadlineTimer>
+#include <QHostAddress>
 #include <QObject>
 #include <QTimer>
 
@@ -29,6 +30,7 @@ public:
     QTcpSocket *takeOver(quint64 serial);
     bool isPending(quint64 serial) const { return m_state == State::Dispatched && serial == m_serial; }
     QTcpSocket *socket() const { return m_socket; }
+    QHostAddress peerAddress() const { return m_peer; }
     //! Answers the current request with an error (and closes the connection when \a close is set).
     void refuse(int status, const QString &reason, bool close = true);
     void start(); //!< begins reading (queued, so the server finishes its bookkeeping first)
@@ -36,15 +38,20 @@ public:
 private:
     // Lingering: an error was answered while the client may still be sending; its bytes are drained
     // for a moment before closing, so the kernel does not reset the connection and lose the answer.
-    enum class State { Idle, Reading, Dispatched, Lingering, Closing };
+    // Handshake: a TLS connection before its session is up (under the header timeout).
+    enum class State { Handshake, Idle, Reading, Dispatched, Lingering, Closing };
 
     void processInput();
     void handleTimeout();
     void discardUpTo(qint64 streamOffset);
     void finish(); //!< leave the server: forget the socket, delete this later
 
+    void handshakeFailed(const QString &reason);
+
     HttpServer *m_server = nullptr;
     QTcpSocket *m_socket = nullptr;
+    QHostAddress m_peer; //!< kept: a closed socket forgets it
+    bool m_takenOver = false;
     HttpRequestReader m_reader;
     QTimer m_timer;
     State m_state = State::Idle;

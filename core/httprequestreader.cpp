@@ -65,6 +65,53 @@ struct HttpRequestReader::Private
 
     static Private *self(http_parser *p) { return static_cast<Private *>(p->data); }
 
+    //! Checks the head bytes in the buffer not checked yet; false (with the error set) on a bare LF,
+    //! a bare CR or a continuation line. Stops at the blank line that ends the head.
+    bool scanHead()
+    {
+        const qint64 end = bufferBase + buffer.size();
+        for (qint64 pos = std::max(scanned, bufferBase); pos < end && scan != Scan::Done; ++pos) {
+            const char c = buffer.at(qsizetype(pos - bufferBase));
+            switch (scan) {
+            case Scan::Start: // http_parser skips empty lines before a request line
+                if (c != '\r' && c != '\n')
+                    scan = Scan::Line;
+                break;
+            case Scan::Line:
+                if (c == '\n') {
+                    fail(ParseStatus::Malformed, u"line ends with a bare LF (CRLF required)"_s);
+                    return false;
+                }
+                if (c == '\r')
+                    scan = Scan::Cr;
+                break;
+            case Scan::Cr:
+            case Scan::FinalCr:
+                if (c != '\n') {
+                    fail(ParseStatus::Malformed, u"CR not followed by LF in the request head"_s);
+                    return false;
+                }
+                scan = scan == Scan::FinalCr ? Scan::Done : Scan::LineStart;
+                break;
+            case Scan::LineStart:
+                if (c == ' ' || c == '\t') {
+                    fail(ParseStatus::Malformed, u"folded header line (obs-fold) refused"_s);
+                    return false;
+                }
+                if (c == '\n') {
+                    fail(ParseStatus::Malformed, u"line ends with a bare LF (CRLF required)"_s);
+                    return false;
+                }
+                scan = c == '\r' ? Scan::FinalCr : Scan::Line;
+                break;
+            case Scan::Done:
+                break;
+            }
+            scanned = pos + 1;
+        }
+        return true;
+    }
+
     int fail(ParseStatus status, const QString &reason)
     {
         error = status;
@@ -133,6 +180,10 @@ struct HttpRequestReader::Private
             return fail(ParseStatus::Malformed, u"Content-Length together with Transfer-Encoding"_s);
         if ((parser.flags & F_CONTENTLENGTH) && parser.content_length > quint64(limits.maxBodyBytes))
             return fail(ParseStatus::BodyTooLarge, u"request body larger than %1 bytes"_s.arg(limits.maxBodyBytes));
+        if (parser.http_major != 1 || parser.http_minor > 1)
+            return fail(ParseStatus::Malformed,
+                        u"HTTP version %1.%2 is not supported (1.0 and 1.1 are)"_s.arg(parser.http_major)
+                            .arg(parser.http_minor));
         current.method = http_method_str(static_cast<http_method>(parser.method));
         current.versionMajor = parser.http_major;
         current.versionMinor = parser.http_minor;
@@ -142,7 +193,12 @@ struct HttpRequestReader::Private
         const qsizetype hash = current.path.indexOf('#');
         if (hash >= 0)
             current.path.truncate(hash);
-        current.upgrade = parser.upgrade;
+        // Only a bodiless GET is handed over as an upgrade (a WebSocket handshake). Any other request
+        // that asks for one is read and answered as plain HTTP, body included, and the connection is
+        // then closed: a POST with "Connection: Upgrade" must not sit in the socket unread.
+        const bool hasBody =
+            (parser.flags & F_CHUNKED) || ((parser.flags & F_CONTENTLENGTH) && parser.content_length > 0);
+        current.upgrade = parser.upgrade && parser.method == HTTP_GET && !hasBody;
         if ((parser.flags & F_CONTENTLENGTH) && parser.content_length > 0)
             current.body.reserve(qsizetype(parser.content_length));
         headersDone = true;
@@ -158,7 +214,8 @@ struct HttpRequestReader::Private
     }
     int onMessageComplete()
     {
-        current.keepAlive = http_should_keep_alive(&parser) != 0;
+        current.keepAlive = http_should_keep_alive(&parser) != 0 && !parser.upgrade;
+        upgradeAsked = parser.upgrade;
         completed = true;
         http_parser_pause(&parser, 1); // hand this request out before reading the next one
         return 0;
@@ -178,6 +235,13 @@ struct HttpRequestReader::Private
     bool completed = false;
     bool pendingContinue = false;
     bool upgraded = false;
+    bool upgradeAsked = false; //!< the last request asked for an upgrade (granted or not)
+    // The head of each request is checked byte by byte before http_parser sees it: http_parser, built
+    // non-strict, accepts bare LF line ends and obs-fold continuation lines (which let a framing
+    // header such as Content-Length hide from a proxy in front of us). Both are refused.
+    enum class Scan { Start, Line, Cr, LineStart, FinalCr, Done };
+    Scan scan = Scan::Start;
+    qint64 scanned = 0; //!< stream offset of the next byte to check
     ParseStatus error = ParseStatus::Ok;
     QString errorReason;
 };
@@ -208,6 +272,12 @@ ParseResult HttpRequestReader::next()
         return result;
     }
     while (!d->buffer.isEmpty()) {
+        if (d->scan != Private::Scan::Done && !d->scanHead()) {
+            d->buffer.clear();
+            result.status = d->error;
+            result.reason = d->errorReason;
+            return result;
+        }
         const size_t n = http_parser_execute(&d->parser, &d->settings, d->buffer.constData(), size_t(d->buffer.size()));
         d->buffer.remove(0, qsizetype(n));
         d->bufferBase += qint64(n);
@@ -220,7 +290,9 @@ ParseResult HttpRequestReader::next()
             d->started = false;
             d->headersDone = false;
             d->pendingContinue = false;
-            d->upgraded = d->current.upgrade;
+            d->upgraded = d->upgradeAsked;
+            d->scan = Private::Scan::Start;
+            d->scanned = d->bufferBase;
             result.status = ParseStatus::Ok;
             result.request = std::move(d->current);
             d->current = HttpRequest();
@@ -269,7 +341,7 @@ bool HttpRequestReader::headersComplete() const
 
 bool HttpRequestReader::upgradeRequested() const
 {
-    return d->headersDone && d->parser.upgrade;
+    return d->headersDone && d->current.upgrade;
 }
 
 bool HttpRequestReader::takeExpectContinue()

@@ -55,7 +55,8 @@ public:
     bool inRequest() const;
     //! The request being read has all its headers (its body may still be arriving).
     bool headersComplete() const;
-    //! The request being read is an upgrade (its bytes after the head are not HTTP).
+    //! The request being read is an upgrade that will be handed over: a GET without a body asking for
+    //! one (its bytes after the head are not HTTP). Other requests asking for one are read as HTTP.
     bool upgradeRequested() const;
     //! The request being read sent "Expect: 100-continue" and its body is within limits; true once.
     bool takeExpectContinue();

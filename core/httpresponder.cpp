@@ -30,7 +30,7 @@ bool HttpResponder::isPending() const
 
 QHostAddress HttpResponder::peerAddress() const
 {
-    return m_connection && m_connection->socket() ? m_connection->socket()->peerAddress() : QHostAddress();
+    return m_connection ? m_connection->peerAddress() : QHostAddress();
 }
 
 } // namespace ct

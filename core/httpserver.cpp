@@ -5,39 +5,81 @@
 #include "core/httpconnection.h"
 #include "core/logging.h"
 
-#include <QSslServer>
 #include <QSslSocket>
 #include <QTcpSocket>
 
 using namespace Qt::StringLiterals;
+using namespace std::chrono_literals;
 
 namespace ct {
 
+/*!
+ * Hands every accepted socket to the HTTP server at once, as a QSslSocket not yet encrypted when
+ * TLS is on. Not QSslServer: in Qt 6.4 it counts sockets still in their handshake against
+ * maxPendingConnections and stops accepting while that many are open, so ~128 clients that never
+ * finish a handshake wedge the listener until restart.
+ */
+class HttpServer::Listener final : public QTcpServer
+{
+public:
+    explicit Listener(HttpServer *owner)
+        : QTcpServer(owner)
+        , m_owner(owner)
+    { }
+
+protected:
+    void incomingConnection(qintptr descriptor) override
+    {
+        QTcpSocket *socket = m_owner->m_tls ? new QSslSocket(this) : new QTcpSocket(this);
+        if (!socket->setSocketDescriptor(descriptor)) {
+            qCWarning(lcHttp) << "cannot take an accepted connection:" << socket->errorString();
+            delete socket;
+            return;
+        }
+        if (auto *ssl = qobject_cast<QSslSocket *>(socket))
+            ssl->setSslConfiguration(*m_owner->m_tls);
+        addPendingConnection(socket);
+    }
+
+private:
+    HttpServer *m_owner;
+};
+
 HttpServer::HttpServer(QObject *parent)
     : QObject(parent)
-    , m_server(new QTcpServer(this))
+    , m_server(new Listener(this))
+    , m_handshakeReport(new QTimer(this))
 {
     connect(m_server, &QTcpServer::pendingConnectionAvailable, this, &HttpServer::handleNewConnection);
+    m_handshakeReport->setSingleShot(true);
+    connect(m_handshakeReport, &QTimer::timeout, this, &HttpServer::reportHandshakeFailures);
 }
 
 void HttpServer::setTlsConfiguration(const QSslConfiguration &tls)
 {
-    auto *ssl = qobject_cast<QSslServer *>(m_server);
-    if (!ssl) {
-        Q_ASSERT(!m_server->isListening());
-        delete m_server;
-        ssl = new QSslServer(this);
-        m_server = ssl;
-        // Emitted once the TLS handshake is done; a client that never finishes it is dropped
-        // after the header timeout and never reaches the HTTP layer.
-        connect(ssl, &QTcpServer::pendingConnectionAvailable, this, &HttpServer::handleNewConnection);
-        connect(ssl, &QSslServer::errorOccurred, this, [](QSslSocket *socket, QAbstractSocket::SocketError) {
-            qCDebug(lcHttp) << "TLS connection failed:" << socket->errorString();
-        });
+    m_tls = tls;
+}
+
+void HttpServer::noteHandshakeFailure(const QHostAddress &peer, const QString &reason)
+{
+    ++m_handshakeFailuresTotal;
+    m_lastHandshakeFailure = peer.toString() + u": "_s + reason;
+    if (m_handshakeReport->isActive()) {
+        ++m_handshakeFailuresUnreported; // summed up when the minute is over
+        return;
     }
-    ssl->setHandshakeTimeout(int(m_limits.headerTimeout.count()));
-    ssl->setSslConfiguration(tls);
-    m_tls = true;
+    qCInfo(lcHttp).noquote() << "TLS handshake failed from" << logQuoted(m_lastHandshakeFailure, 200);
+    m_handshakeReport->start(60s);
+}
+
+void HttpServer::reportHandshakeFailures()
+{
+    if (m_handshakeFailuresUnreported == 0)
+        return;
+    qCInfo(lcHttp).noquote() << m_handshakeFailuresUnreported << "more TLS handshakes failed in the last minute; last"
+                             << logQuoted(m_lastHandshakeFailure, 200);
+    m_handshakeFailuresUnreported = 0;
+    m_handshakeReport->start(60s);
 }
 
 HttpServer::~HttpServer()
@@ -52,7 +94,8 @@ void HttpServer::route(const QByteArray &method, const QByteArray &path, HttpHan
 
 bool HttpServer::listen(const QHostAddress &address, quint16 port)
 {
-    m_server->setMaxPendingConnections(128);
+    // Every accepted socket is taken from the queue at once: our own limits decide, not this one.
+    m_server->setMaxPendingConnections(std::numeric_limits<int>::max());
     // A burst of clients (CircleCI retries, apps reconnecting after a relay restart) must not
     // overflow the kernel's accept queue: the default of 50 makes the overflow wait for SYN retries.
     m_server->setListenBacklogSize(1024);
@@ -82,27 +125,26 @@ void HttpServer::close()
 {
     m_server->close();
     const auto connections = m_connections;
-    m_connections.clear();
     for (HttpConnection *c : connections) {
         if (QTcpSocket *s = c->socket())
-            s->abort();
+            s->abort(); // → finish(): leaves m_connections and the per-address count
         delete c;
     }
+    m_connections.clear();
 }
 
 void HttpServer::handleNewConnection()
 {
     while (QTcpSocket *socket = m_server->nextPendingConnection()) {
-        if (m_connections.size() >= m_limits.maxConnections) {
-            qCWarning(lcHttp) << "connection limit" << m_limits.maxConnections << "reached; refusing a client";
-            Q_EMIT requestRefused(503, u"too many connections"_s);
-            socket->write(HttpResponse::text(503, "too many connections"_ba).serialize(false));
-            socket->disconnectFromHost();
-            connect(socket, &QAbstractSocket::disconnected, socket, &QObject::deleteLater);
-            if (socket->state() == QAbstractSocket::UnconnectedState)
-                socket->deleteLater();
+        const QHostAddress peer = socket->peerAddress();
+        const bool overTotal = socketCount() >= m_limits.maxConnections;
+        const bool overPeer =
+            m_limits.maxConnectionsPerAddress > 0 && m_perAddress.value(peer) >= m_limits.maxConnectionsPerAddress;
+        if (overTotal || overPeer) {
+            refuseConnection(socket, overTotal ? "too many connections"_ba : "too many connections from your address"_ba);
             continue;
         }
+        ++m_perAddress[peer];
         // Every answer and every WebSocket frame is written whole: with Nagle on, a second frame to a
         // client that only listens waited for its delayed ACK (~40 ms on Linux) before leaving.
         socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
@@ -110,6 +152,59 @@ void HttpServer::handleNewConnection()
         m_connections.insert(connection);
         connection->start();
     }
+}
+
+void HttpServer::refuseConnection(QTcpSocket *socket, const QByteArray &reason)
+{
+    ++m_connectionsRefused;
+    // One line per refusal at most, at debug: the cap itself is what an attacker runs into.
+    qCDebug(lcHttp).noquote() << "refusing a connection from" << socket->peerAddress().toString() << '-' << reason;
+    Q_EMIT requestRefused(503, QString::fromLatin1(reason));
+    socket->setParent(nullptr);
+    if (m_tls) {
+        socket->abort(); // no TLS session yet: an HTTP answer would be noise to the client
+        socket->deleteLater();
+        return;
+    }
+    socket->write(HttpResponse::text(503, reason).serialize(false));
+    socket->disconnectFromHost();
+    if (socket->state() == QAbstractSocket::UnconnectedState) {
+        socket->deleteLater();
+        return;
+    }
+    connect(socket, &QAbstractSocket::disconnected, socket, &QObject::deleteLater);
+    QTimer::singleShot(1s, socket, [socket] { socket->abort(); }); // a peer that never reads the answer
+}
+
+void HttpServer::connectionFinished(HttpConnection *connection, const QHostAddress &peer, bool takenOver)
+{
+    if (!m_connections.remove(connection))
+        return;
+    if (!takenOver)
+        releaseAddress(peer);
+}
+
+void HttpServer::adoptTakenOver(QTcpSocket *socket, const QHostAddress &peer)
+{
+    // Still one of our sockets until it closes, whoever drives it now: it counts against the limits.
+    m_takenOver.insert(socket, peer);
+    const auto release = [this, socket] {
+        const auto it = m_takenOver.constFind(socket);
+        if (it == m_takenOver.cend())
+            return;
+        const QHostAddress address = *it;
+        m_takenOver.erase(it);
+        releaseAddress(address);
+    };
+    connect(socket, &QAbstractSocket::disconnected, this, release);
+    connect(socket, &QObject::destroyed, this, release);
+}
+
+void HttpServer::releaseAddress(const QHostAddress &peer)
+{
+    const auto it = m_perAddress.find(peer);
+    if (it != m_perAddress.end() && --*it <= 0)
+        m_perAddress.erase(it);
 }
 
 void HttpServer::dispatch(HttpConnection *connection, quint64 serial, const HttpRequest &request)

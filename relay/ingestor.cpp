@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: MIT
 #include "relay/ingestor.h"
 
+#include "core/logging.h"
 #include "relay/relaylogging.h"
 #include "relay/relaymetrics.h"
 
@@ -47,7 +48,7 @@ void Ingestor::submit(const WebhookDelivery &delivery, const HttpResponder &resp
     const QString &id = delivery.event.id;
     if (m_known.contains(id)) {
         ++m_metrics->duplicate;
-        qCDebug(lcRelayIngest) << "duplicate event" << id;
+        qCDebug(lcRelayIngest).noquote() << "duplicate event" << logQuoted(id);
         responder.respond(HttpResponse::text(200, "duplicate: already stored"_ba));
         return;
     }

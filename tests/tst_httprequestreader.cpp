@@ -66,6 +66,9 @@ private Q_SLOTS:
     void bodyLimitBeforeBodyArrives();
     void expectContinue();
     void upgradeStopsParsing();
+    void upgradeWithBodyIsReadAsHttp_data();
+    void upgradeWithBodyIsReadAsHttp();
+    void headChecksResetPerRequest();
     void progressFlags();
     void issue2_trailersAreNotHeaders();
     void issue2_headBytesCountedOncePerByte();
@@ -204,6 +207,18 @@ void TestHttpRequestReader::errors_data()
     QTest::newRow("bad version")              << "GET / HTTP/9\r\n\r\n"_ba                               << ParseStatus::Malformed << 400;
     QTest::newRow("space in header name")     << "GET / HTTP/1.1\r\nBad Header: x\r\n\r\n"_ba           << ParseStatus::Malformed << 400;
     QTest::newRow("NUL in URL")               << QByteArray("GET /a\0b HTTP/1.1\r\n\r\n", 22)           << ParseStatus::Malformed << 400;
+    // Issue 14 (10): lenient framing that http_parser, built non-strict, lets through.
+    QTest::newRow("HTTP/9.9")                 << "GET / HTTP/9.9\r\nHost: x\r\n\r\n"_ba                  << ParseStatus::Malformed << 400;
+    QTest::newRow("HTTP/2.0")                 << "GET / HTTP/2.0\r\nHost: x\r\n\r\n"_ba                  << ParseStatus::Malformed << 400;
+    QTest::newRow("HTTP/1.2")                 << "GET / HTTP/1.2\r\nHost: x\r\n\r\n"_ba                  << ParseStatus::Malformed << 400;
+    QTest::newRow("obs-fold Content-Length")  << "POST / HTTP/1.1\r\nContent-Length:\r\n 5\r\n\r\nhello"_ba << ParseStatus::Malformed << 400;
+    QTest::newRow("obs-fold T-E")             << "POST / HTTP/1.1\r\nTransfer-Encoding:\r\n\tchunked\r\n\r\n0\r\n\r\n"_ba << ParseStatus::Malformed << 400;
+    QTest::newRow("obs-fold other header")    << "GET / HTTP/1.1\r\nX-A: a\r\n b\r\n\r\n"_ba               << ParseStatus::Malformed << 400;
+    QTest::newRow("bare LF request line")     << "GET / HTTP/1.1\nHost: x\r\n\r\n"_ba                    << ParseStatus::Malformed << 400;
+    QTest::newRow("bare LF header")           << "GET / HTTP/1.1\r\nHost: x\n\r\n"_ba                    << ParseStatus::Malformed << 400;
+    QTest::newRow("bare LF end of head")      << "GET / HTTP/1.1\r\nHost: x\r\n\n"_ba                    << ParseStatus::Malformed << 400;
+    QTest::newRow("all bare LF")              << "POST / HTTP/1.1\nContent-Length: 2\n\nhi"_ba            << ParseStatus::Malformed << 400;
+    QTest::newRow("bare CR")                  << "GET / HTTP/1.1\rHost: x\r\n\r\n"_ba                    << ParseStatus::Malformed << 400;
     QTest::newRow("TLS handshake bytes")      << QByteArray::fromHex("16030100a5010000a10303")            << ParseStatus::Malformed << 400;
     // clang-format on
 }
@@ -305,6 +320,54 @@ void TestHttpRequestReader::upgradeStopsParsing()
     QCOMPARE(r.request.query, "since=4"_ba);
     QCOMPARE(reader.consumedBytes(), head.size());
     QCOMPARE(reader.next().status, ParseStatus::Malformed); // the rest is not HTTP
+}
+
+void TestHttpRequestReader::upgradeWithBodyIsReadAsHttp_data()
+{
+    QTest::addColumn<QByteArray>("head");
+    const QByteArray upgrade = "Connection: Upgrade\r\nUpgrade: websocket\r\n"_ba;
+    QTest::newRow("POST, Content-Length")
+        << "POST /webhook HTTP/1.1\r\nHost: x\r\n" + upgrade + "Content-Length: 70000\r\n\r\n";
+    QTest::newRow("POST, chunked") << "POST /webhook HTTP/1.1\r\nHost: x\r\n" + upgrade
+            + "Transfer-Encoding: chunked\r\n\r\n11170\r\n";
+    QTest::newRow("GET with a body") << "GET /events HTTP/1.1\r\nHost: x\r\n" + upgrade + "Content-Length: 70000\r\n\r\n";
+}
+
+void TestHttpRequestReader::upgradeWithBodyIsReadAsHttp()
+{
+    // Issue 14 (14): a request with a body that asks for an upgrade stayed in the socket unread (an
+    // upgrade is handed over whole) until the body timeout. It is now read as HTTP, body and all.
+    QFETCH(QByteArray, head);
+    const bool chunked = head.contains("chunked");
+    QByteArray stream = head + QByteArray(70000, 'b');
+    if (chunked)
+        stream += "\r\n0\r\n\r\n";
+    ct::HttpRequestReader reader;
+    reader.append(head);
+    QCOMPARE(reader.next().status, ParseStatus::Incomplete);
+    QVERIFY(reader.headersComplete());
+    QVERIFY(!reader.upgradeRequested()); // the connection may stream the body through
+    reader.append(stream.mid(head.size()));
+    const ct::ParseResult r = reader.next();
+    QCOMPARE(r.status, ParseStatus::Ok);
+    QVERIFY(!r.request.upgrade);
+    QVERIFY(!r.request.keepAlive); // answered, then closed
+    QCOMPARE(r.request.body.size(), 70000);
+}
+
+void TestHttpRequestReader::headChecksResetPerRequest()
+{
+    // Pipelined requests are each checked from their own first byte; a body may hold any bytes.
+    ct::HttpRequestReader reader;
+    const QByteArray body = "a\nb\r c\r\n d"_ba;
+    const QByteArray first = "POST / HTTP/1.1\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+    const auto got = readAll(reader, first + get + get);
+    QCOMPARE(got.size(), 3);
+    QCOMPARE(got.first().body, body);
+    ct::HttpRequestReader second;
+    ct::ParseResult last;
+    QCOMPARE(readAll(second, {get + "GET / HTTP/1.1\r\nX: 1\n\r\n"_ba}, &last).size(), 1);
+    QCOMPARE(last.status, ParseStatus::Malformed);
 }
 
 void TestHttpRequestReader::progressFlags()

@@ -218,7 +218,8 @@ void TestRelayFaults::stormsOfBadRequests()
             }
             case 1: // unsigned
                 request =
-                    "POST /webhook HTTP/1.1\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+                    "POST /webhook HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: "
+                    + QByteArray::number(body.size()) + "\r\n\r\n" + body;
                 break;
             case 2: // malformed JSON, correctly signed
                 request = signedPost(body.left(body.size() / 2));

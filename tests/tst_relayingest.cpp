@@ -76,7 +76,7 @@ void TestRelayIngest::answersLikeTheSpec_data()
     QTest::newRow("valid")            << signedPost(body)                                   << 200;
     QTest::newRow("tampered")         << tampered                                           << 401;
     QTest::newRow("wrong secret")     << signedPost(body, "not-the-secret")                 << 401;
-    QTest::newRow("unsigned")         << QByteArray("POST /webhook HTTP/1.1\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body) << 401;
+    QTest::newRow("unsigned")         << QByteArray("POST /webhook HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body) << 401;
     QTest::newRow("malformed, signed")<< signedPost(notJson)                                << 400;
     QTest::newRow("too large")        << signedPost(QByteArray(2 * 1024 * 1024, ' '))       << 413;
     QTest::newRow("other path")       << signedPost(body, relaySecret, "workflow-completed", "/hooks") << 404;

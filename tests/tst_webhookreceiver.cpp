@@ -31,6 +31,13 @@ QByteArray post(const QByteArray &body, const QByteArray &signature, const QByte
     return r + "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
 }
 
+//! \a request with one more header line.
+QByteArray withHeader(const QByteArray &request, const QByteArray &line)
+{
+    const qsizetype end = request.indexOf("\r\n") + 2;
+    return request.left(end) + line + "\r\n" + request.mid(end);
+}
+
 QByteArray sig(const QByteArray &body, const QByteArray &secret)
 {
     return "v1=" + ct::WebhookVerifier::sign(body, secret);
@@ -48,6 +55,8 @@ private Q_SLOTS:
     void cleanup();
     void acceptsSignedDelivery_data();
     void acceptsSignedDelivery();
+    void jsonMediaTypeVariants_data();
+    void jsonMediaTypeVariants();
     void refusals_data();
     void refusals();
     void noSecretIs503();
@@ -115,6 +124,27 @@ void TestWebhookReceiver::acceptsSignedDelivery()
     QCOMPARE(ct::eventTypeName(delivery.event.type), type);
 }
 
+void TestWebhookReceiver::jsonMediaTypeVariants_data()
+{
+    QTest::addColumn<QByteArray>("contentType");
+    QTest::newRow("charset") << "application/json; charset=utf-8"_ba;
+    QTest::newRow("upper case") << "Application/JSON"_ba;
+    QTest::newRow("spaces") << "application/json ;charset=UTF-8"_ba;
+}
+
+void TestWebhookReceiver::jsonMediaTypeVariants()
+{
+    QFETCH(QByteArray, contentType);
+    const QByteArray body = fixture("ping.json");
+    HttpTestClient c;
+    QVERIFY(c.connectTo(m_server->serverPort()));
+    c.send(QByteArray(post(body, sig(body, "current-secret"), "ping"))
+               .replace("Content-Type: application/json", QByteArray("Content-Type: " + contentType)));
+    const auto r = c.read();
+    QVERIFY(r);
+    QCOMPARE(r->status, 200);
+}
+
 void TestWebhookReceiver::refusals_data()
 {
     QTest::addColumn<QByteArray>("request");
@@ -137,6 +167,12 @@ void TestWebhookReceiver::refusals_data()
     QTest::newRow("signed, missing field")   << post(noStatus, sig(noStatus, "current-secret")) << 400 << u"workflow.status"_s;
     QTest::newRow("too large")               << post(QByteArray(70 * 1024, ' '), "v1=00")  << 413 << u"larger"_s;
     QTest::newRow("GET")                     << "GET /webhook HTTP/1.1\r\n\r\n"_ba          << 405 << u"method"_s;
+    // Issue 14 (15): what a web page can send without a CORS preflight is refused before the signature.
+    QTest::newRow("from a web page (Origin)") << withHeader(post(body, sig(body, "current-secret")), "Origin: https://evil.example") << 403 << u"Origin"_s;
+    QTest::newRow("Origin: null")            << withHeader(post(body, sig(body, "current-secret")), "Origin: null") << 403 << u"Origin"_s;
+    QTest::newRow("text/plain")              << QByteArray(post(body, sig(body, "current-secret"))).replace("Content-Type: application/json", "Content-Type: text/plain") << 415 << u"application/json"_s;
+    QTest::newRow("form")                    << QByteArray(post(body, sig(body, "current-secret"))).replace("Content-Type: application/json", "Content-Type: application/x-www-form-urlencoded") << 415 << u"application/json"_s;
+    QTest::newRow("no Content-Type")         << QByteArray(post(body, sig(body, "current-secret"))).replace("Content-Type: application/json\r\n", "") << 415 << u"application/json"_s;
     QTest::newRow("other path")              << "POST /hook HTTP/1.1\r\nContent-Length: 0\r\n\r\n"_ba << 404 << u"path"_s;
     // clang-format on
 }
@@ -156,10 +192,13 @@ void TestWebhookReceiver::refusals()
     QCOMPARE(r->status, status);
     QVERIFY2(QString::fromUtf8(r->body).contains(reason, Qt::CaseInsensitive), r->body.constData());
     QCOMPARE(received.size(), 0);
-    if (status == 401 || status == 400) {
+    if (status == 401 || status == 400 || status == 403 || status == 415) {
         QCOMPARE(rejected.size(), 1);
         QCOMPARE(rejected.first().at(0).toInt(), status);
         QCOMPARE(rejected.first().at(2).toByteArray(), "workflow-completed"_ba);
+        // Only what carries a well-formed v1 signature looks like CircleCI's (worth telling a user).
+        const bool looksLikeCircleCi = status == 400 || reason == u"mismatch"_s;
+        QCOMPARE(rejected.first().at(3).toBool(), looksLikeCircleCi);
     }
 }
 
