@@ -17,9 +17,12 @@ DirectSource::DirectSource(quint16 port, const QList<QByteArray> &secrets, QObje
     connect(&m_receiver, &WebhookReceiver::deliveryReceived, this,
             [this](const WebhookDelivery &d) { Q_EMIT eventReceived(d.event, false); });
     connect(&m_receiver, &WebhookReceiver::deliveryRejected, this,
-            [this](int status, const QString &reason, const QByteArray &) {
-                if (status == 401 || status == 503)
-                    Q_EMIT problem(u"CircleCI delivery rejected: "_s + reason);
+            [this](int status, const QString &reason, const QByteArray &, bool looksLikeCircleCi) {
+                // Only what carries a CircleCI-shaped signature: a wrong secret, or none configured.
+                if (looksLikeCircleCi && (status == 401 || status == 503)) {
+                    if (const QString text = m_rejections.take(1, reason); !text.isEmpty())
+                        Q_EMIT problem(text);
+                }
             });
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "app/eventsource.h"
+#include "app/rejectionnotice.h"
 #include "core/httpserver.h"
 #include "core/webhookreceiver.h"
 
@@ -32,6 +33,7 @@ private:
     quint16 m_port;
     HttpServer m_server;
     WebhookReceiver m_receiver;
+    RejectionNotice m_rejections;
 };
 
 } // namespace ct

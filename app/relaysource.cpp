@@ -235,7 +235,8 @@ void RelaySource::handleMessage(const QString &text)
         Q_EMIT caughtUp();
         return;
     case RelayMessage::Type::Rejected:
-        Q_EMIT problem(u"CircleCI delivery rejected: "_s + m.reason);
+        if (const QString text = m_rejections.take(m.count, m.reason); !text.isEmpty())
+            Q_EMIT problem(text);
         return;
     case RelayMessage::Type::Invalid:
         qCWarning(lcAppSource) << "ignoring a relay message:" << m.error;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "app/eventsource.h"
+#include "app/rejectionnotice.h"
 #include "core/eventparser.h"
 #include "core/webhookverifier.h"
 
@@ -67,6 +68,7 @@ private:
     QByteArray m_token;
     WebhookVerifier m_verifier;
     EventParser m_parser;
+    RejectionNotice m_rejections;
     QWebSocket m_socket;
     QTimer m_reconnect;
     QTimer m_deadLink;

@@ -74,10 +74,11 @@ QByteArray RelayMessage::live()
     return R"({"type":"live"})"_ba;
 }
 
-QByteArray RelayMessage::rejected(const QDateTime &at, const QString &reason, const QByteArray &eventType)
+QByteArray RelayMessage::rejected(const QDateTime &at, const QString &reason, const QByteArray &eventType, qint64 count)
 {
     return compact({{u"type"_s, u"rejected"_s},
                     {u"at"_s, time(at)},
+                    {u"count"_s, count},
                     {u"reason"_s, reason},
                     {u"event_type"_s,
                      eventType.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(QString::fromLatin1(eventType))}});
@@ -117,6 +118,9 @@ RelayMessage decodeRelayMessage(QByteArrayView json)
         m.at = parseTimestamp(o.value(u"at"_s).toString().toLatin1());
         m.reason = o.value(u"reason"_s).toString();
         m.eventType = o.value(u"event_type"_s).toString().toLatin1();
+        m.count = o.contains(u"count"_s) ? o.value(u"count"_s).toInteger(-1) : 1; // relays before 0.2 sent one each
+        if (m.count < 1)
+            return invalid(u"rejected with a count that is not a positive integer"_s);
         m.type = RelayMessage::Type::Rejected;
     } else {
         return invalid(u"unknown message type \"%1\""_s.arg(type.left(32)));

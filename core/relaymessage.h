@@ -33,15 +33,17 @@ struct RelayMessage
     QByteArray signature;
     QByteArray body; //!< CircleCI's exact bytes
     // rejected
-    QDateTime at;
-    QString reason;
+    QDateTime at; //!< of the last one
+    QString reason; //!< of the last one
+    qint64 count = 0; //!< deliveries refused since the previous notice (the relay coalesces them)
 
     static QByteArray hello(const QString &relayId, qint64 headSeq, qint64 oldestSeq);
     static QByteArray gap(qint64 from, qint64 to);
     static QByteArray event(qint64 seq, const QDateTime &receivedAt, const QByteArray &eventType,
                             const QByteArray &signature, const QByteArray &body);
     static QByteArray live();
-    static QByteArray rejected(const QDateTime &at, const QString &reason, const QByteArray &eventType);
+    static QByteArray rejected(const QDateTime &at, const QString &reason, const QByteArray &eventType,
+                               qint64 count = 1);
 };
 
 //! Decodes one text frame; Invalid (with a reason) for anything that is not a well-formed message.

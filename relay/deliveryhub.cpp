@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: MIT
 #include "relay/deliveryhub.h"
 
+#include "core/logging.h"
 #include "core/relaymessage.h"
 #include "core/timestamp.h"
 #include "relay/ingestor.h"
@@ -14,6 +15,7 @@
 #include <QWebSocket>
 
 using namespace Qt::StringLiterals;
+using namespace std::chrono_literals;
 
 namespace ct {
 
@@ -57,12 +59,18 @@ DeliveryHub::DeliveryHub(EventLog *log, RelayMetrics *metrics, const DeliveryLim
     , m_metrics(metrics)
     , m_limits(limits)
     , m_server(u"circletray-relay"_s, QWebSocketServer::NonSecureMode) // TLS, if any, is already on the socket
+    , m_attempts(limits.tokenAttempts)
 {
     connect(&m_server, &QWebSocketServer::newConnection, this, &DeliveryHub::handleNewSocket);
     connect(&m_keepaliveTimer, &QTimer::timeout, this, &DeliveryHub::keepalive);
     connect(&m_revocationTimer, &QTimer::timeout, this, &DeliveryHub::checkRevocations);
     m_keepaliveTimer.start(m_limits.keepaliveInterval);
     m_revocationTimer.start(m_limits.revocationCheck);
+    m_noticeTimer.setSingleShot(true);
+    connect(&m_noticeTimer, &QTimer::timeout, this, &DeliveryHub::flushRejected);
+    m_tokenReport.setSingleShot(true);
+    connect(&m_tokenReport, &QTimer::timeout, this, &DeliveryHub::reportTokenFailures);
+    m_clock.start();
 }
 
 DeliveryHub::~DeliveryHub()
@@ -78,20 +86,71 @@ QByteArray DeliveryHub::hashToken(QByteArrayView token)
     return QCryptographicHash::hash(token, QCryptographicHash::Sha256);
 }
 
+DeliveryHub::TokenCheck DeliveryHub::checkToken(const HttpRequest &request, const QHostAddress &peer, QString *name,
+                                                qint64 *retryAfterMs)
+{
+    if (const qint64 wait = m_attempts.blockedFor(peer, m_clock.elapsed()); wait > 0) {
+        ++m_metrics->tokenAttemptsThrottled;
+        if (retryAfterMs)
+            *retryAfterMs = wait;
+        return TokenCheck::Blocked;
+    }
+    const QByteArrayView token = bearer(request.header("authorization").value_or(""));
+    const std::optional<QString> found = token.isEmpty() ? std::nullopt : m_log->tokenName(hashToken(token));
+    if (found) {
+        if (name)
+            *name = *found;
+        return TokenCheck::Valid;
+    }
+    ++m_metrics->tokenFailures;
+    const bool blockedNow = m_attempts.failed(peer, m_clock.elapsed());
+    m_lastTokenFailure = peer.toString() + (token.isEmpty() ? u" (no token)"_s : u" (unknown or revoked token)"_s);
+    if (blockedNow)
+        m_lastTokenFailure += u", now refused for a while"_s;
+    if (m_tokenReport.isActive()) {
+        ++m_tokenFailuresUnreported; // logged in aggregate when the minute is over
+    } else {
+        qCInfo(lcRelayDelivery).noquote() << "refused a client from" << m_lastTokenFailure;
+        m_tokenReport.start(60s);
+    }
+    return token.isEmpty() ? TokenCheck::Missing : TokenCheck::Invalid;
+}
+
+void DeliveryHub::reportTokenFailures()
+{
+    if (m_tokenFailuresUnreported == 0)
+        return;
+    qCInfo(lcRelayDelivery).noquote() << m_tokenFailuresUnreported
+                                      << "more clients refused for a missing, unknown or revoked token in the last "
+                                         "minute; last from"
+                                      << m_lastTokenFailure;
+    m_tokenFailuresUnreported = 0;
+    m_tokenReport.start(60s);
+}
+
 void DeliveryHub::handleUpgrade(const HttpRequest &request, const HttpResponder &responder)
 {
     // The token first: a plain GET with a good token gets 426, so a client can test its settings
     // without a WebSocket (and tell a wrong token, 401, from everything else).
-    const QByteArrayView token = bearer(request.header("authorization").value_or(""));
-    if (token.isEmpty()) {
+    QString name;
+    qint64 retryAfterMs = 0;
+    switch (checkToken(request, responder.peerAddress(), &name, &retryAfterMs)) {
+    case TokenCheck::Valid:
+        break;
+    case TokenCheck::Missing:
         responder.respond(HttpResponse::text(401, "missing bearer token"_ba));
         return;
-    }
-    if (!m_log->tokenName(hashToken(token))) {
-        qCInfo(lcRelayDelivery).noquote()
-            << "refused a client with an unknown or revoked token from" << responder.peerAddress().toString();
+    case TokenCheck::Invalid:
         responder.respond(HttpResponse::text(401, "unknown or revoked token"_ba));
         return;
+    case TokenCheck::Blocked: {
+        const qint64 seconds = (retryAfterMs + 999) / 1000;
+        HttpResponse r = HttpResponse::text(
+            429, "too many failed token attempts from your address; retry in " + QByteArray::number(seconds) + " s");
+        r.headers.append({"Retry-After"_ba, QByteArray::number(seconds)});
+        responder.respond(r);
+        return;
+    }
     }
     if (!request.upgrade || request.header("upgrade").value_or("").compare("websocket", Qt::CaseInsensitive) != 0) {
         HttpResponse r = HttpResponse::text(426, "token accepted; WebSocket upgrade required"_ba);
@@ -103,30 +162,78 @@ void DeliveryHub::handleUpgrade(const HttpRequest &request, const HttpResponder 
         responder.respond(HttpResponse::text(400, "since must be a sequence number (0 or more)"_ba));
         return;
     }
-    if (QTcpSocket *socket = responder.takeOver())
+    const QByteArray hash = hashToken(bearer(request.header("authorization").value_or("")));
+    if (m_sessionsPerToken.value(hash) >= m_limits.maxSessionsPerToken) {
+        ++m_metrics->clientsClosed["too_many_sessions"_ba];
+        qCInfo(lcRelayDelivery).noquote() << "refused a session for token" << logQuoted(name) << "- it has"
+                                          << m_limits.maxSessionsPerToken << "already";
+        responder.respond(HttpResponse::text(
+            429, "this token has " + QByteArray::number(m_limits.maxSessionsPerToken) + " sessions open already"));
+        return;
+    }
+    if (QTcpSocket *socket = responder.takeOver()) {
+        // A client that sends pings and never reads makes us queue pongs: the socket's own backlog
+        // is checked whenever it brings more (the keepalive checks it too).
+        connect(socket, &QIODevice::readyRead, this, [this, socket] { checkBacklog(socket); });
+        m_handshaking.append(socket);
         m_server.handleConnection(socket);
+    }
 }
 
 void DeliveryHub::handleNewSocket()
 {
     while (QWebSocket *ws = m_server.nextPendingConnection()) {
         ws->setParent(this);
-        connect(ws, &QWebSocket::disconnected, this, [this, ws] {
-            m_sessions.remove(ws);
+        // Clients send nothing but pings and pongs: a larger frame or message closes them (1009),
+        // read no further than its header.
+        ws->setMaxAllowedIncomingFrameSize(quint64(m_limits.maxIncomingMessage));
+        ws->setMaxAllowedIncomingMessageSize(quint64(m_limits.maxIncomingMessage));
+        // Find the TCP socket under it (same peer address and port), to watch its backlog.
+        QTcpSocket *tcp = nullptr;
+        for (auto it = m_handshaking.begin(); it != m_handshaking.end();) {
+            if (it->isNull()) {
+                it = m_handshaking.erase(it);
+                continue;
+            }
+            if ((*it)->peerPort() == ws->peerPort() && (*it)->peerAddress() == ws->peerAddress()) {
+                tcp = it->data();
+                m_handshaking.erase(it);
+                break;
+            }
+            ++it;
+        }
+        // A close frame or junk in the same packet as the upgrade: the WebSocket may already be
+        // closing or closed, and its disconnected() gone before anyone listened. Never a session.
+        if (ws->state() != QAbstractSocket::ConnectedState) {
+            qCDebug(lcRelayDelivery) << "client closed during the handshake";
+            ws->abort();
             ws->deleteLater();
-        });
+            continue;
+        }
         // The token was checked before the handshake; look it up again in case it was revoked since.
-        const auto name = m_log->tokenName(hashToken(bearer(ws->request().rawHeader("Authorization"))));
+        const QByteArray hash = hashToken(bearer(ws->request().rawHeader("Authorization")));
+        const auto name = m_log->tokenName(hash);
         const auto since = sinceFrom(ws->requestUrl().query());
         if (!name || !since) {
             ws->close(QWebSocketProtocol::CloseCode(4001), u"token revoked"_s);
+            QTimer::singleShot(closeGraceMs, ws, [ws] { ws->abort(); });
+            connect(ws, &QWebSocket::disconnected, ws, &QObject::deleteLater);
             continue;
         }
+        connect(ws, &QWebSocket::disconnected, this, [this, ws] { removeSession(ws); });
         Session &s = m_sessions[ws];
         s.socket = ws;
+        s.tcp = tcp;
         s.tokenName = *name;
+        s.tokenHash = hash;
         s.lastSent = *since;
         s.lastHeard.start();
+        if (tcp)
+            m_byTcp.insert(tcp, ws);
+        if (++m_sessionsPerToken[hash] > m_limits.maxSessionsPerToken) { // raced past the check in handleUpgrade
+            closeSession(s, 4008, u"too many sessions for this token"_s, "too_many_sessions"_ba);
+            continue;
+        }
         const auto heard = [this, ws] {
             if (auto it = m_sessions.find(ws); it != m_sessions.end())
                 it->lastHeard.restart();
@@ -135,11 +242,13 @@ void DeliveryHub::handleNewSocket()
         connect(ws, &QWebSocket::textMessageReceived, this, heard);
         connect(ws, &QWebSocket::binaryMessageReceived, this, heard);
         connect(ws, &QWebSocket::bytesWritten, this, [this, ws] {
-            if (auto it = m_sessions.find(ws); it != m_sessions.end() && !it->live)
+            // Refilled once half the high-water mark has drained, not on every write.
+            if (auto it = m_sessions.find(ws); it != m_sessions.end() && !it->live
+                && it->socket->bytesToWrite() < replayHighWater / 2)
                 pump(*it);
         });
-        qCInfo(lcRelayDelivery).noquote()
-            << "client" << s.tokenName << "connected from" << ws->peerAddress().toString() << "since" << s.lastSent;
+        qCInfo(lcRelayDelivery).noquote() << "client" << logQuoted(s.tokenName) << "connected from"
+                                          << ws->peerAddress().toString() << "since" << s.lastSent;
         const qint64 head = m_log->headSeq();
         const qint64 oldest = m_log->oldestSeq();
         send(s, RelayMessage::hello(m_log->relayId(), head, oldest));
@@ -149,18 +258,64 @@ void DeliveryHub::handleNewSocket()
     }
 }
 
+void DeliveryHub::removeSession(QWebSocket *ws)
+{
+    const auto it = m_sessions.find(ws);
+    if (it != m_sessions.end()) {
+        if (it->tcp)
+            m_byTcp.remove(it->tcp);
+        if (auto count = m_sessionsPerToken.find(it->tokenHash);
+            count != m_sessionsPerToken.end() && --*count <= 0)
+            m_sessionsPerToken.erase(count);
+        m_sessions.erase(it);
+    }
+    ws->deleteLater();
+}
+
+void DeliveryHub::dropSession(QWebSocket *ws, const QByteArray &metric)
+{
+    ++m_metrics->clientsClosed[metric];
+    disconnect(ws, nullptr, this, nullptr);
+    removeSession(ws); // explicitly: abort() emits no disconnected() for a socket that is not connected
+    ws->abort();
+}
+
+void DeliveryHub::checkBacklog(QTcpSocket *tcp)
+{
+    QWebSocket *ws = m_byTcp.value(tcp);
+    const auto it = ws ? m_sessions.find(ws) : m_sessions.end();
+    if (it == m_sessions.end() || tcp->bytesToWrite() <= m_limits.clientBufferLimit)
+        return;
+    if (!it->closing) {
+        closeSession(*it, 4008, u"too slow: reconnect with since"_s, "too_slow"_ba);
+        return;
+    }
+    if (tcp->bytesToWrite() > 2 * m_limits.clientBufferLimit) {
+        qCInfo(lcRelayDelivery).noquote() << "dropping client" << logQuoted(it->tokenName)
+                                          << "that keeps sending and never reads";
+        dropSession(ws, "not_reading"_ba);
+    }
+}
+
 void DeliveryHub::pump(Session &s)
 {
+    // Reads no more than fits under the high-water mark (at least one event) and checks the buffer
+    // before every message: a client that stalls holds at most the mark plus one event in the
+    // relay, and large events are not read 200 at a time to send a few.
     while (!s.live && !s.closing && s.socket->bytesToWrite() < replayHighWater) {
-        const QList<StoredEvent> page = m_log->read(s.lastSent, replayPage);
+        const QList<StoredEvent> page =
+            m_log->read(s.lastSent, replayPage, replayHighWater - s.socket->bytesToWrite());
+        if (page.isEmpty()) {
+            s.live = true;
+            send(s, RelayMessage::live());
+            return;
+        }
         for (const StoredEvent &e : page) {
+            if (s.socket->bytesToWrite() >= replayHighWater)
+                return; // the rest is read again once the client has taken some
             send(s, eventMessage(e));
             s.lastSent = e.seq;
             ++m_metrics->replayed;
-        }
-        if (page.size() < replayPage) {
-            s.live = true;
-            send(s, RelayMessage::live());
         }
     }
 }
@@ -208,14 +363,39 @@ void DeliveryHub::broadcastStored(const QList<StoredEvent> &events, const QList<
     }
 }
 
-void DeliveryHub::broadcastRejected(int httpStatus, const QString &reason, const QByteArray &eventType)
+void DeliveryHub::noteRejected(const QString &reason, const QByteArray &eventType, bool looksLikeCircleCi)
 {
-    Q_UNUSED(httpStatus)
-    const QByteArray message = RelayMessage::rejected(QDateTime::currentDateTimeUtc(), reason, eventType);
-    for (Session &s : m_sessions) {
-        if (!s.closing)
-            send(s, message);
+    if (!looksLikeCircleCi) {
+        ++m_metrics->rejectionsUnannounced; // unsigned noise from the internet: counted, not pushed
+        return;
     }
+    ++m_rejectedPending;
+    m_rejectedReason = reason;
+    m_rejectedType = eventType;
+    m_rejectedAt = QDateTime::currentDateTimeUtc();
+    if (!m_noticeTimer.isActive())
+        flushRejected(); // the first one at once; the rest of the interval's are summed up at its end
+}
+
+void DeliveryHub::flushRejected()
+{
+    if (m_rejectedPending == 0)
+        return; // a quiet interval: the next rejection is announced at once
+    const QString message = QString::fromUtf8(
+        RelayMessage::rejected(m_rejectedAt, m_rejectedReason, m_rejectedType, m_rejectedPending));
+    const qint64 size = message.size();
+    for (Session &s : m_sessions) {
+        if (s.closing)
+            continue;
+        if (s.socket->bytesToWrite() + size > m_limits.clientBufferLimit) {
+            ++m_metrics->rejectionNoticesDropped;
+            continue;
+        }
+        send(s, message);
+        ++m_metrics->rejectionNotices;
+    }
+    m_rejectedPending = 0;
+    m_noticeTimer.start(m_limits.rejectedNoticeInterval);
 }
 
 void DeliveryHub::closeSession(Session &s, quint16 code, const QString &reason, const QByteArray &metric)
@@ -224,10 +404,14 @@ void DeliveryHub::closeSession(Session &s, quint16 code, const QString &reason, 
         return;
     s.closing = true;
     ++m_metrics->clientsClosed[metric];
-    qCInfo(lcRelayDelivery).noquote() << "closing client" << s.tokenName << "with" << code << '-' << reason;
+    qCInfo(lcRelayDelivery).noquote() << "closing client" << logQuoted(s.tokenName) << "with" << code << '-'
+                                      << reason;
     QWebSocket *ws = s.socket;
     ws->close(QWebSocketProtocol::CloseCode(code), reason);
-    QTimer::singleShot(closeGraceMs, ws, [ws] { ws->abort(); });
+    QTimer::singleShot(closeGraceMs, ws, [this, ws] {
+        if (m_sessions.contains(ws))
+            dropSession(ws, "close_timeout"_ba);
+    });
 }
 
 void DeliveryHub::closeAll()
@@ -243,11 +427,17 @@ void DeliveryHub::keepalive()
 {
     const QList<QWebSocket *> sockets = m_sessions.keys();
     for (QWebSocket *ws : sockets) {
-        Session &s = m_sessions[ws];
-        if (s.lastHeard.hasExpired(m_limits.keepaliveTimeout.count())) {
-            ++m_metrics->clientsClosed["silent"_ba];
-            qCInfo(lcRelayDelivery).noquote() << "dropping silent client" << s.tokenName;
-            ws->abort(); // disconnected → removed
+        const auto it = m_sessions.find(ws);
+        if (it == m_sessions.end())
+            continue;
+        if (it->lastHeard.hasExpired(m_limits.keepaliveTimeout.count())) {
+            qCInfo(lcRelayDelivery).noquote() << "dropping silent client" << logQuoted(it->tokenName);
+            dropSession(ws, "silent"_ba);
+            continue;
+        }
+        // Over the buffer limit with nothing broadcast to notice it (pongs, a stalled replay).
+        if (!it->closing && ws->bytesToWrite() > m_limits.clientBufferLimit) {
+            closeSession(*it, 4008, u"too slow: reconnect with since"_s, "too_slow"_ba);
             continue;
         }
         ws->ping();
@@ -258,14 +448,16 @@ void DeliveryHub::checkRevocations()
 {
     if (m_sessions.isEmpty())
         return;
-    QSet<QString> valid;
+    // By token hash: "revoke NAME" then "add NAME" gives the name a new token, and the sessions of
+    // the revoked one must end all the same.
+    QSet<QByteArray> valid;
     for (const TokenInfo &t : m_log->tokens()) {
         if (!t.revokedAt.isValid())
-            valid.insert(t.name);
+            valid.insert(t.hash);
     }
     const QList<QWebSocket *> sockets = m_sessions.keys();
     for (QWebSocket *ws : sockets) {
-        if (const auto it = m_sessions.find(ws); it != m_sessions.end() && !valid.contains(it->tokenName))
+        if (const auto it = m_sessions.find(ws); it != m_sessions.end() && !valid.contains(it->tokenHash))
             closeSession(*it, 4001, u"token revoked"_s, "revoked"_ba);
     }
 }

@@ -5,10 +5,12 @@
 #include "core/httprequest.h"
 #include "core/httpresponder.h"
 #include "relay/eventlog.h"
+#include "relay/tokenattemptlimiter.h"
 
 #include <QElapsedTimer>
 #include <QHash>
 #include <QObject>
+#include <QPointer>
 #include <QTimer>
 #include <QWebSocketServer>
 
@@ -26,6 +28,11 @@ struct DeliveryLimits
     std::chrono::milliseconds keepaliveTimeout {75'000};
     std::chrono::milliseconds revocationCheck {5'000};
     qint64 clientBufferLimit = 8 * 1024 * 1024;
+    int maxSessionsPerToken = 16; //!< more are refused 429 (and closed 4008 if they raced past)
+    std::chrono::milliseconds rejectedNoticeInterval {60'000}; //!< at most one rejected notice per interval
+    //! Clients send the relay nothing but pings and pongs: larger frames or messages close them (1009).
+    qint64 maxIncomingMessage = 4096;
+    TokenAttemptLimiter::Limits tokenAttempts;
 };
 
 /*!
@@ -45,18 +52,32 @@ public:
     DeliveryHub(EventLog *log, RelayMetrics *metrics, const DeliveryLimits &limits, QObject *parent = nullptr);
     ~DeliveryHub() override;
 
-    //! The HTTP handler for GET /events: checks the token (401), then hands the socket to WebSockets.
+    //! The HTTP handler for GET /events: checks the token (401, 429 while an address is blocked for
+    //! failed attempts or a token has too many sessions), then hands the socket to WebSockets.
     void handleUpgrade(const HttpRequest &request, const HttpResponder &responder);
     void broadcastStored(const QList<ct::StoredEvent> &events, const QList<qint64> &receivedNs);
-    void broadcastRejected(int httpStatus, const QString &reason, const QByteArray &eventType);
+    /*!
+     * A webhook delivery was refused. Only what looks like CircleCI's (\a looksLikeCircleCi) is
+     * announced, coalesced: at most one `rejected` notice per interval, with the count and the last
+     * reason; the rest is only counted. Notices obey the client buffer limit.
+     */
+    void noteRejected(const QString &reason, const QByteArray &eventType, bool looksLikeCircleCi);
     void closeAll(); //!< 1001, at shutdown
     int clientCount() const { return int(m_sessions.size()); }
+
+    //! How a bearer token in \a request from \a peer checks out, counting failures against the
+    //! address. Also for /healthz details.
+    enum class TokenCheck { Valid, Missing, Invalid, Blocked };
+    TokenCheck checkToken(const HttpRequest &request, const QHostAddress &peer, QString *name = nullptr,
+                          qint64 *retryAfterMs = nullptr);
 
 private:
     struct Session
     {
         QWebSocket *socket = nullptr;
+        QTcpSocket *tcp = nullptr; //!< under the WebSocket: where unsent bytes really queue
         QString tokenName;
+        QByteArray tokenHash; //!< the session ends when this token is revoked, whatever its name does
         qint64 lastSent = 0; //!< seq of the last event sent
         bool live = false;
         bool closing = false;
@@ -68,8 +89,13 @@ private:
     void send(Session &session, const QByteArray &json);
     void send(Session &session, const QString &json);
     void closeSession(Session &session, quint16 code, const QString &reason, const QByteArray &metric);
+    void dropSession(QWebSocket *ws, const QByteArray &metric); //!< abort and forget, now
+    void removeSession(QWebSocket *ws);
+    void checkBacklog(QTcpSocket *tcp);
     void keepalive();
     void checkRevocations();
+    void flushRejected();
+    void reportTokenFailures();
     static QByteArray hashToken(QByteArrayView token);
 
     EventLog *m_log = nullptr;
@@ -77,8 +103,23 @@ private:
     DeliveryLimits m_limits;
     QWebSocketServer m_server;
     QHash<QWebSocket *, Session> m_sessions;
+    QHash<QTcpSocket *, QWebSocket *> m_byTcp;
+    QHash<QByteArray, int> m_sessionsPerToken;
+    QList<QPointer<QTcpSocket>> m_handshaking; //!< taken over, WebSocket handshake not done yet
     QTimer m_keepaliveTimer;
     QTimer m_revocationTimer;
+    // Rejected notices waiting for the interval to end.
+    QTimer m_noticeTimer;
+    qint64 m_rejectedPending = 0;
+    QString m_rejectedReason;
+    QByteArray m_rejectedType;
+    QDateTime m_rejectedAt;
+    // Failed token attempts: counted per address, logged in aggregate once a minute.
+    TokenAttemptLimiter m_attempts;
+    QElapsedTimer m_clock;
+    QTimer m_tokenReport;
+    int m_tokenFailuresUnreported = 0;
+    QString m_lastTokenFailure;
 };
 
 } // namespace ct

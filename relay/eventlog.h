@@ -8,6 +8,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <limits>
 #include <optional>
 
 namespace ct {
@@ -26,6 +27,7 @@ struct StoredEvent
 struct TokenInfo
 {
     QString name;
+    QByteArray hash; //!< SHA-256 of the token: what a session is bound to (a name can be reused)
     QDateTime createdAt;
     QDateTime revokedAt; //!< invalid while the token is valid
 };
@@ -53,8 +55,9 @@ public:
 
     //! Stores \a events in one transaction and fills in their sequence numbers; false (nothing stored) on failure.
     virtual bool append(QList<StoredEvent> &events, QString *error) = 0;
-    //! Up to \a limit events with seq > \a afterSeq, in order.
-    virtual QList<StoredEvent> read(qint64 afterSeq, int limit) = 0;
+    //! Up to \a limit events with seq > \a afterSeq, in order, stopping once their bodies pass
+    //! \a maxBytes (so at least one event, whatever its size, when there is one).
+    virtual QList<StoredEvent> read(qint64 afterSeq, int limit, qint64 maxBytes = std::numeric_limits<qint64>::max()) = 0;
     //! Every stored event id (to rebuild the duplicate filter at start).
     virtual QStringList eventIds() = 0;
     //! Deletes events received before \a before and all but the newest \a keepAtMost, the oldest first

@@ -42,6 +42,10 @@ const OptionSpec serveOptions[] = {
     { "max-body",             "bytes",   "Largest webhook body accepted (default 1048576)." },
     { "header-timeout",       "seconds", "Close a connection whose request headers take longer (default 10)." },
     { "idle-timeout",         "seconds", "Close a keep-alive connection idle this long (default 30)." },
+    { "max-connections",      "count",   "Open sockets at most: HTTP, TLS handshakes and WebSocket sessions (default 10000)." },
+    { "max-connections-per-address", "count", "Open sockets at most from one address (default 256; 0: no limit)." },
+    { "max-sessions-per-token", "count", "WebSocket sessions at most per device token (default 16)." },
+    { "rejected-notice-interval", "seconds", "Tell clients about refused signed deliveries at most once per this (default 60)." },
 };
     // clang-format on
 
@@ -288,6 +292,22 @@ std::optional<RelayConfig> RelayConfigLoader::load(const QStringList &arguments,
     if (!readNumber(v, "idle-timeout", 1, 3600, &n, error))
         return std::nullopt;
     c.idleTimeout = std::chrono::seconds(n);
+    n = c.maxConnections;
+    if (!readNumber(v, "max-connections", 1, 1'000'000, &n, error))
+        return std::nullopt;
+    c.maxConnections = int(n);
+    n = c.maxConnectionsPerAddress;
+    if (!readNumber(v, "max-connections-per-address", 0, 1'000'000, &n, error))
+        return std::nullopt;
+    c.maxConnectionsPerAddress = int(n);
+    n = c.maxSessionsPerToken;
+    if (!readNumber(v, "max-sessions-per-token", 1, 100'000, &n, error))
+        return std::nullopt;
+    c.maxSessionsPerToken = int(n);
+    n = c.rejectedNoticeInterval.count();
+    if (!readNumber(v, "rejected-notice-interval", 1, 86'400, &n, error))
+        return std::nullopt;
+    c.rejectedNoticeInterval = std::chrono::seconds(n);
     return c;
 }
 

@@ -36,6 +36,10 @@ struct RelayConfig
     qint64 maxBodyBytes = 1024 * 1024;
     std::chrono::seconds headerTimeout {10}; //!< a request's headers must arrive within this
     std::chrono::seconds idleTimeout {30}; //!< a keep-alive connection with no request is closed
+    int maxConnections = 10000; //!< every socket: HTTP, TLS handshakes, WebSocket sessions
+    int maxConnectionsPerAddress = 256; //!< the same from one address (an office NAT holds many laptops)
+    int maxSessionsPerToken = 16; //!< WebSocket sessions open with one device token
+    std::chrono::seconds rejectedNoticeInterval {60}; //!< at most one rejected notice to clients per interval
 
     QString databasePath() const;
 };

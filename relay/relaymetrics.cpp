@@ -41,6 +41,22 @@ QByteArray RelayMetrics::render(int connectedClients) const
     counter("circletray_relay_messages_delivered_total", "Event messages sent live.", delivered);
     labelled("circletray_relay_clients_closed_total", "Clients closed by the relay, by reason.", "reason",
              clientsClosed);
+    counter("circletray_relay_events_stale_total",
+            "Signed deliveries older than the retention window, answered 200 and not stored (replays).", stale);
+    counter("circletray_relay_rejections_unannounced_total",
+            "Refused deliveries without a well-formed v1 signature (not told to clients).", rejectionsUnannounced);
+    counter("circletray_relay_rejection_notices_total", "Coalesced rejected notices sent to clients.",
+            rejectionNotices);
+    counter("circletray_relay_rejection_notices_dropped_total",
+            "Rejected notices not sent because the client's buffer was full.", rejectionNoticesDropped);
+    counter("circletray_relay_token_failures_total", "Clients with a missing, unknown or revoked device token.",
+            tokenFailures);
+    counter("circletray_relay_token_attempts_throttled_total",
+            "Token attempts refused 429 unchecked after repeated failures from the address.", tokenAttemptsThrottled);
+    counter("circletray_relay_tls_handshake_failures_total", "TLS handshakes that failed or timed out.",
+            tlsHandshakeFailures);
+    counter("circletray_relay_connections_refused_total", "Connections refused over a connection limit.",
+            connectionsRefused);
     const char *h = "circletray_relay_delivery_latency_seconds";
     out += QByteArray("# HELP ") + h + " Webhook received to live message handed to a client.\n# TYPE " + h
         + " histogram\n";

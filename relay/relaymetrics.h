@@ -20,7 +20,15 @@ struct RelayMetrics
     QMap<QByteArray, quint64> rejected; //!< by reason label: signature, malformed, too_large, …
     quint64 replayed = 0; //!< event messages sent while catching a client up
     quint64 delivered = 0; //!< event messages sent live
-    QMap<QByteArray, quint64> clientsClosed; //!< by reason: revoked, too_slow, silent, shutdown
+    QMap<QByteArray, quint64> clientsClosed; //!< by reason: revoked, too_slow, silent, shutdown, …
+    quint64 stale = 0; //!< signed deliveries older than the retention window: answered 200, not stored
+    quint64 rejectionsUnannounced = 0; //!< refused deliveries without a well-formed v1 signature
+    quint64 rejectionNotices = 0; //!< coalesced `rejected` messages sent to clients
+    quint64 rejectionNoticesDropped = 0; //!< not sent: the client's buffer was full
+    quint64 tokenFailures = 0; //!< missing, unknown or revoked device tokens
+    quint64 tokenAttemptsThrottled = 0; //!< answered 429 without checking: too many failures from the address
+    quint64 tlsHandshakeFailures = 0; //!< copied from the HTTP server when rendering
+    quint64 connectionsRefused = 0; //!< over a connection limit; copied from the HTTP server
     QDateTime lastEventAt;
 
     // Ingest (request received) to delivery (message handed to the client's socket), live events.

@@ -8,6 +8,8 @@
 #include "relay/ingestor.h"
 #include "relay/relaylogging.h"
 #include "relay/sqleventlog.h"
+#include "relay/tlscredentials.h"
+#include "core/logging.h"
 
 #include <QDir>
 #include <QFile>
@@ -68,31 +70,24 @@ RelayServer::~RelayServer()
         m_log->close();
 }
 
-std::optional<QSslConfiguration> RelayServer::loadTls(QString *error) const
+bool RelayServer::applyTls(QString *error)
 {
-    const QList<QSslCertificate> chain = QSslCertificate::fromPath(m_config.tlsCert, QSsl::Pem);
-    if (chain.isEmpty()) {
-        *error = u"no PEM certificate in %1"_s.arg(m_config.tlsCert);
-        return std::nullopt;
-    }
-    QFile keyFile(m_config.tlsKey);
-    if (!keyFile.open(QIODevice::ReadOnly)) {
-        *error = u"cannot read %1: %2"_s.arg(m_config.tlsKey, keyFile.errorString());
-        return std::nullopt;
-    }
-    const QByteArray pem = keyFile.readAll();
-    QSslKey key(pem, QSsl::Rsa);
-    if (key.isNull())
-        key = QSslKey(pem, QSsl::Ec);
-    if (key.isNull()) {
-        *error = u"%1 holds no unencrypted RSA or EC private key in PEM"_s.arg(m_config.tlsKey);
-        return std::nullopt;
-    }
-    QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
-    tls.setLocalCertificateChain(chain);
-    tls.setPrivateKey(key);
-    tls.setPeerVerifyMode(QSslSocket::VerifyNone); // clients are authenticated by token, not certificate
-    return tls;
+    auto tls = TlsCredentials::load(m_config.tlsCert, m_config.tlsKey, error);
+    if (!tls)
+        return false;
+    m_http.setTlsConfiguration(tls->configuration);
+    m_tlsExpiresAt = tls->expiresAt;
+    m_tlsWarning = tls->warning;
+    if (!m_tlsWarning.isEmpty())
+        qCWarning(lcRelay).noquote() << m_tlsWarning;
+    return true;
+}
+
+QString RelayServer::tlsWarning() const
+{
+    // Re-evaluated as time passes: a relay that runs for weeks sees its certificate age.
+    return m_tlsExpiresAt.isValid() ? TlsCredentials::expiryWarning(m_tlsExpiresAt, QDateTime::currentDateTimeUtc())
+                                    : QString();
 }
 
 bool RelayServer::start(QString *error)
@@ -109,14 +104,11 @@ bool RelayServer::start(QString *error)
     limits.reader.maxBodyBytes = m_config.maxBodyBytes;
     limits.headerTimeout = m_config.headerTimeout;
     limits.idleTimeout = m_config.idleTimeout;
-    limits.maxConnections = 10000; // within the open-file limit, raised at start
+    limits.maxConnections = m_config.maxConnections; // within the open-file limit, raised at start
+    limits.maxConnectionsPerAddress = m_config.maxConnectionsPerAddress;
     m_http.setLimits(limits);
-    if (!m_config.tlsCert.isEmpty()) {
-        const auto tls = loadTls(error);
-        if (!tls)
-            return false;
-        m_http.setTlsConfiguration(*tls);
-    }
+    if (!m_config.tlsCert.isEmpty() && !applyTls(error))
+        return false;
 
     m_ingestor = new Ingestor(m_log.get(), &m_metrics, this);
     m_ingestor->loadKnownIds();
@@ -124,6 +116,8 @@ bool RelayServer::start(QString *error)
     delivery.keepaliveInterval = m_config.keepaliveInterval;
     delivery.keepaliveTimeout = m_config.keepaliveTimeout;
     delivery.clientBufferLimit = m_config.clientBufferLimit;
+    delivery.maxSessionsPerToken = m_config.maxSessionsPerToken;
+    delivery.rejectedNoticeInterval = m_config.rejectedNoticeInterval;
     m_hub = new DeliveryHub(m_log.get(), &m_metrics, delivery);
     connect(m_ingestor, &Ingestor::eventsStored, m_hub, &DeliveryHub::broadcastStored);
 
@@ -134,14 +128,25 @@ bool RelayServer::start(QString *error)
             r.respond(HttpResponse::text(503, "relay shutting down; retry later"_ba));
             return;
         }
+        // A genuine delivery captured and replayed after retention forgot its id would be new again:
+        // nothing older than the retention window is stored (200, so a real late retry stops too).
+        const QDateTime oldestKept = QDateTime::currentDateTimeUtc().addDays(-m_config.retentionDays);
+        if (d.event.happenedAt.isValid() && d.event.happenedAt < oldestKept) {
+            ++m_metrics.stale;
+            qCInfo(lcRelayIngest).noquote() << "not storing event" << logQuoted(d.event.id) << "from"
+                                            << formatTimestamp(d.event.happenedAt)
+                                            << "- older than the retention window";
+            r.respond(HttpResponse::text(200, "not stored: older than the relay's retention window"_ba));
+            return;
+        }
         m_ingestor->submit(d, r);
     });
     connect(m_receiver, &WebhookReceiver::requestReceived, this, [this] { ++m_metrics.received; });
     connect(m_receiver, &WebhookReceiver::deliveryRejected, this,
-            [this](int status, const QString &reason, const QByteArray &eventType) {
+            [this](int status, const QString &reason, const QByteArray &eventType, bool looksLikeCircleCi) {
                 ++m_metrics.rejected[rejectionLabel(status)];
                 if (status == 401 || status == 400)
-                    m_hub->broadcastRejected(status, reason, eventType);
+                    m_hub->noteRejected(reason, eventType, looksLikeCircleCi);
             });
     connect(&m_http, &HttpServer::requestRefused, this, [this](int status, const QString &) {
         if (status != 404 && status != 405)
@@ -152,14 +157,14 @@ bool RelayServer::start(QString *error)
 
     if (m_config.metricsListen) {
         m_metricsHttp = std::make_unique<HttpServer>();
-        addStatusRoutes(*m_metricsHttp);
+        addStatusRoutes(*m_metricsHttp, true);
         if (!m_metricsHttp->listen(m_config.metricsListen->first, m_config.metricsListen->second)) {
             *error = u"cannot listen on %1: %2"_s.arg(
                 describe(m_config.metricsListen->first, m_config.metricsListen->second), m_metricsHttp->errorString());
             return false;
         }
     } else {
-        addStatusRoutes(m_http);
+        addStatusRoutes(m_http, false);
     }
     if (!m_http.listen(m_config.listenAddress, m_config.port)) {
         *error =
@@ -173,14 +178,21 @@ bool RelayServer::start(QString *error)
     return true;
 }
 
-void RelayServer::addStatusRoutes(HttpServer &server)
+void RelayServer::addStatusRoutes(HttpServer &server, bool privateListener)
 {
-    server.route("GET"_ba, "/healthz"_ba, [this](const HttpRequest &, HttpResponder r) {
+    server.route("GET"_ba, "/healthz"_ba, [this, privateListener](const HttpRequest &req, HttpResponder r) {
+        // On the public port anyone may ask whether the relay is up; what it is (id, version,
+        // sequence, clients) only a device token holder or the private metrics listener learns.
+        const bool details = privateListener
+            || (req.header("authorization")
+                && m_hub->checkToken(req, r.peerAddress()) == DeliveryHub::TokenCheck::Valid);
         bool ok = false;
-        const QByteArray body = healthJson(&ok);
+        const QByteArray body = healthJson(&ok, details);
         r.respond(HttpResponse::json(ok ? 200 : 503, body));
     });
     server.route("GET"_ba, "/metrics"_ba, [this](const HttpRequest &, HttpResponder r) {
+        m_metrics.tlsHandshakeFailures = m_http.handshakeFailures();
+        m_metrics.connectionsRefused = m_http.connectionsRefused();
         HttpResponse response {200,
                                {{"Content-Type"_ba, "text/plain; version=0.0.4"_ba}},
                                m_metrics.render(m_hub ? m_hub->clientCount() : 0),
@@ -189,10 +201,17 @@ void RelayServer::addStatusRoutes(HttpServer &server)
     });
 }
 
-QByteArray RelayServer::healthJson(bool *ok) const
+QByteArray RelayServer::healthJson(bool *ok, bool details) const
 {
     *ok = m_log && m_log->isHealthy() && !m_stopping;
-    const QJsonObject o {
+    const QString warning = tlsWarning();
+    if (!details) {
+        QJsonObject o {{u"status"_s, *ok ? u"ok"_s : u"unavailable"_s}};
+        if (!warning.isEmpty())
+            o.insert(u"warning"_s, warning); // nothing secret: the certificate is what every client sees
+        return QJsonDocument(o).toJson(QJsonDocument::Compact);
+    }
+    QJsonObject o {
         {u"status"_s, *ok ? u"ok"_s : u"unavailable"_s},
         {u"version"_s, QStringLiteral(CT_VERSION)},
         {u"uptime_seconds"_s, m_uptime.elapsed() / 1000},
@@ -204,6 +223,10 @@ QByteArray RelayServer::healthJson(bool *ok) const
         {u"head_seq"_s, m_log ? m_log->headSeq() : 0},
         {u"relay_id"_s, m_log ? m_log->relayId() : QString()},
     };
+    if (m_tlsExpiresAt.isValid())
+        o.insert(u"tls_expires_at"_s, QString::fromLatin1(formatTimestamp(m_tlsExpiresAt)));
+    if (!warning.isEmpty())
+        o.insert(u"warning"_s, warning);
     return QJsonDocument(o).toJson(QJsonDocument::Compact);
 }
 
@@ -235,10 +258,8 @@ bool RelayServer::reloadTls(QString *error)
 {
     if (m_config.tlsCert.isEmpty())
         return true;
-    const auto tls = loadTls(error);
-    if (!tls)
-        return false;
-    m_http.setTlsConfiguration(*tls);
+    if (!applyTls(error))
+        return false; // the pair in use stays
     qCInfo(lcRelay) << "reloaded TLS certificate" << m_config.tlsCert;
     return true;
 }

@@ -42,10 +42,11 @@ Q_SIGNALS:
     void stopped();
 
 private:
-    std::optional<QSslConfiguration> loadTls(QString *error) const;
-    void addStatusRoutes(HttpServer &server);
+    bool applyTls(QString *error); //!< loads, checks and uses the certificate pair; false keeps the old
+    QString tlsWarning() const;
+    void addStatusRoutes(HttpServer &server, bool privateListener);
     void prune();
-    QByteArray healthJson(bool *ok) const;
+    QByteArray healthJson(bool *ok, bool details) const;
 
     RelayConfig m_config;
     RelayMetrics m_metrics;
@@ -57,6 +58,8 @@ private:
     DeliveryHub *m_hub = nullptr;
     QTimer m_pruneTimer;
     QElapsedTimer m_uptime;
+    QDateTime m_tlsExpiresAt;
+    QString m_tlsWarning;
     bool m_stopping = false;
 };
 

@@ -248,7 +248,7 @@ bool SqlEventLog::append(QList<StoredEvent> &events, QString *error)
     return true;
 }
 
-QList<StoredEvent> SqlEventLog::read(qint64 afterSeq, int limit)
+QList<StoredEvent> SqlEventLog::read(qint64 afterSeq, int limit, qint64 maxBytes)
 {
     QList<StoredEvent> out;
     QSqlQuery q(m_db);
@@ -261,9 +261,11 @@ QList<StoredEvent> SqlEventLog::read(qint64 afterSeq, int limit)
         qCWarning(lcRelayStore) << "read failed:" << lastError(q);
         return out;
     }
-    while (q.next()) {
+    qint64 bytes = 0;
+    while (bytes < maxBytes && q.next()) {
         out.append({q.value(0).toLongLong(), q.value(1).toString(), fromMs(q.value(2)),
                     q.value(3).toString().toLatin1(), q.value(4).toString().toLatin1(), q.value(5).toByteArray()});
+        bytes += out.constLast().body.size();
     }
     return out;
 }
@@ -363,9 +365,9 @@ QList<TokenInfo> SqlEventLog::tokens()
 {
     QList<TokenInfo> out;
     QSqlQuery q(m_db);
-    if (q.exec(u"SELECT name, created_at, revoked_at FROM tokens ORDER BY name"_s)) {
+    if (q.exec(u"SELECT name, hash, created_at, revoked_at FROM tokens ORDER BY name"_s)) {
         while (q.next())
-            out.append({q.value(0).toString(), fromMs(q.value(1)), fromMs(q.value(2))});
+            out.append({q.value(0).toString(), q.value(1).toByteArray(), fromMs(q.value(2)), fromMs(q.value(3))});
     }
     return out;
 }

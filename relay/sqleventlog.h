@@ -40,7 +40,7 @@ public:
     qint64 headSeq() const override { return m_head; }
     qint64 oldestSeq() const override { return m_oldest; }
     bool append(QList<StoredEvent> &events, QString *error) override;
-    QList<StoredEvent> read(qint64 afterSeq, int limit) override;
+    QList<StoredEvent> read(qint64 afterSeq, int limit, qint64 maxBytes = std::numeric_limits<qint64>::max()) override;
     QStringList eventIds() override;
     QStringList prune(const QDateTime &before, qint64 keepAtMost, int limit) override;
     bool isHealthy() override;

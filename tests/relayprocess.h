@@ -59,7 +59,7 @@ public:
         m_port =
             quint16(line.mid(line.lastIndexOf(':', line.indexOf('\n')) + 1).trimmed().split('\n').value(0).toUInt());
         if (!up || m_port == 0)
-            qWarning("relay did not start: %s %s", m_out.constData(), m_process.readAllStandardError().constData());
+            qWarning("relay did not start: %s %s", m_out.constData(), errors().constData());
         return up && m_port != 0;
     }
     quint16 port() const { return m_port; }
@@ -132,17 +132,44 @@ inline int post(quint16 port, const QByteArray &body, const QByteArray &secret =
     return r ? r->status : 0;
 }
 
-//! A minimal valid workflow-completed body with the given event id.
-inline QByteArray eventBody(const QString &id, const QByteArray &status = "success")
+//! A minimal valid workflow-completed body with the given event id, that happened \a happenedAt
+//! (default: now; the relay stores nothing older than its retention window).
+inline QByteArray eventBody(const QString &id, const QByteArray &status = "success", QDateTime happenedAt = {})
 {
-    return R"({"type":"workflow-completed","id":")" + id.toUtf8()
-        + R"(","happened_at":"2026-03-14T09:27:41.508213Z","webhook":{"id":"w1","name":"relay"},)"
+    if (!happenedAt.isValid())
+        happenedAt = QDateTime::currentDateTimeUtc();
+    return R"({"type":"workflow-completed","id":")" + id.toUtf8() + R"(","happened_at":")"
+        + happenedAt.toUTC().toString(Qt::ISODateWithMs).toLatin1()
+        + R"(","webhook":{"id":"w1","name":"relay"},)"
           R"("project":{"id":"p1","name":"api","slug":"github/org/api"},"organization":{"id":"o1","name":"org"},)"
           R"("workflow":{"id":"wf-)"
         + id.toUtf8() + R"(","name":"build","status":")" + status
         + R"(","url":"https://app.circleci.com/x","created_at":"2026-03-14T09:21:05.112Z"},)"
           R"("pipeline":{"id":"pl1","number":1,"created_at":"2026-03-14T09:21:04.980Z","trigger":{"type":"webhook"},)"
           R"("vcs":{"branch":"main","revision":"abc","commit":{"subject":"Ünïcode ✓","author":{"name":"Zoë","email":"z@e"}}}}})";
+}
+
+//! CT_SOAK_SCALE (make soak) multiplies the rounds of fault and abuse tests (10: ten times over).
+inline int soakScale()
+{
+    return std::max(1, qEnvironmentVariableIntValue("CT_SOAK_SCALE"));
+}
+
+//! One value from the relay's /metrics ("0" when the series is absent, empty when no answer).
+inline QByteArray metric(quint16 port, const QByteArray &name)
+{
+    HttpTestClient c;
+    if (!c.connectTo(port))
+        return {};
+    c.send("GET /metrics HTTP/1.1\r\n\r\n");
+    const auto r = c.read();
+    if (!r)
+        return {};
+    for (const QByteArray &line : r->body.split('\n')) {
+        if (line.startsWith(QByteArray(name + ' ')))
+            return line.mid(name.size() + 1);
+    }
+    return "0";
 }
 
 //! A WebSocket client of GET /events that records every message as JSON.

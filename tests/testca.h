@@ -41,6 +41,32 @@ public:
                     "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", (b + u".key").toLatin1(), "-out",
                     (b + u".pem").toLatin1()});
     }
+    //! An unencrypted EC (P-256) private key as <base>.key.
+    bool ecKey(const char *base)
+    {
+        return run({"genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out",
+                    QByteArray(base) + ".key"});
+    }
+    //! A self-signed certificate for 127.0.0.1 valid only in January 2020, as <base>.pem and <base>.key.
+    bool expired(const char *base)
+    {
+        const QByteArray b(base);
+        QFile cnf(path("expired-ca.cnf"));
+        QFile index(path("index.txt"));
+        QFile serial(path("serial"));
+        if (!cnf.open(QIODevice::WriteOnly) || !index.open(QIODevice::WriteOnly) || !serial.open(QIODevice::WriteOnly))
+            return false;
+        cnf.write("[ca]\ndefault_ca = d\n[d]\ndatabase = index.txt\nnew_certs_dir = .\nserial = serial\n"
+                  "default_md = sha256\npolicy = p\ncopy_extensions = copy\n[p]\ncommonName = supplied\n");
+        serial.write("01\n");
+        cnf.close();
+        index.close();
+        serial.close();
+        return run({"req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-addext",
+                    "subjectAltName=IP:127.0.0.1", "-keyout", b + ".key", "-out", b + ".csr"})
+            && run({"ca", "-batch", "-config", "expired-ca.cnf", "-selfsign", "-keyfile", b + ".key", "-in", b + ".csr",
+                    "-startdate", "20200101000000Z", "-enddate", "20200102000000Z", "-out", b + ".pem"});
+    }
     QString path(const char *name) const { return m_dir.filePath(QString::fromLatin1(name)); }
     QString caCert() const { return path("ca.pem"); }
     QString serverCert() const { return path("server.pem"); }

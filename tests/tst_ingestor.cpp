@@ -40,7 +40,7 @@ public:
         }
         return true;
     }
-    QList<ct::StoredEvent> read(qint64, int) override { return {}; }
+    QList<ct::StoredEvent> read(qint64, int, qint64) override { return {}; }
     QStringList eventIds() override { return {u"known-before-start"_s}; }
     QStringList prune(const QDateTime &, qint64, int) override { return {}; }
     bool isHealthy() override { return !failing; }

@@ -38,7 +38,8 @@ private:
 void TestRelayDelivery::signedEventDeliveredByteIdentical()
 {
     RelayProcess relay;
-    QVERIFY(relay.start());
+    QVERIFY(relay.start({u"--retention-days"_s, u"3650"_s})); // the fixture happened in March
+
     const QByteArray token = relay.addToken(u"laptop"_s);
     QVERIFY(token.startsWith("ctr_"));
     RelayClient client;
@@ -68,7 +69,7 @@ void TestRelayDelivery::signedEventDeliveredByteIdentical()
 void TestRelayDelivery::refusedDeliveriesAnnouncedNeverDelivered()
 {
     RelayProcess relay;
-    QVERIFY(relay.start());
+    QVERIFY(relay.start({u"--rejected-notice-interval"_s, u"1"_s}));
     const QByteArray token = relay.addToken(u"laptop"_s);
     RelayClient client;
     QVERIFY(client.open(relay.port(), token, 0));
@@ -85,7 +86,11 @@ void TestRelayDelivery::refusedDeliveriesAnnouncedNeverDelivered()
              qPrintable(client.messages[rejected][u"reason"_s].toString()));
     QCOMPARE(client.messages[rejected][u"event_type"_s].toString(), u"workflow-completed"_s);
     QVERIFY(!client.messages[rejected].contains(u"body"_s));
-    QVERIFY(client.waitFor(u"rejected"_s, 10000, rejected + 1) >= 0); // the malformed one too
+    QCOMPARE(client.messages[rejected][u"count"_s].toInt(), 1); // the first one at once
+    const int second = client.waitFor(u"rejected"_s, 10000, rejected + 1); // the malformed one, after the interval
+    QVERIFY(second >= 0);
+    QCOMPARE(client.messages[second][u"count"_s].toInt(), 1);
+    QVERIFY(client.messages[second][u"reason"_s].toString().contains(u"JSON"_s));
     // Then a good one: it is seq 1, nothing refused took a number or reached the client.
     QCOMPARE(post(relay.port(), body), 200);
     QVERIFY(client.waitFor(u"event"_s) >= 0);

@@ -166,7 +166,9 @@ void TestRelayIngest::healthAndMetrics()
     QCOMPARE(post(relay.port(), eventBody(u"m-2"_s), "wrong"), 401);
     HttpTestClient c;
     QVERIFY(c.connectTo(relay.port()));
-    c.send("GET /healthz HTTP/1.1\r\n\r\n");
+    // Details (issue 14, 9) only with a device token on the public port.
+    const QByteArray token = relay.addToken(u"monitor"_s);
+    c.send("GET /healthz HTTP/1.1\r\nAuthorization: Bearer " + token + "\r\n\r\n");
     auto r = c.read();
     QVERIFY(r);
     QCOMPARE(r->status, 200);

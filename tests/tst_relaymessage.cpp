@@ -45,6 +45,11 @@ void TestRelayMessage::roundTrip()
     QCOMPARE(r.type, RelayMessage::Type::Rejected);
     QCOMPARE(r.reason, u"signature mismatch"_s);
     QVERIFY(r.eventType.isEmpty());
+    QCOMPARE(r.count, 1);
+    const RelayMessage many = ct::decodeRelayMessage(RelayMessage::rejected(at, u"x"_s, "ping", 49));
+    QCOMPARE(many.count, 49); // coalesced: how many since the previous notice
+    // From a relay that sent one notice per delivery (no count): one.
+    QCOMPARE(ct::decodeRelayMessage(R"({"type":"rejected","at":"2026-01-01T00:00:00.000Z","reason":"r"})").count, 1);
 }
 
 void TestRelayMessage::invalid_data()
@@ -53,6 +58,8 @@ void TestRelayMessage::invalid_data()
     QTest::newRow("not json") << "hello"_ba;
     QTest::newRow("array") << "[1]"_ba;
     QTest::newRow("unknown type") << R"({"type":"surprise"})"_ba;
+    QTest::newRow("rejected, count 0") << R"({"type":"rejected","reason":"r","count":0})"_ba;
+    QTest::newRow("rejected, count text") << R"({"type":"rejected","reason":"r","count":"9"})"_ba;
     QTest::newRow("event without body") << R"({"type":"event","seq":1})"_ba;
     QTest::newRow("event seq 0") << R"({"type":"event","seq":0,"body":"{}"})"_ba;
     QTest::newRow("event seq negative") << R"({"type":"event","seq":-4,"body":"{}"})"_ba;

@@ -3,6 +3,7 @@
 // The app's relay client against the real circletray-relay process.
 #include "app/appcontroller.h"
 #include "app/notifier.h"
+#include "app/rejectionnotice.h"
 #include "app/relaysource.h"
 #include "relayprocess.h"
 #include "tcpproxy.h"
@@ -92,6 +93,7 @@ private Q_SLOTS:
     void startsOverWhenTheRelayIdChanges();
     void dropsEventsWithABadSignature();
     void reportsGapsAndRejections();
+    void rejectionPopupsAtMostOncePerFewMinutes();
     void appSummarisesReplayedWorkflows();
 };
 
@@ -295,6 +297,32 @@ void TestRelaySource::reportsGapsAndRejections()
     QCOMPARE(post(relay.port(), eventBody(u"g-6"_s), "wrong-secret"), 401);
     QTRY_VERIFY(c.problems.size() >= 2);
     QVERIFY2(c.problems.last().startsWith(u"CircleCI delivery rejected: "_s), qPrintable(c.problems.last()));
+}
+
+void TestRelaySource::rejectionPopupsAtMostOncePerFewMinutes()
+{
+    // Issue 14 (3): every refused delivery was a popup on every desktop. The relay coalesces them
+    // per interval (1 s here); the app shows one popup per few minutes however many notices come.
+    RelayProcess relay;
+    QVERIFY(relay.start({u"--rejected-notice-interval"_s, u"1"_s}));
+    const QByteArray token = relay.addToken(u"app"_s);
+    ct::RelaySource source(urlOf(relay), token, {relaySecret});
+    Collector c(source);
+    source.start();
+    QTRY_COMPARE(c.caughtUp, 1);
+    for (int round = 0; round < 3; ++round) {
+        for (int i = 0; i < 5; ++i)
+            QCOMPARE(post(relay.port(), eventBody(u"bad-%1-%2"_s.arg(round).arg(i)), "wrong-secret"), 401);
+        QTest::qWait(1200); // the relay's interval: each round reaches the app as its own notice
+    }
+    QCOMPARE(c.problems.size(), 1);
+    QVERIFY2(c.problems.first().startsWith(u"CircleCI delivery rejected: "_s), qPrintable(c.problems.first()));
+    // The next popup, once the interval has passed, counts the ones not shown.
+    ct::RejectionNotice notice(std::chrono::milliseconds(200));
+    QVERIFY(!notice.take(1, u"signature mismatch"_s).isEmpty());
+    QVERIFY(notice.take(4, u"signature mismatch"_s).isEmpty());
+    QTest::qWait(250);
+    QCOMPARE(notice.take(2, u"invalid JSON"_s), u"6 CircleCI deliveries rejected; the last: invalid JSON"_s);
 }
 
 void TestRelaySource::appSummarisesReplayedWorkflows()
