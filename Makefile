@@ -34,7 +34,7 @@ test-asan: deps
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp ctest --output-on-failure -j$(JOBS) --label-exclude "soak|package"
 
-# Fault tests ten times longer than `make test` runs them (about 3 minutes here).
+# Fault and abuse tests ten times longer than `make test` runs them (a few minutes here).
 soak: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -L soak
 

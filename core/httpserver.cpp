@@ -138,10 +138,12 @@ void HttpServer::handleNewConnection()
     while (QTcpSocket *socket = m_server->nextPendingConnection()) {
         const QHostAddress peer = socket->peerAddress();
         const bool overTotal = socketCount() >= m_limits.maxConnections;
-        const bool overPeer =
-            m_limits.maxConnectionsPerAddress > 0 && m_perAddress.value(peer) >= m_limits.maxConnectionsPerAddress;
+        const bool overPeer = m_limits.maxConnectionsPerAddress > 0
+            && m_perAddress.value(peer) >= m_limits.maxConnectionsPerAddress
+            && !m_limits.perAddressExempt.contains(peer);
         if (overTotal || overPeer) {
-            refuseConnection(socket, overTotal ? "too many connections"_ba : "too many connections from your address"_ba);
+            refuseConnection(socket,
+                             overTotal ? "too many connections"_ba : "too many connections from your address"_ba);
             continue;
         }
         ++m_perAddress[peer];

@@ -32,6 +32,9 @@ struct HttpServerLimits
     //! (WebSocket sessions) until they close. More are answered 503 (refused unanswered before TLS).
     int maxConnections = 1000;
     int maxConnectionsPerAddress = 0; //!< the same, from one peer address; 0 for no limit
+    //! Peers the per-address limit does not apply to: a reverse proxy in front of the server,
+    //! whose connections carry many clients (limit those in the proxy).
+    QList<QHostAddress> perAddressExempt;
 };
 
 //! Answers a request now or later through \a responder, or takes over the socket.

@@ -42,7 +42,8 @@ void WebhookReceiver::reject(const HttpResponder &responder, int status, const Q
                              const QByteArray &eventType, bool looksLikeCircleCi)
 {
     qCWarning(lcReceiver).noquote() << "rejected" << (eventType.isEmpty() ? "delivery"_ba : eventType) << "from"
-                                    << responder.peerAddress().toString() << "with" << status << '-' << logQuoted(reason, 200);
+                                    << responder.peerAddress().toString() << "with" << status << '-'
+                                    << logQuoted(reason, 200);
     Q_EMIT deliveryRejected(status, reason, eventType, looksLikeCircleCi);
     responder.respond(HttpResponse::text(status, reason.toUtf8()));
 }

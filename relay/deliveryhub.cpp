@@ -116,6 +116,19 @@ DeliveryHub::TokenCheck DeliveryHub::checkToken(const HttpRequest &request, cons
     return token.isEmpty() ? TokenCheck::Missing : TokenCheck::Invalid;
 }
 
+QHostAddress DeliveryHub::clientAddress(const HttpRequest &request, const QHostAddress &peer) const
+{
+    if (!m_limits.trustedProxies.contains(peer))
+        return peer;
+    // The proxy appends the address it saw; anything before it is what the client claimed.
+    const QByteArrayView forwarded = request.header("x-forwarded-for").value_or(QByteArrayView());
+    const qsizetype comma = forwarded.lastIndexOf(',');
+    QHostAddress client;
+    if (!client.setAddress(QString::fromLatin1(forwarded.sliced(comma + 1).trimmed())))
+        return peer;
+    return client;
+}
+
 void DeliveryHub::reportTokenFailures()
 {
     if (m_tokenFailuresUnreported == 0)
@@ -134,7 +147,7 @@ void DeliveryHub::handleUpgrade(const HttpRequest &request, const HttpResponder 
     // without a WebSocket (and tell a wrong token, 401, from everything else).
     QString name;
     qint64 retryAfterMs = 0;
-    switch (checkToken(request, responder.peerAddress(), &name, &retryAfterMs)) {
+    switch (checkToken(request, clientAddress(request, responder.peerAddress()), &name, &retryAfterMs)) {
     case TokenCheck::Valid:
         break;
     case TokenCheck::Missing:
@@ -243,8 +256,8 @@ void DeliveryHub::handleNewSocket()
         connect(ws, &QWebSocket::binaryMessageReceived, this, heard);
         connect(ws, &QWebSocket::bytesWritten, this, [this, ws] {
             // Refilled once half the high-water mark has drained, not on every write.
-            if (auto it = m_sessions.find(ws); it != m_sessions.end() && !it->live
-                && it->socket->bytesToWrite() < replayHighWater / 2)
+            if (auto it = m_sessions.find(ws);
+                it != m_sessions.end() && !it->live && it->socket->bytesToWrite() < replayHighWater / 2)
                 pump(*it);
         });
         qCInfo(lcRelayDelivery).noquote() << "client" << logQuoted(s.tokenName) << "connected from"
@@ -264,8 +277,7 @@ void DeliveryHub::removeSession(QWebSocket *ws)
     if (it != m_sessions.end()) {
         if (it->tcp)
             m_byTcp.remove(it->tcp);
-        if (auto count = m_sessionsPerToken.find(it->tokenHash);
-            count != m_sessionsPerToken.end() && --*count <= 0)
+        if (auto count = m_sessionsPerToken.find(it->tokenHash); count != m_sessionsPerToken.end() && --*count <= 0)
             m_sessionsPerToken.erase(count);
         m_sessions.erase(it);
     }
@@ -291,8 +303,8 @@ void DeliveryHub::checkBacklog(QTcpSocket *tcp)
         return;
     }
     if (tcp->bytesToWrite() > 2 * m_limits.clientBufferLimit) {
-        qCInfo(lcRelayDelivery).noquote() << "dropping client" << logQuoted(it->tokenName)
-                                          << "that keeps sending and never reads";
+        qCInfo(lcRelayDelivery).noquote()
+            << "dropping client" << logQuoted(it->tokenName) << "that keeps sending and never reads";
         dropSession(ws, "not_reading"_ba);
     }
 }
@@ -303,8 +315,7 @@ void DeliveryHub::pump(Session &s)
     // before every message: a client that stalls holds at most the mark plus one event in the
     // relay, and large events are not read 200 at a time to send a few.
     while (!s.live && !s.closing && s.socket->bytesToWrite() < replayHighWater) {
-        const QList<StoredEvent> page =
-            m_log->read(s.lastSent, replayPage, replayHighWater - s.socket->bytesToWrite());
+        const QList<StoredEvent> page = m_log->read(s.lastSent, replayPage, replayHighWater - s.socket->bytesToWrite());
         if (page.isEmpty()) {
             s.live = true;
             send(s, RelayMessage::live());
@@ -381,8 +392,8 @@ void DeliveryHub::flushRejected()
 {
     if (m_rejectedPending == 0)
         return; // a quiet interval: the next rejection is announced at once
-    const QString message = QString::fromUtf8(
-        RelayMessage::rejected(m_rejectedAt, m_rejectedReason, m_rejectedType, m_rejectedPending));
+    const QString message =
+        QString::fromUtf8(RelayMessage::rejected(m_rejectedAt, m_rejectedReason, m_rejectedType, m_rejectedPending));
     const qint64 size = message.size();
     for (Session &s : m_sessions) {
         if (s.closing)
@@ -404,8 +415,7 @@ void DeliveryHub::closeSession(Session &s, quint16 code, const QString &reason, 
         return;
     s.closing = true;
     ++m_metrics->clientsClosed[metric];
-    qCInfo(lcRelayDelivery).noquote() << "closing client" << logQuoted(s.tokenName) << "with" << code << '-'
-                                      << reason;
+    qCInfo(lcRelayDelivery).noquote() << "closing client" << logQuoted(s.tokenName) << "with" << code << '-' << reason;
     QWebSocket *ws = s.socket;
     ws->close(QWebSocketProtocol::CloseCode(code), reason);
     QTimer::singleShot(closeGraceMs, ws, [this, ws] {

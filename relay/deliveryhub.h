@@ -33,6 +33,7 @@ struct DeliveryLimits
     //! Clients send the relay nothing but pings and pongs: larger frames or messages close them (1009).
     qint64 maxIncomingMessage = 4096;
     TokenAttemptLimiter::Limits tokenAttempts;
+    QList<QHostAddress> trustedProxies; //!< their X-Forwarded-For names the client
 };
 
 /*!
@@ -68,6 +69,8 @@ public:
     //! How a bearer token in \a request from \a peer checks out, counting failures against the
     //! address. Also for /healthz details.
     enum class TokenCheck { Valid, Missing, Invalid, Blocked };
+    //! \a peer, or the client a trusted proxy names last in X-Forwarded-For.
+    QHostAddress clientAddress(const HttpRequest &request, const QHostAddress &peer) const;
     TokenCheck checkToken(const HttpRequest &request, const QHostAddress &peer, QString *name = nullptr,
                           qint64 *retryAfterMs = nullptr);
 

@@ -46,6 +46,7 @@ const OptionSpec serveOptions[] = {
     { "max-connections-per-address", "count", "Open sockets at most from one address (default 256; 0: no limit)." },
     { "max-sessions-per-token", "count", "WebSocket sessions at most per device token (default 16)." },
     { "rejected-notice-interval", "seconds", "Tell clients about refused signed deliveries at most once per this (default 60)." },
+    { "trusted-proxies",      "addresses", "Comma-separated addresses of reverse proxies in front (e.g. 127.0.0.1,::1): not capped per address; X-Forwarded-For names the client." },
 };
     // clang-format on
 
@@ -74,8 +75,11 @@ const OptionSpec serveOptions[] = {
                 return m_parser.value(n);
             if (m_env.contains(envName(name)))
                 return m_env.value(envName(name));
-            if (m_file && m_file->contains(n))
-                return m_file->value(n).toString();
+            if (m_file && m_file->contains(n)) {
+                // QSettings reads "a, b" as a list: give it back as written.
+                const QVariant value = m_file->value(n);
+                return value.typeId() == QMetaType::QStringList ? value.toStringList().join(u',') : value.toString();
+            }
             return std::nullopt;
         }
 
@@ -308,6 +312,16 @@ std::optional<RelayConfig> RelayConfigLoader::load(const QStringList &arguments,
     if (!readNumber(v, "rejected-notice-interval", 1, 86'400, &n, error))
         return std::nullopt;
     c.rejectedNoticeInterval = std::chrono::seconds(n);
+    if (const auto list = v.get("trusted-proxies")) {
+        for (const QString &item : list->split(u',', Qt::SkipEmptyParts)) {
+            const auto address = parseAddress(item.trimmed());
+            if (!address) {
+                *error = u"--trusted-proxies: \"%1\" is not an IP address"_s.arg(item.trimmed());
+                return std::nullopt;
+            }
+            c.trustedProxies.append(*address);
+        }
+    }
     return c;
 }
 

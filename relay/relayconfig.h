@@ -40,6 +40,9 @@ struct RelayConfig
     int maxConnectionsPerAddress = 256; //!< the same from one address (an office NAT holds many laptops)
     int maxSessionsPerToken = 16; //!< WebSocket sessions open with one device token
     std::chrono::seconds rejectedNoticeInterval {60}; //!< at most one rejected notice to clients per interval
+    //! Reverse proxies in front of the relay: their connections are not capped per address, and
+    //! the client address (for throttling token guesses) is the last X-Forwarded-For entry they add.
+    QList<QHostAddress> trustedProxies;
 
     QString databasePath() const;
 };

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: MIT
 #include "relay/relayserver.h"
 
+#include "core/logging.h"
 #include "core/timestamp.h"
 #include "core/webhookreceiver.h"
 #include "relay/deliveryhub.h"
@@ -9,7 +10,6 @@
 #include "relay/relaylogging.h"
 #include "relay/sqleventlog.h"
 #include "relay/tlscredentials.h"
-#include "core/logging.h"
 
 #include <QDir>
 #include <QFile>
@@ -106,6 +106,7 @@ bool RelayServer::start(QString *error)
     limits.idleTimeout = m_config.idleTimeout;
     limits.maxConnections = m_config.maxConnections; // within the open-file limit, raised at start
     limits.maxConnectionsPerAddress = m_config.maxConnectionsPerAddress;
+    limits.perAddressExempt = m_config.trustedProxies;
     m_http.setLimits(limits);
     if (!m_config.tlsCert.isEmpty() && !applyTls(error))
         return false;
@@ -118,6 +119,7 @@ bool RelayServer::start(QString *error)
     delivery.clientBufferLimit = m_config.clientBufferLimit;
     delivery.maxSessionsPerToken = m_config.maxSessionsPerToken;
     delivery.rejectedNoticeInterval = m_config.rejectedNoticeInterval;
+    delivery.trustedProxies = m_config.trustedProxies;
     m_hub = new DeliveryHub(m_log.get(), &m_metrics, delivery);
     connect(m_ingestor, &Ingestor::eventsStored, m_hub, &DeliveryHub::broadcastStored);
 
@@ -133,9 +135,9 @@ bool RelayServer::start(QString *error)
         const QDateTime oldestKept = QDateTime::currentDateTimeUtc().addDays(-m_config.retentionDays);
         if (d.event.happenedAt.isValid() && d.event.happenedAt < oldestKept) {
             ++m_metrics.stale;
-            qCInfo(lcRelayIngest).noquote() << "not storing event" << logQuoted(d.event.id) << "from"
-                                            << formatTimestamp(d.event.happenedAt)
-                                            << "- older than the retention window";
+            qCInfo(lcRelayIngest).noquote()
+                << "not storing event" << logQuoted(d.event.id) << "from" << formatTimestamp(d.event.happenedAt)
+                << "- older than the retention window";
             r.respond(HttpResponse::text(200, "not stored: older than the relay's retention window"_ba));
             return;
         }
@@ -185,7 +187,8 @@ void RelayServer::addStatusRoutes(HttpServer &server, bool privateListener)
         // sequence, clients) only a device token holder or the private metrics listener learns.
         const bool details = privateListener
             || (req.header("authorization")
-                && m_hub->checkToken(req, r.peerAddress()) == DeliveryHub::TokenCheck::Valid);
+                && m_hub->checkToken(req, m_hub->clientAddress(req, r.peerAddress()))
+                    == DeliveryHub::TokenCheck::Valid);
         bool ok = false;
         const QByteArray body = healthJson(&ok, details);
         r.respond(HttpResponse::json(ok ? 200 : 503, body));

@@ -7,12 +7,11 @@
 #include <QSslCipher>
 #include <QSslKey>
 
+#include <memory>
 #include <openssl/bio.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
-
-#include <memory>
 
 using namespace Qt::StringLiterals;
 
@@ -23,14 +22,14 @@ namespace {
     //! Does \a keyPem hold the private key of \a certPem? Through OpenSSL: Qt has no such check.
     bool keyMatchesCertificate(const QByteArray &certPem, const QByteArray &keyPem)
     {
-        const std::unique_ptr<BIO, decltype(&BIO_free)> certBio(BIO_new_mem_buf(certPem.constData(), int(certPem.size())),
-                                                                &BIO_free);
+        const std::unique_ptr<BIO, decltype(&BIO_free)> certBio(
+            BIO_new_mem_buf(certPem.constData(), int(certPem.size())), &BIO_free);
         const std::unique_ptr<BIO, decltype(&BIO_free)> keyBio(BIO_new_mem_buf(keyPem.constData(), int(keyPem.size())),
                                                                &BIO_free);
         if (!certBio || !keyBio)
             return false;
-        const std::unique_ptr<X509, decltype(&X509_free)> cert(PEM_read_bio_X509(certBio.get(), nullptr, nullptr, nullptr),
-                                                               &X509_free);
+        const std::unique_ptr<X509, decltype(&X509_free)> cert(
+            PEM_read_bio_X509(certBio.get(), nullptr, nullptr, nullptr), &X509_free);
         // No passphrase callback that asks: an encrypted key simply does not load.
         pem_password_cb *noPassphrase = [](char *, int, int, void *) { return 0; };
         const std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(

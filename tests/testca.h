@@ -44,8 +44,8 @@ public:
     //! An unencrypted EC (P-256) private key as <base>.key.
     bool ecKey(const char *base)
     {
-        return run({"genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out",
-                    QByteArray(base) + ".key"});
+        return run(
+            {"genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", QByteArray(base) + ".key"});
     }
     //! A self-signed certificate for 127.0.0.1 valid only in January 2020, as <base>.pem and <base>.key.
     bool expired(const char *base)

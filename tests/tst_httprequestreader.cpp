@@ -330,7 +330,8 @@ void TestHttpRequestReader::upgradeWithBodyIsReadAsHttp_data()
         << "POST /webhook HTTP/1.1\r\nHost: x\r\n" + upgrade + "Content-Length: 70000\r\n\r\n";
     QTest::newRow("POST, chunked") << "POST /webhook HTTP/1.1\r\nHost: x\r\n" + upgrade
             + "Transfer-Encoding: chunked\r\n\r\n11170\r\n";
-    QTest::newRow("GET with a body") << "GET /events HTTP/1.1\r\nHost: x\r\n" + upgrade + "Content-Length: 70000\r\n\r\n";
+    QTest::newRow("GET with a body") << "GET /events HTTP/1.1\r\nHost: x\r\n" + upgrade
+            + "Content-Length: 70000\r\n\r\n";
 }
 
 void TestHttpRequestReader::upgradeWithBodyIsReadAsHttp()
@@ -360,7 +361,8 @@ void TestHttpRequestReader::headChecksResetPerRequest()
     // Pipelined requests are each checked from their own first byte; a body may hold any bytes.
     ct::HttpRequestReader reader;
     const QByteArray body = "a\nb\r c\r\n d"_ba;
-    const QByteArray first = "POST / HTTP/1.1\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+    const QByteArray first =
+        "POST / HTTP/1.1\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
     const auto got = readAll(reader, first + get + get);
     QCOMPARE(got.size(), 3);
     QCOMPARE(got.first().body, body);

@@ -15,6 +15,7 @@ private Q_SLOTS:
     void defaults();
     void flagBeatsEnvironmentBeatsFile();
     void secretsFromFileAndEnvironment();
+    void shippedExampleLoads();
     void invalid_data();
     void invalid();
 
@@ -72,6 +73,23 @@ void TestRelayConfig::flagBeatsEnvironmentBeatsFile()
     QCOMPARE(d->port, 9001);
 }
 
+void TestRelayConfig::shippedExampleLoads()
+{
+    // The relay.ini the package installs, with its list-valued trusted-proxies (issue 14).
+    const QString example = QStringLiteral(CT_SOURCE_DIR "/packaging/linux/relay.ini.example");
+    const QString secrets = write(u"example-secrets"_s, "s\n");
+    QString error;
+    const auto c = ct::RelayConfigLoader::load({u"--config"_s, example, u"--secret-file"_s, secrets},
+                                               QProcessEnvironment(), &error);
+    QVERIFY2(c, qPrintable(error));
+    QCOMPARE(c->trustedProxies,
+             QList<QHostAddress>({QHostAddress(QHostAddress::LocalHost), QHostAddress(QHostAddress::LocalHostIPv6)}));
+    QCOMPARE(c->maxConnections, 10000);
+    QCOMPARE(c->maxConnectionsPerAddress, 256);
+    QCOMPARE(c->maxSessionsPerToken, 16);
+    QCOMPARE(c->rejectedNoticeInterval.count(), 60);
+}
+
 void TestRelayConfig::secretsFromFileAndEnvironment()
 {
     const QString file = write(u"secrets"_s, "# rotated monthly\nnew-secret\n\n  old-secret  \n");
@@ -96,6 +114,10 @@ void TestRelayConfig::invalid_data()
     QTest::newRow("secret file") << QStringList {u"--secret-file"_s, u"/nonexistent"_s} << u"secret file"_s;
     QTest::newRow("unknown flag") << QStringList {u"--frobnicate"_s} << u"frobnicate"_s;
     QTest::newRow("retention") << QStringList {u"--retention-days"_s, u"0"_s} << u"--retention-days"_s;
+    QTest::newRow("trusted proxy") << QStringList {u"--trusted-proxies"_s, u"127.0.0.1,nginx"_s} << u"nginx"_s;
+    QTest::newRow("sessions per token") << QStringList {u"--max-sessions-per-token"_s, u"0"_s}
+                                        << u"--max-sessions-per-token"_s;
+    QTest::newRow("max connections") << QStringList {u"--max-connections"_s, u"0"_s} << u"--max-connections"_s;
 }
 
 void TestRelayConfig::invalid()

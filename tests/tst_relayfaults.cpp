@@ -118,8 +118,8 @@ void TestRelayFaults::slowAndIdleConnections()
 {
     RelayProcess relay;
     // All from 127.0.0.1: the per-address cap is lifted so that the timeouts are what is tested.
-    QVERIFY(relay.start({u"--header-timeout"_s, u"2"_s, u"--idle-timeout"_s, u"3"_s,
-                         u"--max-connections-per-address"_s, u"0"_s}));
+    QVERIFY(relay.start(
+        {u"--header-timeout"_s, u"2"_s, u"--idle-timeout"_s, u"3"_s, u"--max-connections-per-address"_s, u"0"_s}));
     // 500 idle connections and 500 that send a request one byte at a time (slowloris).
     std::vector<std::unique_ptr<QTcpSocket>> idle, slow;
     for (int i = 0; i < 500; ++i) {
@@ -193,8 +193,7 @@ void TestRelayFaults::stormsOfBadRequests()
                 break;
             }
             case 1: // unsigned
-                request =
-                    "POST /webhook HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: "
+                request = "POST /webhook HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: "
                     + QByteArray::number(body.size()) + "\r\n\r\n" + body;
                 break;
             case 2: // malformed JSON, correctly signed

@@ -134,6 +134,7 @@ private Q_SLOTS:
     void reloadKeepsTheWorkingPair(); // 6
     void expiringCertificateWarns(); // 6
     void tokenGuessingIsSlowedDown(); // 7
+    void behindAProxyClientsAreToldApart(); // 7, 13
     void replayedOldDeliveryIsNotStored(); // 8
     void healthzTellsStrangersOnlyTheStatus(); // 9
     void lenientHttpRefused_data(); // 10
@@ -264,8 +265,9 @@ void TestRelaySecurity::rejectedNoticesAreCoalesced()
         // Signed with the wrong secret (what a misconfigured CircleCI sends) ...
         QCOMPARE(post(relay.port(), body, "wrong-secret"), 401);
         // ... and what anyone on the internet sends: no signature at all.
-        QCOMPARE(rawStatus(relay.port(), "POST /webhook HTTP/1.1\r\nContent-Type: application/json\r\n"
-                                         "Content-Length: 2\r\n\r\n{}"),
+        QCOMPARE(rawStatus(relay.port(),
+                           "POST /webhook HTTP/1.1\r\nContent-Type: application/json\r\n"
+                           "Content-Length: 2\r\n\r\n{}"),
                  401);
     }
     const int first = client.waitFor(u"rejected"_s);
@@ -532,6 +534,32 @@ void TestRelaySecurity::tokenGuessingIsSlowedDown()
     QVERIFY2(relay.errors().count("refused a client") <= 2, relay.errors().constData()); // logged in aggregate
 }
 
+void TestRelaySecurity::behindAProxyClientsAreToldApart()
+{
+    // Behind nginx every connection comes from 127.0.0.1: with --trusted-proxies the per-address
+    // cap leaves the proxy alone and guesses are counted per client (the last X-Forwarded-For).
+    RelayProcess relay;
+    QVERIFY(relay.start({u"--trusted-proxies"_s, u"127.0.0.1, ::1"_s, u"--max-connections-per-address"_s, u"2"_s}));
+    const QByteArray token = relay.addToken(u"laptop"_s);
+    std::vector<std::unique_ptr<HttpTestClient>> held;
+    for (int i = 0; i < 4; ++i) {
+        held.push_back(std::make_unique<HttpTestClient>());
+        QVERIFY(held.back()->connectTo(relay.port()));
+    }
+    QTest::qWait(100);
+    QCOMPARE(rawStatus(relay.port(), "GET /healthz HTTP/1.1\r\n\r\n"), 200);
+    held.clear();
+    const auto via = [](const QByteArray &client, const QByteArray &bearer) -> QByteArray {
+        return "GET /events HTTP/1.1\r\nHost: relay\r\nX-Forwarded-For: 198.51.100.1, " + client
+            + "\r\nAuthorization: Bearer " + bearer + "\r\n\r\n";
+    };
+    for (int i = 0; i < 10; ++i)
+        QCOMPARE(rawStatus(relay.port(), via("203.0.113.7", "ctr_guess")), 401);
+    QCOMPARE(rawStatus(relay.port(), via("203.0.113.7", token)), 429); // that client waits
+    QCOMPARE(rawStatus(relay.port(), via("203.0.113.8", "ctr_guess")), 401); // another is still checked
+    QCOMPARE(rawStatus(relay.port(), via("203.0.113.8", token)), 426); // and let in with a good token
+}
+
 void TestRelaySecurity::replayedOldDeliveryIsNotStored()
 {
     RelayProcess relay;
@@ -589,8 +617,7 @@ void TestRelaySecurity::lenientHttpRefused_data()
     const QByteArray body = eventBody(u"lenient"_s);
     const QByteArray good = signedPost(body);
     QTest::newRow("HTTP/9.9") << QByteArray(good).replace("POST /webhook HTTP/1.1", "POST /webhook HTTP/9.9");
-    QTest::newRow("obs-fold Content-Length")
-        << QByteArray(good).replace("Content-Length: ", "Content-Length:\r\n ");
+    QTest::newRow("obs-fold Content-Length") << QByteArray(good).replace("Content-Length: ", "Content-Length:\r\n ");
     QTest::newRow("obs-fold Transfer-Encoding")
         << "POST /webhook HTTP/1.1\r\nContent-Type: application/json\r\nTransfer-Encoding:\r\n chunked\r\n\r\n0\r\n\r\n"_ba;
     QTest::newRow("bare LF") << QByteArray(good).replace("\r\n", "\n");
@@ -701,7 +728,8 @@ void TestRelaySecurity::browserRequestsRefused_data()
     QTest::addColumn<QByteArray>("request");
     QTest::addColumn<int>("status");
     const QByteArray good = signedPost(eventBody(u"browser"_s));
-    QTest::newRow("Origin") << QByteArray(good).replace("Host: relay\r\n", "Host: relay\r\nOrigin: https://evil.example\r\n")
+    QTest::newRow("Origin") << QByteArray(good).replace("Host: relay\r\n",
+                                                        "Host: relay\r\nOrigin: https://evil.example\r\n")
                             << 403;
     QTest::newRow("text/plain") << QByteArray(good).replace("application/json", "text/plain") << 415;
     QTest::newRow("form") << QByteArray(good).replace("application/json", "application/x-www-form-urlencoded") << 415;

@@ -33,7 +33,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     std::abort();
                 if (r.request.versionMajor != 1 || r.request.versionMinor > 1)
                     std::abort(); // only HTTP/1.0 and 1.1 get through
-                if (r.request.upgrade && (r.request.method != "GET" || !r.request.body.isEmpty() || r.request.keepAlive))
+                if (r.request.upgrade
+                    && (r.request.method != "GET" || !r.request.body.isEmpty() || r.request.keepAlive))
                     std::abort(); // only a bodiless GET is handed over, and never kept alive as HTTP
                 for (const auto &h : r.request.headers) {
                     if (h.first != h.first.toLower())
