@@ -188,6 +188,8 @@ void DeliveryHub::handleUpgrade(const HttpRequest &request, const HttpResponder 
         // A client that sends pings and never reads makes us queue pongs: the socket's own backlog
         // is checked whenever it brings more (the keepalive checks it too).
         connect(socket, &QIODevice::readyRead, this, [this, socket] { checkBacklog(socket); });
+        // Forgotten when the handshake fails too (QWebSocketServer answers 400 and closes).
+        connect(socket, &QAbstractSocket::disconnected, this, [this, socket] { m_handshaking.removeAll(socket); });
         m_handshaking.append(socket);
         m_server.handleConnection(socket);
     }

@@ -288,7 +288,7 @@ void TestRelaySecurity::oversizedClientMessageCloses()
     RelayProcess relay;
     QVERIFY(relay.start());
     const QByteArray token = relay.addToken(u"laptop"_s);
-    const qint64 rssBefore = rssKiB(relay.pid());
+    [[maybe_unused]] const qint64 rssBefore = rssKiB(relay.pid());
     RelayClient client;
     QVERIFY(client.open(relay.port(), token));
     QVERIFY(client.waitFor(u"live"_s) >= 0);
@@ -319,7 +319,7 @@ void TestRelaySecurity::pingsFromANonReaderAreBounded()
     QByteArray burst;
     for (int i = 0; i < 1000; ++i)
         burst += ping;
-    const qint64 rssBefore = rssKiB(relay.pid());
+    [[maybe_unused]] const qint64 rssBefore = rssKiB(relay.pid());
     QElapsedTimer t;
     t.start();
     while (s.state() == QAbstractSocket::ConnectedState && t.elapsed() < 20000
@@ -349,7 +349,7 @@ void TestRelaySecurity::stalledReplayHoldsLittle()
     for (int i = 0; i < 60; ++i)
         QCOMPARE(post(relay.port(), eventBodyOfSize(u"big-%1"_s.arg(i), 400 * 1024)), 200);
     QTest::qWait(300);
-    const qint64 rssBefore = rssKiB(relay.pid());
+    [[maybe_unused]] const qint64 rssBefore = rssKiB(relay.pid());
     QTcpSocket s;
     s.setSocketOption(QAbstractSocket::ReceiveBufferSizeSocketOption, 4096);
     s.setReadBufferSize(1);
