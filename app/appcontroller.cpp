@@ -3,7 +3,7 @@
 #include "app/appcontroller.h"
 
 #include "app/applogging.h"
-#include "app/notifier.h"
+#include "app/notifications/notifier.h"
 
 #include <QDesktopServices>
 

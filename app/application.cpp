@@ -4,16 +4,16 @@
 
 #include "app/appcontroller.h"
 #include "app/applogging.h"
-#include "app/directsource.h"
-#include "app/historywindow.h"
-#include "app/relaysource.h"
-#include "app/settingsdialog.h"
-#include "app/setupguide.h"
-#include "app/sleepwatcher.h"
-#include "app/trayicon.h"
-#include "app/traynotifier.h"
+#include "app/sources/directsource.h"
+#include "app/history/historywindow.h"
+#include "app/sources/relaysource.h"
+#include "app/settings/settingsdialog.h"
+#include "app/setup/setupguide.h"
+#include "app/sources/sleepwatcher.h"
+#include "app/tray/trayicon.h"
+#include "app/notifications/traynotifier.h"
 #ifdef CT_DBUS_NOTIFICATIONS
-#include "app/dbusnotifier.h"
+#include "app/notifications/dbusnotifier.h"
 
 #include <QDBusConnection>
 #include <QDBusServiceWatcher>

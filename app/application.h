@@ -2,9 +2,9 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "app/historystore.h"
-#include "app/secretstore.h"
-#include "app/settings.h"
+#include "app/history/historystore.h"
+#include "app/settings/secretstore.h"
+#include "app/settings/settings.h"
 
 #include <QObject>
 #include <QPointer>

@@ -9,10 +9,10 @@
 //   startup: the real circletray process, from start to its tray icon first painted (medians);
 //   idle:    the last of those processes, connected to a real circletray-relay, left alone: its CPU
 //            time, context switches (every wake-up of every thread) and memory over --idle-seconds.
-#include "app/historymodel.h"
-#include "app/historystore.h"
-#include "app/historywindow.h"
-#include "app/settings.h"
+#include "app/history/historymodel.h"
+#include "app/history/historystore.h"
+#include "app/history/historywindow.h"
+#include "app/settings/settings.h"
 #include "benchsupport.h"
 #include "historyfixture.h"
 #include "relayprocess.h"

@@ -5,7 +5,7 @@
 // failed; workflow 4242 has the subject "Needle in the haystack", the others "Commit <i>".
 #pragma once
 
-#include "app/historystore.h"
+#include "app/history/historystore.h"
 
 #include <QDateTime>
 #include <QSqlDatabase>

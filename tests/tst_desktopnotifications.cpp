@@ -2,10 +2,10 @@
 // SPDX-License-Identifier: MIT
 // Runs inside scripts/headless-desktop: a real session bus, dunst as the notification daemon, trayer.
 #include "app/appcontroller.h"
-#include "app/dbusnotifier.h"
-#include "app/directsource.h"
-#include "app/settings.h"
-#include "app/trayicon.h"
+#include "app/notifications/dbusnotifier.h"
+#include "app/sources/directsource.h"
+#include "app/settings/settings.h"
+#include "app/tray/trayicon.h"
 #include "fixtures.h"
 #include "relayprocess.h"
 

@@ -1,8 +1,8 @@
 // SPDX-FileCopyrightText: 2026 CircleTray contributors
 // SPDX-License-Identifier: MIT
-#include "app/historymodel.h"
-#include "app/historywindow.h"
-#include "app/settings.h"
+#include "app/history/historymodel.h"
+#include "app/history/historywindow.h"
+#include "app/settings/settings.h"
 #include "core/eventparser.h"
 #include "historyfixture.h"
 

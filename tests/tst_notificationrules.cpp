@@ -1,6 +1,6 @@
 // SPDX-FileCopyrightText: 2026 CircleTray contributors
 // SPDX-License-Identifier: MIT
-#include "app/notificationrules.h"
+#include "app/notifications/notificationrules.h"
 
 #include <QTest>
 

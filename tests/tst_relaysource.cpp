@@ -2,9 +2,9 @@
 // SPDX-License-Identifier: MIT
 // The app's relay client against the real circletray-relay process.
 #include "app/appcontroller.h"
-#include "app/notifier.h"
-#include "app/rejectionnotice.h"
-#include "app/relaysource.h"
+#include "app/notifications/notifier.h"
+#include "app/notifications/rejectionnotice.h"
+#include "app/sources/relaysource.h"
 #include "relayprocess.h"
 #include "tcpproxy.h"
 

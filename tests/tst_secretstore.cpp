@@ -1,6 +1,6 @@
 // SPDX-FileCopyrightText: 2026 CircleTray contributors
 // SPDX-License-Identifier: MIT
-#include "app/secretstore.h"
+#include "app/settings/secretstore.h"
 
 #include <QFile>
 #include <QTemporaryDir>

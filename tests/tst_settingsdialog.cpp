@@ -1,8 +1,8 @@
 // SPDX-FileCopyrightText: 2026 CircleTray contributors
 // SPDX-License-Identifier: MIT
-#include "app/secretstore.h"
-#include "app/settings.h"
-#include "app/settingsdialog.h"
+#include "app/settings/secretstore.h"
+#include "app/settings/settings.h"
+#include "app/settings/settingsdialog.h"
 
 #include <QCheckBox>
 #include <QLineEdit>

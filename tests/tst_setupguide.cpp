@@ -1,10 +1,10 @@
 // SPDX-FileCopyrightText: 2026 CircleTray contributors
 // SPDX-License-Identifier: MIT
 // The first-run guide, walked as a user would, in the project's headless desktop.
-#include "app/relayconnectiontester.h"
-#include "app/secretstore.h"
-#include "app/settings.h"
-#include "app/setupguide.h"
+#include "app/sources/relayconnectiontester.h"
+#include "app/settings/secretstore.h"
+#include "app/settings/settings.h"
+#include "app/setup/setupguide.h"
 #include "relayprocess.h"
 #include "testca.h"
 

@@ -1,6 +1,6 @@
 // SPDX-FileCopyrightText: 2026 CircleTray contributors
 // SPDX-License-Identifier: MIT
-#include "app/rejectionnotice.h"
+#include "app/notifications/rejectionnotice.h"
 
 using namespace Qt::StringLiterals;
 

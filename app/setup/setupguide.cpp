@@ -1,12 +1,12 @@
 // SPDX-FileCopyrightText: 2026 CircleTray contributors
 // SPDX-License-Identifier: MIT
-#include "app/setupguide.h"
+#include "app/setup/setupguide.h"
 
-#include "app/directsource.h"
-#include "app/relayconnectiontester.h"
-#include "app/relaysource.h"
-#include "app/secretstore.h"
-#include "app/settings.h"
+#include "app/sources/directsource.h"
+#include "app/sources/relayconnectiontester.h"
+#include "app/sources/relaysource.h"
+#include "app/settings/secretstore.h"
+#include "app/settings/settings.h"
 
 #include <QApplication>
 #include <QClipboard>

@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "app/notifier.h"
+#include "app/notifications/notifier.h"
 
 #include <QDBusInterface>
 #include <QHash>

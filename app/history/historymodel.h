@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "app/historystore.h"
+#include "app/history/historystore.h"
 
 #include <QAbstractItemModel>
 #include <QHash>

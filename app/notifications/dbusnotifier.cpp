@@ -1,6 +1,6 @@
 // SPDX-FileCopyrightText: 2026 CircleTray contributors
 // SPDX-License-Identifier: MIT
-#include "app/dbusnotifier.h"
+#include "app/notifications/dbusnotifier.h"
 
 #include "app/applogging.h"
 

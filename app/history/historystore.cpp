@@ -1,6 +1,6 @@
 // SPDX-FileCopyrightText: 2026 CircleTray contributors
 // SPDX-License-Identifier: MIT
-#include "app/historystore.h"
+#include "app/history/historystore.h"
 
 #include "app/applogging.h"
 #include "core/logging.h"

@@ -1,6 +1,6 @@
 // SPDX-FileCopyrightText: 2026 CircleTray contributors
 // SPDX-License-Identifier: MIT
-#include "app/relativetime.h"
+#include "app/history/relativetime.h"
 
 using namespace Qt::StringLiterals;
 

@@ -1,9 +1,9 @@
 // SPDX-FileCopyrightText: 2026 CircleTray contributors
 // SPDX-License-Identifier: MIT
-#include "app/historymodel.h"
+#include "app/history/historymodel.h"
 
-#include "app/relativetime.h"
-#include "app/statusicons.h"
+#include "app/history/relativetime.h"
+#include "app/tray/statusicons.h"
 
 #include <QLocale>
 

@@ -1,11 +1,11 @@
 // SPDX-FileCopyrightText: 2026 CircleTray contributors
 // SPDX-License-Identifier: MIT
-#include "app/settingsdialog.h"
+#include "app/settings/settingsdialog.h"
 
-#include "app/autostart.h"
-#include "app/relayconnectiontester.h"
-#include "app/secretstore.h"
-#include "app/settings.h"
+#include "app/settings/autostart.h"
+#include "app/sources/relayconnectiontester.h"
+#include "app/settings/secretstore.h"
+#include "app/settings/settings.h"
 
 #include <QCheckBox>
 #include <QDialogButtonBox>

@@ -1,8 +1,8 @@
 // SPDX-FileCopyrightText: 2026 CircleTray contributors
 // SPDX-License-Identifier: MIT
-#include "app/relayconnectiontester.h"
+#include "app/sources/relayconnectiontester.h"
 
-#include "app/relaysource.h"
+#include "app/sources/relaysource.h"
 
 #include <QNetworkReply>
 #include <QSslConfiguration>

@@ -1,6 +1,6 @@
 // SPDX-FileCopyrightText: 2026 CircleTray contributors
 // SPDX-License-Identifier: MIT
-#include "app/sleepwatcher.h"
+#include "app/sources/sleepwatcher.h"
 
 #include <QDBusConnection>
 

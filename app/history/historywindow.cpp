@@ -1,10 +1,10 @@
 // SPDX-FileCopyrightText: 2026 CircleTray contributors
 // SPDX-License-Identifier: MIT
-#include "app/historywindow.h"
+#include "app/history/historywindow.h"
 
-#include "app/historymodel.h"
-#include "app/historystore.h"
-#include "app/settings.h"
+#include "app/history/historymodel.h"
+#include "app/history/historystore.h"
+#include "app/settings/settings.h"
 
 #include <QApplication>
 #include <QClipboard>

@@ -1,6 +1,6 @@
 // SPDX-FileCopyrightText: 2026 CircleTray contributors
 // SPDX-License-Identifier: MIT
-#include "app/directsource.h"
+#include "app/sources/directsource.h"
 
 #include "app/applogging.h"
 

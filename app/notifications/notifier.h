@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "app/notification.h"
+#include "app/notifications/notification.h"
 
 #include <QObject>
 

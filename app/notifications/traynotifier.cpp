@@ -1,6 +1,6 @@
 // SPDX-FileCopyrightText: 2026 CircleTray contributors
 // SPDX-License-Identifier: MIT
-#include "app/traynotifier.h"
+#include "app/notifications/traynotifier.h"
 
 #include <QSystemTrayIcon>
 

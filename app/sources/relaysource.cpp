@@ -1,6 +1,6 @@
 // SPDX-FileCopyrightText: 2026 CircleTray contributors
 // SPDX-License-Identifier: MIT
-#include "app/relaysource.h"
+#include "app/sources/relaysource.h"
 
 #include "app/applogging.h"
 #include "core/relaymessage.h"

@@ -2,8 +2,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "app/historystore.h"
-#include "app/notification.h"
+#include "app/history/historystore.h"
+#include "app/notifications/notification.h"
 #include "core/statustracker.h"
 
 #include <QDateTime>

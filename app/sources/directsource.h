@@ -2,8 +2,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "app/eventsource.h"
-#include "app/rejectionnotice.h"
+#include "app/sources/eventsource.h"
+#include "app/notifications/rejectionnotice.h"
 #include "core/httpserver.h"
 #include "core/webhookreceiver.h"
 
