@@ -7,10 +7,10 @@
 #include "app/sources/directsource.h"
 #include "app/history/historywindow.h"
 #include "app/sources/relaysource.h"
-#include "app/settings/settingsdialog.h"
+#include "app/setup/settingsdialog.h"
 #include "app/setup/setupguide.h"
 #include "app/sources/sleepwatcher.h"
-#include "app/tray/trayicon.h"
+#include "app/trayicon.h"
 #include "app/notifications/traynotifier.h"
 #ifdef CT_DBUS_NOTIFICATIONS
 #include "app/notifications/dbusnotifier.h"

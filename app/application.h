@@ -3,8 +3,8 @@
 #pragma once
 
 #include "app/history/historystore.h"
-#include "app/settings/secretstore.h"
-#include "app/settings/settings.h"
+#include "app/setup/secretstore.h"
+#include "app/setup/settings.h"
 
 #include <QObject>
 #include <QPointer>

@@ -12,7 +12,7 @@
 #include "app/history/historymodel.h"
 #include "app/history/historystore.h"
 #include "app/history/historywindow.h"
-#include "app/settings/settings.h"
+#include "app/setup/settings.h"
 #include "benchsupport.h"
 #include "historyfixture.h"
 #include "relayprocess.h"

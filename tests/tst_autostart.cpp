@@ -1,6 +1,6 @@
 // SPDX-FileCopyrightText: 2026 CircleTray contributors
 // SPDX-License-Identifier: MIT
-#include "app/settings/autostart.h"
+#include "app/setup/autostart.h"
 
 #include <QFile>
 #include <QProcess>

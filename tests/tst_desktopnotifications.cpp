@@ -4,8 +4,8 @@
 #include "app/appcontroller.h"
 #include "app/notifications/dbusnotifier.h"
 #include "app/sources/directsource.h"
-#include "app/settings/settings.h"
-#include "app/tray/trayicon.h"
+#include "app/setup/settings.h"
+#include "app/trayicon.h"
 #include "fixtures.h"
 #include "relayprocess.h"
 

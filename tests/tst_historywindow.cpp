@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: MIT
 #include "app/history/historymodel.h"
 #include "app/history/historywindow.h"
-#include "app/settings/settings.h"
+#include "app/setup/settings.h"
 #include "core/eventparser.h"
 #include "historyfixture.h"
 

@@ -1,6 +1,6 @@
 // SPDX-FileCopyrightText: 2026 CircleTray contributors
 // SPDX-License-Identifier: MIT
-#include "app/settings/secretstore.h"
+#include "app/setup/secretstore.h"
 
 #include <QFile>
 #include <QTemporaryDir>

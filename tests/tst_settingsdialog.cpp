@@ -1,8 +1,8 @@
 // SPDX-FileCopyrightText: 2026 CircleTray contributors
 // SPDX-License-Identifier: MIT
-#include "app/settings/secretstore.h"
-#include "app/settings/settings.h"
-#include "app/settings/settingsdialog.h"
+#include "app/setup/secretstore.h"
+#include "app/setup/settings.h"
+#include "app/setup/settingsdialog.h"
 
 #include <QCheckBox>
 #include <QLineEdit>

@@ -2,8 +2,8 @@
 // SPDX-License-Identifier: MIT
 // The first-run guide, walked as a user would, in the project's headless desktop.
 #include "app/sources/relayconnectiontester.h"
-#include "app/settings/secretstore.h"
-#include "app/settings/settings.h"
+#include "app/setup/secretstore.h"
+#include "app/setup/settings.h"
 #include "app/setup/setupguide.h"
 #include "relayprocess.h"
 #include "testca.h"

@@ -3,7 +3,7 @@
 #include "app/history/historymodel.h"
 
 #include "app/history/relativetime.h"
-#include "app/tray/statusicons.h"
+#include "app/statusicons.h"
 
 #include <QLocale>
 

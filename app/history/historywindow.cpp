@@ -4,7 +4,7 @@
 
 #include "app/history/historymodel.h"
 #include "app/history/historystore.h"
-#include "app/settings/settings.h"
+#include "app/setup/settings.h"
 
 #include <QApplication>
 #include <QClipboard>

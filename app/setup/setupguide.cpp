@@ -5,8 +5,8 @@
 #include "app/sources/directsource.h"
 #include "app/sources/relayconnectiontester.h"
 #include "app/sources/relaysource.h"
-#include "app/settings/secretstore.h"
-#include "app/settings/settings.h"
+#include "app/setup/secretstore.h"
+#include "app/setup/settings.h"
 
 #include <QApplication>
 #include <QClipboard>

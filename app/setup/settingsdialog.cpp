@@ -1,11 +1,11 @@
 // SPDX-FileCopyrightText: 2026 CircleTray contributors
 // SPDX-License-Identifier: MIT
-#include "app/settings/settingsdialog.h"
+#include "app/setup/settingsdialog.h"
 
-#include "app/settings/autostart.h"
+#include "app/setup/autostart.h"
 #include "app/sources/relayconnectiontester.h"
-#include "app/settings/secretstore.h"
-#include "app/settings/settings.h"
+#include "app/setup/secretstore.h"
+#include "app/setup/settings.h"
 
 #include <QCheckBox>
 #include <QDialogButtonBox>

@@ -1,6 +1,6 @@
 // SPDX-FileCopyrightText: 2026 CircleTray contributors
 // SPDX-License-Identifier: MIT
-#include "app/settings/settings.h"
+#include "app/setup/settings.h"
 
 #include <QMetaEnum>
 

@@ -1,6 +1,6 @@
 // SPDX-FileCopyrightText: 2026 CircleTray contributors
 // SPDX-License-Identifier: MIT
-#include "app/tray/statusicons.h"
+#include "app/statusicons.h"
 
 #include <QHash>
 #include <QImageReader>

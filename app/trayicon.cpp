@@ -1,12 +1,12 @@
 // SPDX-FileCopyrightText: 2026 CircleTray contributors
 // SPDX-License-Identifier: MIT
-#include "app/tray/trayicon.h"
+#include "app/trayicon.h"
 
 #include "app/appcontroller.h"
 #include "app/history/historystore.h"
 #include "app/history/relativetime.h"
-#include "app/settings/settings.h"
-#include "app/tray/statusicons.h"
+#include "app/setup/settings.h"
+#include "app/statusicons.h"
 
 #include <QDesktopServices>
 #include <QMenu>
