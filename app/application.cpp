@@ -4,14 +4,15 @@
 
 #include "app/appcontroller.h"
 #include "app/applogging.h"
-#include "app/sources/directsource.h"
+#include "app/history/historymodel.h"
 #include "app/history/historywindow.h"
-#include "app/sources/relaysource.h"
+#include "app/notifications/traynotifier.h"
 #include "app/setup/settingsdialog.h"
 #include "app/setup/setupguide.h"
+#include "app/sources/directsource.h"
+#include "app/sources/relaysource.h"
 #include "app/sources/sleepwatcher.h"
 #include "app/trayicon.h"
-#include "app/notifications/traynotifier.h"
 #ifdef CT_DBUS_NOTIFICATIONS
 #include "app/notifications/dbusnotifier.h"
 
@@ -107,13 +108,14 @@ bool Application::start(QString *error)
     });
     connect(&m_settings, &Settings::changed, this, &Application::applyRules);
 
+    // Pruned before the history window loads its first page: it must not show rows that are gone.
+    m_store.prune(m_settings.retentionDays());
     m_history = new HistoryWindow(&m_store, &m_settings);
     connect(m_controller, &AppController::historyChanged, m_history, &HistoryWindow::workflowChanged);
 
     m_retention.setInterval(24h);
-    connect(&m_retention, &QTimer::timeout, this, [this] { m_store.prune(m_settings.retentionDays()); });
+    connect(&m_retention, &QTimer::timeout, this, &Application::pruneHistory);
     m_retention.start();
-    m_store.prune(m_settings.retentionDays());
 
     m_sleep = new SleepWatcher(this);
     const bool fromCommandLine = m_options.port || !m_options.secretFiles.isEmpty() || !m_options.relayUrl.isEmpty();
@@ -224,9 +226,21 @@ void Application::showHistory()
 void Application::showSettings()
 {
     SettingsDialog dialog(&m_settings, &m_secrets, m_history->isVisible() ? m_history : nullptr);
+    dialog.setPruneCounter([this](int days) { return m_store.countOlderThan(days); });
+    const int keptDays = m_settings.retentionDays();
     connect(&dialog, &SettingsDialog::sourceChanged, this, &Application::rebuildSource);
+    connect(&dialog, &QDialog::accepted, this, [this, keptDays] {
+        if (m_settings.retentionDays() < keptDays)
+            pruneHistory(); // confirmed in the dialog: now, not at the next daily pass
+    });
     connect(&dialog, &SettingsDialog::setupGuideRequested, this, &Application::showSetupGuide, Qt::QueuedConnection);
     dialog.exec();
+}
+
+void Application::pruneHistory()
+{
+    if (m_store.prune(m_settings.retentionDays()) > 0)
+        m_history->model()->reload(); // rows deleted behind the window's back
 }
 
 void Application::showSetupGuide()

@@ -45,6 +45,7 @@ public:
     bool start(QString *error);
     void showHistory();
     void showSettings();
+    void pruneHistory(); //!< drops history older than "Keep history", and tells the window
     void showSetupGuide();
     HistoryWindow *historyWindow() const { return m_history; }
     AppController *controller() const { return m_controller; }

@@ -6,7 +6,9 @@
 #include "core/eventparser.h"
 #include "historyfixture.h"
 
+#include <QComboBox>
 #include <QDesktopServices>
+#include <QLabel>
 #include <QLineEdit>
 #include <QTemporaryDir>
 #include <QTest>
@@ -27,6 +29,9 @@ private Q_SLOTS:
     void searchAsYouType();
     void newWorkflowAppearsOnTopAndJobsExpand();
     void enterOpensTheWorkflow();
+    void filtersSayWhatTheyShow();
+    void projectFilterLearnsNewProjects();
+    void keyboardClosesAndSearches();
 
 private:
     QTemporaryDir m_dir;
@@ -93,7 +98,8 @@ void TestHistoryWindow::newWorkflowAppearsOnTopAndJobsExpand()
     QCOMPARE(model->rowCount(), rows + 1);
     const QModelIndex top = model->index(0, 0);
     QCOMPARE(top.data(ct::HistoryModel::WorkflowIdRole).toString(), u"wf-new"_s);
-    QCOMPARE(top.data().toString(), u"running"_s);
+    QCOMPARE(top.data().toString(), u"Running"_s);
+    QCOMPARE(model->index(0, ct::HistoryModel::Finished).data().toString(), u"running"_s); // not "just now"
     QCOMPARE(model->rowCount(top), 1);
     QCOMPARE(model->index(0, ct::HistoryModel::Workflow, top).data().toString(), u"unit-tests"_s);
 }
@@ -109,6 +115,68 @@ void TestHistoryWindow::enterOpensTheWorkflow()
     QTest::keyClick(window.view(), Qt::Key_Return);
     QCOMPARE(m_opened.size(), 1);
     QCOMPARE(m_opened.first(), QUrl(window.model()->index(0, 0).data(ct::HistoryModel::UrlRole).toString()));
+}
+
+void TestHistoryWindow::filtersSayWhatTheyShow()
+{
+    // Issue 15 (3): "14 of 42 workflows" when filtered; a filter that matches nothing says so.
+    ct::HistoryWindow window(m_store.get(), m_settings.get());
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    const qint64 all = m_store->count(ct::HistoryFilter());
+    const QLocale locale;
+    QCOMPARE(window.countLabel()->text(), u"%1 workflows"_s.arg(locale.toString(all)));
+    QVERIFY(!window.emptyLabel()->isVisible());
+    window.statusFilter()->setCurrentIndex(window.statusFilter()->findData(u"failure"_s));
+    ct::HistoryFilter failed;
+    failed.statusClass = u"failure"_s;
+    QCOMPARE(window.countLabel()->text(),
+             u"%1 of %2 workflows"_s.arg(locale.toString(m_store->count(failed)), locale.toString(all)));
+    QTest::keyClicks(window.searchBox(), u"needle"_s); // the needle's workflow passed
+    QTRY_COMPARE(window.model()->totalCount(), 0);
+    QTRY_VERIFY(window.emptyLabel()->isVisible());
+    QCOMPARE(window.emptyLabel()->text(), u"No failed workflows match “needle”."_s);
+    QCOMPARE(window.countLabel()->text(), u"0 of %1 workflows"_s.arg(locale.toString(all)));
+    window.statusFilter()->setCurrentIndex(0);
+    QTRY_COMPARE(window.model()->totalCount(), 1);
+    QVERIFY(!window.emptyLabel()->isVisible());
+}
+
+void TestHistoryWindow::projectFilterLearnsNewProjects()
+{
+    ct::HistoryWindow window(m_store.get(), m_settings.get());
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QCOMPARE(window.projectFilter()->findData(u"github/org/brand-new"_s), -1);
+    ct::EventParser parser;
+    const auto e = parser.parse(R"({"type":"workflow-completed","id":"e-brand-new","happened_at":"2026-01-01T00:00:00Z",
+        "webhook":{"id":"w"},"project":{"id":"p2","name":"brand-new","slug":"github/org/brand-new"},
+        "organization":{"id":"o"},"workflow":{"id":"wf-brand-new","name":"build","status":"success",
+        "url":"https://app.circleci.com/w/b","created_at":"2026-01-01T00:00:00Z"},
+        "pipeline":{"id":"pl","number":1,"vcs":{"branch":"main"}}})"_ba);
+    QVERIFY2(e.ok(), qPrintable(e.error));
+    QVERIFY(m_store->record(e.event).workflowChanged);
+    window.workflowChanged(u"wf-brand-new"_s); // while the window is open
+    const int at = window.projectFilter()->findData(u"github/org/brand-new"_s);
+    QVERIFY(at > 0);
+    window.projectFilter()->setCurrentIndex(at);
+    QCOMPARE(window.model()->totalCount(), 1);
+}
+
+void TestHistoryWindow::keyboardClosesAndSearches()
+{
+    ct::HistoryWindow window(m_store.get(), m_settings.get());
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    window.view()->setFocus();
+    QTest::keyClick(window.view(), Qt::Key_F, Qt::ControlModifier);
+    QTRY_VERIFY(window.searchBox()->hasFocus());
+    QTest::keyClick(window.searchBox(), Qt::Key_Escape);
+    QTRY_VERIFY(!window.isVisible());
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QTest::keyClick(window.view(), Qt::Key_W, Qt::ControlModifier);
+    QTRY_VERIFY(!window.isVisible());
 }
 
 QTEST_MAIN(TestHistoryWindow)

@@ -6,12 +6,14 @@
 
 #include <QCheckBox>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QRadioButton>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 
 using namespace Qt::StringLiterals;
 
@@ -21,6 +23,8 @@ class TestSettingsDialog final : public QObject
 
 private Q_SLOTS:
     void savesSettingsAndSecrets();
+    void loweringRetentionAsksFirst_data();
+    void loweringRetentionAsksFirst();
 };
 
 void TestSettingsDialog::savesSettingsAndSecrets()
@@ -58,6 +62,56 @@ void TestSettingsDialog::savesSettingsAndSecrets()
     QVERIFY(ini.open(QIODevice::ReadOnly));
     const QByteArray text = ini.readAll();
     QVERIFY(!text.contains("ctr_secret_token") && !text.contains("new-secret"));
+}
+
+void TestSettingsDialog::loweringRetentionAsksFirst_data()
+{
+    QTest::addColumn<bool>("confirm");
+    QTest::newRow("confirmed") << true;
+    QTest::newRow("cancelled") << false;
+}
+
+void TestSettingsDialog::loweringRetentionAsksFirst()
+{
+    // Issue 15 (2): lowering "Keep history" deleted without asking.
+    QFETCH(bool, confirm);
+    qputenv("CIRCLETRAY_SECRET_BACKEND", "file");
+    QTemporaryDir dir;
+    ct::Settings settings(dir.filePath(u"circletray.ini"_s));
+    ct::SecretStore secrets(dir.filePath(u"secrets.ini"_s));
+    settings.setValue(ct::Settings::Key::RetentionDays, 90);
+    ct::SettingsDialog dialog(&settings, &secrets);
+    QList<int> asked;
+    dialog.setPruneCounter([&asked](int days) {
+        asked.append(days);
+        return qint64(1234);
+    });
+    dialog.findChild<QSpinBox *>(u"retention"_s)->setValue(7);
+    QString question;
+    QTimer::singleShot(0, this, [&] {
+        auto *box = dialog.findChild<QMessageBox *>(u"confirmPrune"_s);
+        QVERIFY(box);
+        question = box->text();
+        for (QAbstractButton *b : box->buttons()) {
+            const bool isDelete = b->text().startsWith(u"Delete"_s);
+            if (isDelete == confirm)
+                b->click();
+        }
+    });
+    dialog.accept();
+    QCOMPARE(asked, QList<int>({7}));
+    QVERIFY2(question.contains(u"1,234"_s) || question.contains(u"1234"_s), qPrintable(question));
+    QCOMPARE(settings.retentionDays(), confirm ? 7 : 90); // nothing saved unless confirmed
+    QCOMPARE(dialog.result(), confirm ? int(QDialog::Accepted) : int(QDialog::Rejected));
+    // Raising it, or lowering it when nothing is that old, asks nothing.
+    asked.clear();
+    dialog.setPruneCounter([&asked](int days) {
+        asked.append(days);
+        return qint64(0);
+    });
+    dialog.findChild<QSpinBox *>(u"retention"_s)->setValue(3);
+    dialog.accept();
+    QCOMPARE(settings.retentionDays(), 3);
 }
 
 QTEST_MAIN(TestSettingsDialog)

@@ -3,6 +3,7 @@
 #include "app/history/historymodel.h"
 
 #include "app/history/relativetime.h"
+#include "app/history/statustext.h"
 #include "app/statusicons.h"
 
 #include <QLocale>
@@ -24,17 +25,15 @@ namespace {
         return u"%1 h %2 min"_s.arg(s / 3600).arg((s % 3600) / 60);
     }
 
-    QString statusText(const QString &status)
-    {
-        return status.isEmpty() ? u"running"_s : status;
-    }
-
 } // namespace
 
 HistoryModel::HistoryModel(HistoryStore *store, QObject *parent)
     : QAbstractItemModel(parent)
     , m_store(store)
 {
+    m_recount.setSingleShot(true);
+    m_recount.setInterval(100);
+    connect(&m_recount, &QTimer::timeout, this, &HistoryModel::recount);
     reload();
 }
 
@@ -47,6 +46,8 @@ void HistoryModel::reload()
         m_rowById.insert(m_rows[i].workflowId, i);
     m_jobs.clear();
     m_total = m_store->count(m_filter);
+    m_unfilteredTotal = isFiltered() ? m_store->count(HistoryFilter()) : m_total;
+    m_recount.stop();
     endResetModel();
     Q_EMIT totalCountChanged(m_total);
 }
@@ -71,64 +72,103 @@ void HistoryModel::sort(int column, Qt::SortOrder order)
     reload();
 }
 
-bool HistoryModel::matches(const WorkflowRecord &w) const
+void HistoryModel::reindex(int from, int to)
 {
-    if (!m_filter.projectSlug.isEmpty() && w.projectSlug != m_filter.projectSlug)
-        return false;
-    if (m_filter.statusClass == u"running" ? !w.status.isEmpty()
-                                           : (!m_filter.statusClass.isEmpty() && w.statusClass != m_filter.statusClass))
-        return false;
-    const QString needle = m_filter.text.trimmed();
-    if (needle.isEmpty())
-        return true;
-    for (const QString &s : {w.projectName, w.projectSlug, w.branch, w.tag, w.workflowName, w.status, w.commitSubject,
-                             w.authorName, w.authorEmail, w.revision, QString::number(w.pipelineNumber)}) {
-        if (s.contains(needle, Qt::CaseInsensitive))
-            return true;
-    }
-    return false;
+    for (int i = std::max(0, from); i <= to && i < m_rows.size(); ++i)
+        m_rowById.insert(m_rows[i].workflowId, i);
 }
 
+/*!
+ * The loaded rows are always the first m_rows.size() rows of the store's order, so that fetchMore()
+ * can page on by offset. A changed workflow is put where the store sorts it (the store says where:
+ * the same SQL order and filter, nothing re-implemented here): moved, inserted or removed within
+ * the loaded rows, or left for a later page when it sorts after them. The total is recounted.
+ */
 void HistoryModel::workflowChanged(const QString &workflowId)
 {
+    const qint64 position = m_store->position(m_filter, workflowId); // -1: filtered out (or pruned)
+    const int loaded = int(m_rows.size());
+    const bool allLoaded = loaded >= m_total;
+    const auto it = m_rowById.constFind(workflowId);
+    const int old = it == m_rowById.cend() ? -1 : *it;
+    scheduleRecount();
+    if (old < 0) {
+        if (position < 0 || position > loaded || (position == loaded && !allLoaded))
+            return; // not among the loaded rows: a later page brings it
+        const std::optional<WorkflowRecord> w = m_store->workflow(workflowId);
+        if (!w)
+            return;
+        const int row = int(position);
+        beginInsertRows({}, row, row);
+        m_rows.insert(row, *w);
+        reindex(row, int(m_rows.size()) - 1);
+        endInsertRows();
+        ++m_total; // until the recount: keeps canFetchMore() right meanwhile
+        return;
+    }
+    if (position < 0 || position >= loaded) {
+        // Filtered out, or now sorts after every loaded row.
+        beginRemoveRows({}, old, old);
+        m_rows.removeAt(old);
+        m_rowById.remove(workflowId);
+        m_jobs.remove(workflowId);
+        reindex(old, int(m_rows.size()) - 1);
+        endRemoveRows();
+        if (position < 0)
+            --m_total;
+        return;
+    }
     const std::optional<WorkflowRecord> w = m_store->workflow(workflowId);
     if (!w)
         return;
-    if (const auto it = m_rowById.constFind(workflowId); it != m_rowById.cend()) {
-        const int row = *it;
-        m_rows[row] = *w;
-        Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
-        // Jobs the view has already asked for are swapped for the new list (the row stays expanded).
-        if (const auto jobs = m_jobs.find(workflowId); jobs != m_jobs.end()) {
-            const QModelIndex parent = index(row, 0);
-            if (!jobs->isEmpty()) {
-                beginRemoveRows(parent, 0, int(jobs->size()) - 1);
-                jobs->clear();
-                endRemoveRows();
-            }
-            const QList<JobRecord> fresh = m_store->jobs(workflowId);
-            if (!fresh.isEmpty()) {
-                beginInsertRows(parent, 0, int(fresh.size()) - 1);
-                *jobs = fresh;
-                endInsertRows();
-            }
+    const int row = int(position);
+    if (row != old) {
+        // A move keeps the view's selection and expansion of the row.
+        beginMoveRows({}, old, old, {}, row > old ? row + 1 : row);
+        m_rows.move(old, row);
+        reindex(std::min(old, row), std::max(old, row));
+        endMoveRows();
+    }
+    m_rows[row] = *w;
+    Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
+    // Jobs the view has already asked for are swapped for the new list (the row stays expanded).
+    if (const auto jobs = m_jobs.find(workflowId); jobs != m_jobs.end()) {
+        const QModelIndex parent = index(row, 0);
+        if (!jobs->isEmpty()) {
+            beginRemoveRows(parent, 0, int(jobs->size()) - 1);
+            jobs->clear();
+            endRemoveRows();
         }
-        return;
+        const QList<JobRecord> fresh = m_store->jobs(workflowId);
+        if (!fresh.isEmpty()) {
+            beginInsertRows(parent, 0, int(fresh.size()) - 1);
+            *jobs = fresh;
+            endInsertRows();
+        }
     }
-    if (!matches(*w))
+}
+
+void HistoryModel::scheduleRecount()
+{
+    // Coalesced: a relay replay of a thousand events costs one count, not a thousand.
+    if (!m_recount.isActive())
+        m_recount.start();
+}
+
+void HistoryModel::recount()
+{
+    const qint64 total = m_store->count(m_filter);
+    const qint64 all = isFiltered() ? m_store->count(HistoryFilter()) : total;
+    if (total == m_total && all == m_unfilteredTotal)
         return;
-    ++m_total;
+    m_total = total;
+    m_unfilteredTotal = all;
     Q_EMIT totalCountChanged(m_total);
-    // Newest first: a new workflow goes on top (an older one, replayed late, shows up on the next query).
-    if (m_filter.sortColumn == HistoryFilter::Column::Finished && m_filter.order == Qt::DescendingOrder
-        && (m_rows.isEmpty() || w->finishedAt >= m_rows.first().finishedAt)) {
-        beginInsertRows({}, 0, 0);
-        m_rows.prepend(*w);
-        for (auto &r : m_rowById)
-            ++r;
-        m_rowById.insert(workflowId, 0);
-        endInsertRows();
-    }
+}
+
+bool HistoryModel::isFiltered() const
+{
+    return !m_filter.text.trimmed().isEmpty() || !m_filter.statusClass.isEmpty() || !m_filter.projectSlug.isEmpty();
 }
 
 void HistoryModel::refreshRelativeTimes()
@@ -203,7 +243,7 @@ QVariant HistoryModel::data(const QModelIndex &index, int role) const
             return {};
         switch (index.column()) {
         case Status:
-            return j.status;
+            return readableStatus(j.status);
         case Workflow:
             return j.name;
         case Pipeline:
@@ -228,8 +268,12 @@ QVariant HistoryModel::data(const QModelIndex &index, int role) const
     case WorkflowIdRole:
         return w.workflowId;
     case Qt::ToolTipRole:
+        if (index.column() == Status)
+            return w.status.isEmpty() ? u"No workflow result yet: only job results have arrived"_s : w.status;
         if (index.column() == Finished)
-            return QLocale().toString(w.finishedAt.toLocalTime(), QLocale::LongFormat);
+            return w.status.isEmpty() ? u"Still running (last job result %1)"_s.arg(
+                       QLocale().toString(w.finishedAt.toLocalTime(), QLocale::LongFormat))
+                                      : QLocale().toString(w.finishedAt.toLocalTime(), QLocale::LongFormat);
         if (index.column() == Author)
             return w.authorEmail;
         if (index.column() == Project)
@@ -240,7 +284,7 @@ QVariant HistoryModel::data(const QModelIndex &index, int role) const
     case Qt::DisplayRole:
         switch (index.column()) {
         case Status:
-            return statusText(w.status);
+            return readableStatus(w.status);
         case Project:
             return w.displayProject();
         case Branch:
@@ -254,9 +298,10 @@ QVariant HistoryModel::data(const QModelIndex &index, int role) const
         case Pipeline:
             return w.pipelineNumber > 0 ? QVariant(w.pipelineNumber) : QVariant();
         case Duration:
-            return duration(w.durationSeconds());
+            return w.status.isEmpty() ? QString() : duration(w.durationSeconds());
         case Finished:
-            return relativeTime(w.finishedAt);
+            // Only job results so far: it has not finished, whatever the time of the last job says.
+            return w.status.isEmpty() ? u"running"_s : relativeTime(w.finishedAt);
         default:
             return {};
         }
@@ -283,9 +328,12 @@ void HistoryModel::fetchMore(const QModelIndex &parent)
 {
     if (parent.isValid())
         return;
-    const QList<WorkflowRecord> more = m_store->page(m_filter, m_rows.size(), pageSize);
+    QList<WorkflowRecord> more = m_store->page(m_filter, m_rows.size(), pageSize);
+    // Never a row twice, whatever changed between two pages.
+    more.removeIf([this](const WorkflowRecord &w) { return m_rowById.contains(w.workflowId); });
     if (more.isEmpty()) {
         m_total = m_rows.size(); // rows were pruned meanwhile
+        Q_EMIT totalCountChanged(m_total);
         return;
     }
     beginInsertRows({}, int(m_rows.size()), int(m_rows.size() + more.size() - 1));

@@ -6,6 +6,7 @@
 
 #include <QAbstractItemModel>
 #include <QHash>
+#include <QTimer>
 
 namespace ct {
 
@@ -29,9 +30,12 @@ public:
     explicit HistoryModel(HistoryStore *store, QObject *parent = nullptr);
 
     void setFilter(const QString &text, const QString &statusClass, const QString &projectSlug);
-    qint64 totalCount() const { return m_total; }
+    qint64 totalCount() const { return m_total; } //!< rows that pass the filter
+    qint64 unfilteredCount() const { return m_unfilteredTotal; } //!< every workflow in the history
+    bool isFiltered() const;
     void workflowChanged(const QString &workflowId);
     void refreshRelativeTimes();
+    void reload(); //!< after rows were deleted behind the model's back (pruning)
 
     QModelIndex index(int row, int column, const QModelIndex &parent = {}) const override;
     QModelIndex parent(const QModelIndex &child) const override;
@@ -51,8 +55,9 @@ private:
     static constexpr quintptr topLevel = ~quintptr(0);
     static constexpr int pageSize = 200;
 
-    void reload();
-    bool matches(const WorkflowRecord &w) const;
+    void reindex(int from, int to);
+    void scheduleRecount();
+    void recount();
     const QList<JobRecord> &jobsOf(int row) const;
 
     HistoryStore *m_store = nullptr;
@@ -61,6 +66,8 @@ private:
     QHash<QString, int> m_rowById;
     mutable QHash<QString, QList<JobRecord>> m_jobs;
     qint64 m_total = 0;
+    qint64 m_unfilteredTotal = 0;
+    QTimer m_recount;
 };
 
 } // namespace ct

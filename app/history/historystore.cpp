@@ -390,6 +390,54 @@ qint64 HistoryStore::count(const HistoryFilter &filter) const
     return q.exec() && q.next() ? q.value(0).toLongLong() : 0;
 }
 
+qint64 HistoryStore::position(const HistoryFilter &filter, const QString &workflowId) const
+{
+    QVariantList binds;
+    const QString where = whereClause(filter, &binds);
+    const QString sortKey = orderColumn(filter.sortColumn);
+    // Its sort values, if it passes the filter.
+    QSqlQuery q(m_db);
+    q.prepare(u"SELECT %1, finished_at FROM workflows%2%3 workflow_id = ?"_s.arg(
+        sortKey, where, where.isEmpty() ? u" WHERE"_s : u" AND"_s));
+    for (const QVariant &b : std::as_const(binds))
+        q.addBindValue(b);
+    q.addBindValue(workflowId);
+    if (!q.exec() || !q.next())
+        return -1;
+    const QVariant key = q.value(0);
+    const QVariant finished = q.value(1);
+    // Rows before it in page()'s ORDER BY: SQLite puts NULLs first ascending, last descending. The
+    // comparisons are SQL's own, so text sorts by the same collation as the query it mirrors. Bound
+    // values, not a join: sorted by finish time (the default) this is an index range.
+    const bool ascending = filter.order == Qt::AscendingOrder;
+    QString keyBefore;
+    if (key.isNull())
+        keyBefore = ascending ? u"0"_s : u"%1 IS NOT NULL"_s.arg(sortKey);
+    else
+        keyBefore = ascending ? u"(%1 IS NULL OR %1 < :key)"_s.arg(sortKey) : u"%1 > :key"_s.arg(sortKey);
+    const QString keyEqual = key.isNull() ? u"%1 IS NULL"_s.arg(sortKey) : u"%1 = :key"_s.arg(sortKey);
+    const QString before =
+        u"(%1 OR (%2 AND (finished_at > :finished OR (finished_at = :finished AND workflow_id > :id))))"_s.arg(
+            keyBefore, keyEqual);
+    QSqlQuery c(m_db);
+    QString whereNamed = where;
+    for (qsizetype i = 0, n = 0; (i = whereNamed.indexOf(u'?', i)) >= 0; ++n)
+        whereNamed.replace(i, 1, u":f%1"_s.arg(n));
+    c.prepare(
+        u"SELECT COUNT(*) FROM workflows%1%2 %3"_s.arg(whereNamed, where.isEmpty() ? u" WHERE"_s : u" AND"_s, before));
+    for (qsizetype n = 0; n < binds.size(); ++n)
+        c.bindValue(u":f%1"_s.arg(n), binds[n]);
+    if (!key.isNull())
+        c.bindValue(u":key"_s, key);
+    c.bindValue(u":finished"_s, finished);
+    c.bindValue(u":id"_s, workflowId);
+    if (!c.exec() || !c.next()) {
+        qCWarning(lcAppStore) << "history position query failed:" << c.lastError().text();
+        return -1;
+    }
+    return c.value(0).toLongLong();
+}
+
 QList<WorkflowRecord> HistoryStore::page(const HistoryFilter &filter, qint64 offset, int limit) const
 {
     QList<WorkflowRecord> out;
@@ -397,7 +445,9 @@ QList<WorkflowRecord> HistoryStore::page(const HistoryFilter &filter, qint64 off
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
     const QString order = filter.order == Qt::AscendingOrder ? u"ASC"_s : u"DESC"_s;
-    q.prepare(u"SELECT %1 FROM workflows%2 ORDER BY %3 %4, finished_at %4 LIMIT ? OFFSET ?"_s.arg(
+    // Within equal values the newest first, whatever the column and direction, then a total order
+    // (position() counts in exactly this order).
+    q.prepare(u"SELECT %1 FROM workflows%2 ORDER BY %3 %4, finished_at DESC, workflow_id DESC LIMIT ? OFFSET ?"_s.arg(
         QLatin1StringView(workflowColumns), whereClause(filter, &binds), orderColumn(filter.sortColumn), order));
     for (const QVariant &b : std::as_const(binds))
         q.addBindValue(b);
@@ -444,6 +494,14 @@ int HistoryStore::prune(int days)
     q.exec();
     m_db.commit();
     return removed;
+}
+
+qint64 HistoryStore::countOlderThan(int days) const
+{
+    QSqlQuery q(m_db);
+    q.prepare(u"SELECT COUNT(*) FROM workflows WHERE finished_at < ?"_s);
+    q.addBindValue(QDateTime::currentDateTimeUtc().addDays(-days).toMSecsSinceEpoch());
+    return q.exec() && q.next() ? q.value(0).toLongLong() : 0;
 }
 
 QByteArray HistoryStore::meta(const QString &key) const

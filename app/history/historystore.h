@@ -95,9 +95,14 @@ public:
     QList<WorkflowRecord> recent(int count) const;
     qint64 count(const HistoryFilter &filter) const;
     QList<WorkflowRecord> page(const HistoryFilter &filter, qint64 offset, int limit) const;
+    //! Where \a workflowId stands in page()'s order under \a filter (how many rows come before it);
+    //! -1 when it does not pass the filter or is not stored.
+    qint64 position(const HistoryFilter &filter, const QString &workflowId) const;
     QStringList projects() const; //!< slugs, for the project filter
     //! Deletes workflows (and their jobs) finished before now - \a days, and old event ids.
     int prune(int days);
+    //! How many workflows prune(\a days) would delete now.
+    qint64 countOlderThan(int days) const;
 
     QByteArray meta(const QString &key) const;
     void setMeta(const QString &key, const QByteArray &value);

@@ -16,6 +16,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
+#include <QShortcut>
 #include <QTreeView>
 #include <QVBoxLayout>
 
@@ -83,10 +84,19 @@ HistoryWindow::HistoryWindow(HistoryStore *store, Settings *settings, QWidget *p
     m_view->setAllColumnsShowFocus(true);
     m_view->header()->setStretchLastSection(false);
     m_view->header()->setSectionResizeMode(HistoryModel::Subject, QHeaderView::Stretch);
-    const int widths[] = {115, 110, 130, 130, 270, 120, 65, 70, 90};
+    const int widths[] = {150, 110, 130, 130, 270, 120, 65, 70, 90};
     for (int c = 0; c < HistoryModel::ColumnCount; ++c)
         m_view->setColumnWidth(c, widths[c]);
     m_count = new QLabel(this);
+    m_count->setObjectName(u"historyCount"_s);
+    // Over the list when the filters match nothing: an empty list alone looks like a broken window.
+    m_empty = new QLabel(m_view->viewport());
+    m_empty->setObjectName(u"historyEmpty"_s);
+    m_empty->setAlignment(Qt::AlignCenter);
+    m_empty->setWordWrap(true);
+    m_empty->setAttribute(Qt::WA_TransparentForMouseEvents);
+    m_empty->hide();
+    m_view->viewport()->installEventFilter(this);
 
     auto *filters = new QHBoxLayout;
     filters->addWidget(m_search, 1);
@@ -97,6 +107,13 @@ HistoryWindow::HistoryWindow(HistoryStore *store, Settings *settings, QWidget *p
     layout->addWidget(m_view, 1);
     layout->addWidget(m_count);
 
+    // Esc and Ctrl+W close, Ctrl+F searches: what every list window does.
+    for (const QKeySequence &key : {QKeySequence(Qt::Key_Escape), QKeySequence(Qt::CTRL | Qt::Key_W)})
+        connect(new QShortcut(key, this), &QShortcut::activated, this, &QWidget::close);
+    connect(new QShortcut(QKeySequence::Find, this), &QShortcut::activated, this, [this] {
+        m_search->setFocus(Qt::ShortcutFocusReason);
+        m_search->selectAll();
+    });
     m_typingDelay.setSingleShot(true);
     m_typingDelay.setInterval(120); // filter as you type, one query per pause rather than per key
     connect(&m_typingDelay, &QTimer::timeout, this, &HistoryWindow::applyFilter);
@@ -105,10 +122,9 @@ HistoryWindow::HistoryWindow(HistoryStore *store, Settings *settings, QWidget *p
     connect(m_project, &QComboBox::currentIndexChanged, this, &HistoryWindow::applyFilter);
     connect(m_view, &QTreeView::doubleClicked, this, &HistoryWindow::openUrl);
     connect(m_view, &QWidget::customContextMenuRequested, this, &HistoryWindow::showContextMenu);
-    connect(m_model, &HistoryModel::totalCountChanged, this, [this](qint64 n) {
-        m_count->setText(n == 1 ? u"1 workflow"_s : u"%1 workflows"_s.arg(QLocale().toString(n)));
-    });
-    m_count->setText(u"%1 workflows"_s.arg(QLocale().toString(m_model->totalCount())));
+    connect(m_model, &HistoryModel::totalCountChanged, this, &HistoryWindow::updateCount);
+    connect(m_model, &QAbstractItemModel::modelReset, this, &HistoryWindow::updateCount);
+    updateCount();
     m_relativeTimes.setInterval(60'000); // only while shown: an idle app does not wake up for this
     connect(&m_relativeTimes, &QTimer::timeout, m_model, &HistoryModel::refreshRelativeTimes);
 
@@ -131,6 +147,55 @@ void HistoryWindow::showAndRaise()
 void HistoryWindow::workflowChanged(const QString &workflowId)
 {
     m_model->workflowChanged(workflowId);
+    if (const auto w = m_store->workflow(workflowId))
+        learnProject(w->projectSlug);
+}
+
+void HistoryWindow::learnProject(const QString &slug)
+{
+    if (slug.isEmpty() || m_project->findData(slug) >= 0)
+        return;
+    // In the order refreshProjects() gives (by slug), after "All projects".
+    int at = 1;
+    while (at < m_project->count() && m_project->itemData(at).toString() < slug)
+        ++at;
+    const QSignalBlocker block(m_project);
+    m_project->insertItem(at, slug.section(u'/', -1), slug);
+}
+
+void HistoryWindow::updateCount()
+{
+    const qint64 shown = m_model->totalCount();
+    const QLocale locale;
+    const auto workflows = [&locale](qint64 n) {
+        return n == 1 ? u"1 workflow"_s : u"%1 workflows"_s.arg(locale.toString(n));
+    };
+    if (m_model->isFiltered())
+        m_count->setText(u"%1 of %2"_s.arg(locale.toString(shown), workflows(m_model->unfilteredCount())));
+    else
+        m_count->setText(workflows(shown));
+    if (shown > 0 || !m_model->isFiltered()) {
+        m_empty->setText(shown > 0 ? QString() : u"No workflows yet: they appear here as CircleCI reports them."_s);
+        m_empty->setVisible(shown == 0);
+    } else {
+        const QString status = m_status->currentIndex() > 0 ? m_status->currentText().toLower() : QString();
+        const QString project = m_project->currentIndex() > 0 ? m_project->currentText() : QString();
+        QString what = status.isEmpty() ? u"No workflows"_s : u"No %1 workflows"_s.arg(status);
+        if (!project.isEmpty())
+            what += u" in %1"_s.arg(project);
+        if (!m_search->text().trimmed().isEmpty())
+            what += u" match “%1”"_s.arg(m_search->text().trimmed());
+        m_empty->setText(what + u"."_s);
+        m_empty->show();
+    }
+    m_empty->resize(m_view->viewport()->size());
+}
+
+bool HistoryWindow::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_view->viewport() && event->type() == QEvent::Resize)
+        m_empty->resize(m_view->viewport()->size());
+    return QWidget::eventFilter(watched, event);
 }
 
 void HistoryWindow::applyFilter()

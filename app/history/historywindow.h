@@ -32,6 +32,10 @@ public:
     HistoryModel *model() const { return m_model; }
     QTreeView *view() const { return m_view; }
     QLineEdit *searchBox() const { return m_search; }
+    QComboBox *statusFilter() const { return m_status; }
+    QComboBox *projectFilter() const { return m_project; }
+    QLabel *countLabel() const { return m_count; }
+    QLabel *emptyLabel() const { return m_empty; } //!< "No failed workflows" when a filter matches nothing
     void workflowChanged(const QString &workflowId);
     void showAndRaise();
 
@@ -39,12 +43,15 @@ protected:
     void closeEvent(QCloseEvent *event) override;
     void showEvent(QShowEvent *event) override;
     void hideEvent(QHideEvent *event) override;
+    bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
     void applyFilter();
     void openUrl(const QModelIndex &index);
     void showContextMenu(const QPoint &pos);
     void refreshProjects();
+    void learnProject(const QString &slug);
+    void updateCount();
     void saveState();
 
     HistoryStore *m_store = nullptr;
@@ -55,6 +62,7 @@ private:
     QComboBox *m_status = nullptr;
     QComboBox *m_project = nullptr;
     QLabel *m_count = nullptr;
+    QLabel *m_empty = nullptr;
     QTimer m_typingDelay;
     QTimer m_relativeTimes;
 };

@@ -3,9 +3,9 @@
 #include "app/setup/settingsdialog.h"
 
 #include "app/setup/autostart.h"
-#include "app/sources/relayconnectiontester.h"
 #include "app/setup/secretstore.h"
 #include "app/setup/settings.h"
+#include "app/sources/relayconnectiontester.h"
 
 #include <QCheckBox>
 #include <QDialogButtonBox>
@@ -13,6 +13,8 @@
 #include <QGroupBox>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRadioButton>
@@ -127,6 +129,7 @@ SettingsDialog::SettingsDialog(Settings *settings, SecretStore *secrets, QWidget
     m_retention = new QSpinBox;
     m_retention->setRange(1, 3650);
     m_retention->setSuffix(u" days"_s);
+    m_retention->setObjectName(u"retention"_s);
     rulesForm->addRow(u"Projects:"_s, m_include);
     rulesForm->addRow(u"Except:"_s, m_exclude);
     rulesForm->addRow(u"Branches:"_s, m_branches);
@@ -185,6 +188,25 @@ SettingsDialog::SettingsDialog(Settings *settings, SecretStore *secrets, QWidget
 
 void SettingsDialog::accept()
 {
+    const int keepDays = m_retention->value();
+    if (keepDays < m_settings->retentionDays() && m_pruneCounter) {
+        if (const qint64 doomed = m_pruneCounter(keepDays); doomed > 0) {
+            QMessageBox ask(
+                QMessageBox::Warning, u"Delete old history?"_s,
+                u"Keeping %1 days of history deletes %2 older workflows now. This cannot be undone."_s.arg(keepDays)
+                    .arg(QLocale().toString(doomed)),
+                QMessageBox::Cancel, this);
+            ask.setObjectName(u"confirmPrune"_s);
+            QPushButton *remove =
+                ask.addButton(u"Delete %1 workflows"_s.arg(QLocale().toString(doomed)), QMessageBox::DestructiveRole);
+            ask.setDefaultButton(QMessageBox::Cancel);
+            ask.exec();
+            if (ask.clickedButton() != remove) {
+                m_retention->setFocus();
+                return; // the dialog stays open; nothing is saved
+            }
+        }
+    }
     const QString oldSource = m_settings->source();
     const quint16 oldPort = m_settings->directPort();
     const QString oldRelay = m_settings->relayUrl();

@@ -4,6 +4,8 @@
 
 #include <QDialog>
 
+#include <functional>
+
 class QCheckBox;
 class QLabel;
 class QLineEdit;
@@ -25,6 +27,9 @@ class SettingsDialog final : public QDialog
 public:
     SettingsDialog(Settings *settings, SecretStore *secrets, QWidget *parent = nullptr);
     void accept() override;
+    //! How many workflows keeping \a days of history would delete now: lowering "Keep history"
+    //! asks first when that is more than none.
+    void setPruneCounter(std::function<qint64(int days)> counter) { m_pruneCounter = std::move(counter); }
 
 Q_SIGNALS:
     void sourceChanged(); //!< source, port, relay, secrets or token changed: reconnect
@@ -47,6 +52,7 @@ private:
     QCheckBox *m_onlyMine = nullptr;
     QLineEdit *m_emails = nullptr;
     QSpinBox *m_retention = nullptr;
+    std::function<qint64(int)> m_pruneCounter;
     QCheckBox *m_autostart = nullptr;
     QLabel *m_testResult = nullptr;
 };
