@@ -56,6 +56,13 @@ void AppController::setSource(EventSource *source)
 void AppController::handleEvent(const WebhookEvent &event, bool replay)
 {
     const RecordOutcome outcome = m_store->record(event);
+    if (outcome.failed) {
+        // Not in the history: the source must not acknowledge it (the direct receiver answers 503,
+        // so CircleCI delivers it again; a relay replays it after a restart), and the user must know.
+        if (m_source)
+            m_source->eventNotStored();
+        Q_EMIT storageFailed(outcome.error);
+    }
     if (outcome.duplicate || event.type == EventType::Ping)
         return;
     if (!event.workflow)
@@ -63,7 +70,9 @@ void AppController::handleEvent(const WebhookEvent &event, bool replay)
     const QString workflowId = event.workflow->id;
     if (outcome.workflowChanged || outcome.jobChanged)
         Q_EMIT historyChanged(workflowId);
-    const std::optional<WorkflowRecord> workflow = m_store->workflow(workflowId);
+    // The popup still comes when the history could not keep the event: built from the event itself.
+    const std::optional<WorkflowRecord> workflow =
+        outcome.failed ? std::optional<WorkflowRecord>(WorkflowRecord::fromEvent(event)) : m_store->workflow(workflowId);
     if (!workflow)
         return;
 
@@ -88,9 +97,11 @@ void AppController::handleEvent(const WebhookEvent &event, bool replay)
     const std::optional<TrackerUpdate> update = m_tracker.record(event);
     if (!update)
         return;
-    m_store->setMeta(trackerStateKey, m_tracker.saveState());
+    if (!outcome.failed)
+        m_store->setMeta(trackerStateKey, m_tracker.saveState());
     Q_EMIT overallStatusChanged();
-    const std::optional<Notification> n = m_rules.forWorkflow(*workflow, m_store->jobs(workflowId), *update);
+    const std::optional<Notification> n =
+        m_rules.forWorkflow(*workflow, outcome.failed ? QList<JobRecord>() : m_store->jobs(workflowId), *update);
     if (replay) {
         if (!update->repeat && m_rules.watches(*workflow)) {
             ++m_replayedWorkflows;

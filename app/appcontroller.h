@@ -48,6 +48,8 @@ Q_SIGNALS:
     void historyChanged(const QString &workflowId);
     void overallStatusChanged();
     void problemReported(const QString &message);
+    //! An event could not be written to the history (read-only or full disk): \a error says why.
+    void storageFailed(const QString &error);
     void sourceConnectionChanged(bool connected);
 
 private:

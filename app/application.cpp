@@ -24,8 +24,10 @@
 #include <QDesktopServices>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QMessageBox>
 #include <QStandardPaths>
+#include <QTemporaryFile>
 
 using namespace Qt::StringLiterals;
 using namespace std::chrono_literals;
@@ -74,6 +76,16 @@ Application::~Application()
 
 bool Application::start(QString *error)
 {
+    // A history that cannot be written loses builds without a word: refuse to start instead.
+    const QString dataDir = QFileInfo(m_store.path()).absolutePath();
+    QTemporaryFile probe(QDir(dataDir).filePath(u".write-test-XXXXXX"_s));
+    if (!QDir().mkpath(dataDir) || !probe.open() || probe.write("x", 1) != 1 || !probe.flush()) {
+        *error = u"Cannot write the history in %1 (%2). Check that the folder exists, is writable and its disk "
+                 "is not full, or choose another with --data-dir."_s.arg(QDir::toNativeSeparators(dataDir),
+                                                                          probe.errorString());
+        return false;
+    }
+    probe.close();
     if (!m_store.open(error))
         return false;
 #ifdef CT_DBUS_NOTIFICATIONS
@@ -96,6 +108,21 @@ bool Application::start(QString *error)
 #endif
     m_controller = new AppController(&m_store, nullptr, this);
     applyRules();
+    connect(m_controller, &AppController::storageFailed, this, [this](const QString &reason) {
+        const QString where = QDir::toNativeSeparators(QFileInfo(m_store.path()).absolutePath());
+        const QString warning = u"Cannot write history in %1: %2"_s.arg(where, reason);
+        if (m_tray)
+            m_tray->setWarning(warning);
+        if (std::exchange(m_storageWarned, true) || !m_notifier)
+            return; // told once; the tooltip keeps saying it
+        Notification n;
+        n.key = u"circletray-storage"_s;
+        n.title = u"Cannot write history"_s;
+        n.body = warning + u". Builds still pop up; CircleCI delivers direct webhooks again later."_s;
+        n.iconName = u"dialog-error"_s;
+        n.critical = true;
+        m_notifier->show(n);
+    });
     connect(m_controller, &AppController::problemReported, this, [this](const QString &message) {
         if (!m_notifier)
             return;

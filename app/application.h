@@ -67,6 +67,7 @@ private:
     HistoryWindow *m_history = nullptr;
     SleepWatcher *m_sleep = nullptr;
     QTimer m_retention;
+    bool m_storageWarned = false; //!< "Cannot write history" was shown once
 };
 
 } // namespace ct

@@ -9,6 +9,7 @@
 #include <QCryptographicHash>
 #include <QLocalServer>
 #include <QLocalSocket>
+#include <QMessageBox>
 #include <QNetworkProxyFactory>
 #include <QTextStream>
 
@@ -119,6 +120,9 @@ int main(int argc, char *argv[])
     QString error;
     if (!circletray.start(&error)) {
         QTextStream(stderr) << "circletray: " << error << '\n';
+        // Started from the menu nobody reads stderr: say it on screen too.
+        if (!qEnvironmentVariableIsSet("CIRCLETRAY_NO_ERROR_DIALOG"))
+            QMessageBox::critical(nullptr, u"CircleTray cannot start"_s, error);
         return 1;
     }
     QObject::connect(&instance, &QLocalServer::newConnection, &circletray, [&] {

@@ -50,6 +50,14 @@ void TrayIcon::setConnected(bool connected, const QString &sourceDescription)
     refresh();
 }
 
+void TrayIcon::setWarning(const QString &warning)
+{
+    if (warning == m_warning)
+        return;
+    m_warning = warning;
+    refresh();
+}
+
 void TrayIcon::refresh()
 {
     const OverallStatus status = m_controller->overallStatus();
@@ -72,6 +80,8 @@ void TrayIcon::refresh()
     const QDateTime paused = m_settings->pausedUntil();
     if (paused.isValid() && paused > QDateTime::currentDateTimeUtc())
         tip.append(u"Notifications paused until "_s + QLocale().toString(paused.toLocalTime(), QLocale::ShortFormat));
+    if (!m_warning.isEmpty())
+        tip.append(u"⚠ "_s + m_warning);
     m_tray.setToolTip(tip.join(u'\n'));
     rebuildMenu();
 }

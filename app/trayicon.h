@@ -31,6 +31,8 @@ public:
 
     QSystemTrayIcon *tray() { return &m_tray; }
     void setConnected(bool connected, const QString &sourceDescription);
+    //! A problem the user must know about until it is fixed (one tooltip line); empty clears it.
+    void setWarning(const QString &warning);
     void refresh(); //!< icon, tooltip and menu from the current state
 
 Q_SIGNALS:
@@ -46,6 +48,7 @@ private:
     Settings *m_settings = nullptr;
     QSystemTrayIcon m_tray;
     std::unique_ptr<QMenu> m_menu; // a tray menu has no parent widget
+    QString m_warning;
     QTimer m_refreshSoon; //!< coalesces the refreshes a burst of events (a relay replay) asks for
     bool m_connected = false;
     QString m_source;

@@ -64,6 +64,7 @@ private Q_SLOTS:
     void namedActionOpensTheWorkflow();
     void trayIconShowsState();
     void appSwitchesToTheDaemonWhenItAppears();
+    void unwritableDataFolderIsAClearError();
 
 private:
     QTemporaryDir m_dir;
@@ -229,6 +230,25 @@ void TestDesktopNotifications::appSwitchesToTheDaemonWhenItAppears()
     QTRY_VERIFY(historySummaries().value(0).startsWith(u"Fixed"_s));
     app.terminate();
     QVERIFY(app.waitForFinished(10000));
+}
+
+void TestDesktopNotifications::unwritableDataFolderIsAClearError()
+{
+    // Issue 15 (4): a data folder that cannot be written was found out only when builds were lost.
+    QTemporaryDir dir;
+    QFile notAFolder(dir.filePath(u"history-here"_s));
+    QVERIFY(notAFolder.open(QIODevice::WriteOnly)); // a file where the folder should be
+    notAFolder.close();
+    QProcess app;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(u"CIRCLETRAY_NO_ERROR_DIALOG"_s, u"1"_s); // the same text, without a modal box to click
+    app.setProcessEnvironment(env);
+    app.start(QStringLiteral(CT_APP_PATH), {u"--data-dir"_s, notAFolder.fileName() + u"/data"_s});
+    QVERIFY(app.waitForFinished(15000));
+    QCOMPARE(app.exitCode(), 1);
+    const QByteArray err = app.readAllStandardError();
+    QVERIFY2(err.contains("Cannot write the history in"), err.constData());
+    QVERIFY2(err.contains("--data-dir"), err.constData());
 }
 
 QTEST_MAIN(TestDesktopNotifications)

@@ -223,18 +223,26 @@ RecordOutcome HistoryStore::record(const WebhookEvent &e)
     q.prepare(u"INSERT OR IGNORE INTO seen_events (event_id, received_at) VALUES (?, ?)"_s);
     q.addBindValue(e.id);
     q.addBindValue(QDateTime::currentMSecsSinceEpoch());
-    if (!q.exec()) {
-        qCWarning(lcAppStore).noquote() << "storing event" << logQuoted(e.id) << "failed:" << q.lastError().text();
+    // Any refused write rolls the whole event back and says so: the receiver must not answer 200.
+    const auto fail = [&](const QString &what) {
+        out = RecordOutcome();
+        out.failed = true;
+        out.error = what;
+        qCWarning(lcAppStore).noquote() << "storing event" << logQuoted(e.id) << "failed:" << what;
         m_db.rollback();
         return out;
-    }
+    };
+    if (!q.exec())
+        return fail(q.lastError().text());
     if (q.numRowsAffected() == 0) {
         out.duplicate = true;
         m_db.rollback();
         return out;
     }
     if (!e.workflow || !e.project) {
-        m_db.commit(); // a job event without its workflow: nothing to attach it to
+        // A job event without its workflow: nothing to attach it to.
+        if (!m_db.commit())
+            return fail(m_db.lastError().text());
         return out;
     }
     const WorkflowInfo &w = *e.workflow;
@@ -306,6 +314,8 @@ RecordOutcome HistoryStore::record(const WebhookEvent &e)
             q.bindValue(17, QVariant(QMetaType(QMetaType::LongLong)));
         }
         out.workflowChanged = q.exec();
+        if (!out.workflowChanged)
+            return fail(q.lastError().text());
     } else if (completes
                && (!existingCompleted || !existingHappened.isValid() || !e.happenedAt.isValid()
                    || e.happenedAt >= existingHappened)) {
@@ -317,6 +327,8 @@ RecordOutcome HistoryStore::record(const WebhookEvent &e)
             "duration = ?, search = ? WHERE workflow_id = ?"_s);
         bindWorkflow(q, true);
         out.workflowChanged = q.exec();
+        if (!out.workflowChanged)
+            return fail(q.lastError().text());
     } else if (completes) {
         out.superseded = true;
     }
@@ -342,11 +354,43 @@ RecordOutcome HistoryStore::record(const WebhookEvent &e)
             q.addBindValue(ms(j.stoppedAt));
             q.addBindValue(ms(e.happenedAt));
             out.jobChanged = q.exec();
+            if (!out.jobChanged)
+                return fail(q.lastError().text());
         }
     }
     if (!m_db.commit())
-        qCWarning(lcAppStore) << "history commit failed:" << m_db.lastError().text();
+        return fail(m_db.lastError().text());
     return out;
+}
+
+WorkflowRecord WorkflowRecord::fromEvent(const WebhookEvent &e)
+{
+    WorkflowRecord w;
+    if (!e.workflow || !e.project)
+        return w;
+    const PipelineInfo p = e.pipeline.value_or(PipelineInfo());
+    w.workflowId = e.workflow->id;
+    w.projectSlug = e.project->slug;
+    w.projectName = e.project->name.value_or(QString());
+    w.branch = p.branch.value_or(QString());
+    w.tag = p.tag.value_or(QString());
+    w.workflowName = e.workflow->name;
+    if (e.type == EventType::WorkflowCompleted) {
+        w.status = e.workflow->status.value_or(QString());
+        w.statusClass = QString::fromLatin1(statusClassName(e.workflow->statusClass));
+        w.stoppedAt = e.workflow->stoppedAt;
+    }
+    w.url = e.workflow->url.value_or(QString());
+    w.commitSubject = p.commitSubject.value_or(QString());
+    w.authorName = p.commitAuthorName.value_or(QString());
+    w.authorEmail = p.commitAuthorEmail.value_or(QString());
+    w.revision = p.revision.value_or(QString());
+    w.pipelineNumber = p.number;
+    w.createdAt = e.workflow->createdAt;
+    w.finishedAt = w.stoppedAt.isValid() ? w.stoppedAt
+                                         : (e.happenedAt.isValid() ? e.happenedAt : QDateTime::currentDateTimeUtc());
+    w.happenedAt = e.happenedAt;
+    return w;
 }
 
 std::optional<WorkflowRecord> HistoryStore::workflow(const QString &workflowId) const

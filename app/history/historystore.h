@@ -37,6 +37,8 @@ struct WorkflowRecord
     QString displayProject() const;
     QString ref() const; //!< branch, "tag <tag>", or "tag build"
     qint64 durationSeconds() const; //!< -1 when unknown
+    //! The row \a event alone makes (what record() would store for a first event of its workflow).
+    static WorkflowRecord fromEvent(const WebhookEvent &event);
 };
 
 struct JobRecord
@@ -68,6 +70,8 @@ struct RecordOutcome
     bool workflowChanged = false;
     bool jobChanged = false;
     bool superseded = false; //!< an older event of a workflow already newer in the store
+    bool failed = false; //!< nothing was stored: the database refused the write (read-only, full, …)
+    QString error; //!< why, when failed
 };
 
 /*!

@@ -14,8 +14,14 @@ DirectSource::DirectSource(quint16 port, const QList<QByteArray> &secrets, QObje
     , m_receiver(&m_server)
 {
     m_receiver.setSecrets(secrets);
-    connect(&m_receiver, &WebhookReceiver::deliveryReceived, this,
-            [this](const WebhookDelivery &d) { Q_EMIT eventReceived(d.event, false); });
+    m_receiver.setHandler([this](const WebhookDelivery &d, const HttpResponder &responder) {
+        m_notStored = false;
+        Q_EMIT eventReceived(d.event, false); // stored by the time the slots return
+        if (std::exchange(m_notStored, false))
+            responder.respond(HttpResponse::text(503, "the app could not store this event; retry later"_ba));
+        else
+            responder.respond(HttpResponse::text(200, "ok"_ba));
+    });
     connect(&m_receiver, &WebhookReceiver::deliveryRejected, this,
             [this](int status, const QString &reason, const QByteArray &, bool looksLikeCircleCi) {
                 // Only what carries a CircleCI-shaped signature: a wrong secret, or none configured.

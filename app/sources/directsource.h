@@ -13,7 +13,8 @@ namespace ct {
  * \brief Receives CircleCI's webhooks on this machine (through a tunnel such as ngrok).
  *
  * core's webhook route on 127.0.0.1:<port>/webhook. A delivery is answered 200 once the slots
- * connected to eventReceived() have returned, i.e. after the app stored it.
+ * connected to eventReceived() have returned, i.e. after the app stored it; 503 when one of them
+ * said eventNotStored(), so that CircleCI delivers it again (it never retries a 200).
  */
 class DirectSource final : public EventSource
 {
@@ -28,12 +29,14 @@ public:
     bool isConnected() const override { return m_server.isListening(); }
     QString describe() const override;
     quint16 port() const { return m_server.isListening() ? m_server.serverPort() : m_port; }
+    void eventNotStored() override { m_notStored = true; }
 
 private:
     quint16 m_port;
     HttpServer m_server;
     WebhookReceiver m_receiver;
     RejectionNotice m_rejections;
+    bool m_notStored = false; //!< set while eventReceived() is being handled
 };
 
 } // namespace ct

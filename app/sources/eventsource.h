@@ -27,6 +27,8 @@ public:
     virtual void stop() = 0;
     virtual bool isConnected() const = 0;
     virtual QString describe() const = 0; //!< for the tooltip: "direct on 127.0.0.1:8787", "relay relay.example.com"
+    //! Called from a slot of eventReceived() when the event could not be stored: do not acknowledge it.
+    virtual void eventNotStored() { }
 
 Q_SIGNALS:
     void eventReceived(const ct::WebhookEvent &event, bool replay);

@@ -219,6 +219,7 @@ void RelaySource::handleMessage(const QString &text)
                 deliver = false;
             }
         }
+        m_notStored = false;
         if (deliver) {
             const EventParseResult parsed = m_parser.parse(m.body);
             if (parsed.ok())
@@ -227,7 +228,12 @@ void RelaySource::handleMessage(const QString &text)
                 qCWarning(lcAppSource) << "relayed event" << m.seq << "does not parse:" << parsed.error;
         }
         m_lastSeq = m.seq;
-        Q_EMIT positionChanged(m_relayId, m_lastSeq);
+        // An event the app could not store keeps the saved position before it: the next start asks
+        // the relay for it again.
+        if (!std::exchange(m_notStored, false) && !m_holdPosition)
+            Q_EMIT positionChanged(m_relayId, m_lastSeq);
+        else
+            m_holdPosition = true;
         return;
     }
     case RelayMessage::Type::Live:

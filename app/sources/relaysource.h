@@ -48,6 +48,7 @@ public:
     void reconnectNow();
     void stop() override;
     bool isConnected() const override { return m_connected; }
+    void eventNotStored() override { m_notStored = true; }
     QString describe() const override;
 
     //! ws[s]://host[:port]/events from what a user types (https://…, wss://…, a bare host).
@@ -80,6 +81,8 @@ private:
     bool m_running = false;
     bool m_connected = false;
     bool m_replaying = false;
+    bool m_notStored = false; //!< set while eventReceived() is handled
+    bool m_holdPosition = false; //!< an event was not stored: the saved position stays before it
 };
 
 } // namespace ct

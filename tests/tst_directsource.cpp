@@ -1,0 +1,81 @@
+// SPDX-FileCopyrightText: 2026 CircleTray contributors
+// SPDX-License-Identifier: MIT
+// The direct receiver with the app's logic and a real SQLite history behind it (issue 15, 4): an
+// event the history cannot keep is answered 503 (CircleCI never retries a 200), still pops up, and
+// the user is told; one that is kept is answered 200.
+#include "app/appcontroller.h"
+#include "app/notifications/notifier.h"
+#include "app/sources/directsource.h"
+#include "relayprocess.h"
+
+#include <QSqlQuery>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+using namespace ct::test;
+
+namespace {
+
+class RecordingNotifier final : public ct::Notifier
+{
+public:
+    QList<ct::Notification> shown;
+    void show(const ct::Notification &n) override { shown.append(n); }
+};
+
+quint16 freePort()
+{
+    QTcpServer probe;
+    return probe.listen(QHostAddress::LocalHost, 0) ? probe.serverPort() : 0;
+}
+
+} // namespace
+
+class TestDirectSource final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void unstoredEventIs503AndStillPopsUp();
+};
+
+void TestDirectSource::unstoredEventIs503AndStillPopsUp()
+{
+    QTemporaryDir dir;
+    ct::HistoryStore store(dir.filePath(u"history.sqlite"_s));
+    QString error;
+    QVERIFY2(store.open(&error), qPrintable(error));
+    RecordingNotifier notifier;
+    ct::AppController controller(&store, &notifier);
+    ct::DirectSource source(freePort(), {relaySecret});
+    controller.setSource(&source);
+    QStringList failures;
+    connect(&controller, &ct::AppController::storageFailed, this, [&](const QString &e) { failures.append(e); });
+    source.start();
+    QVERIFY(source.isConnected());
+
+    QCOMPARE(post(source.port(), eventBody(u"kept"_s, "success")), 200);
+    QVERIFY(store.workflow(u"wf-kept"_s));
+    QVERIFY(failures.isEmpty());
+
+    // The disk refuses writes from now on (what a full or read-only disk does to SQLite; root, who
+    // runs CI, ignores file permissions, so SQLite is told so directly).
+    QSqlQuery(store.database()).exec(u"PRAGMA query_only = ON"_s);
+    const int shownBefore = int(notifier.shown.size());
+    QCOMPARE(post(source.port(), eventBody(u"lost"_s, "failed")), 503); // CircleCI delivers it again
+    QVERIFY(!store.workflow(u"wf-lost"_s));
+    QCOMPARE(failures.size(), 1);
+    QVERIFY2(failures.first().contains(u"readonly"_s, Qt::CaseInsensitive), qPrintable(failures.first()));
+    QCOMPARE(notifier.shown.size(), shownBefore + 1); // the popup all the same
+    QVERIFY2(notifier.shown.last().title.contains(u"Broken"_s), qPrintable(notifier.shown.last().title));
+
+    // Writable again: CircleCI's redelivery of the same event is stored and answered 200.
+    QSqlQuery(store.database()).exec(u"PRAGMA query_only = OFF"_s);
+    QCOMPARE(post(source.port(), eventBody(u"lost"_s, "failed")), 200);
+    QVERIFY(store.workflow(u"wf-lost"_s));
+}
+
+QTEST_MAIN(TestDirectSource)
+#include "tst_directsource.moc"
