@@ -71,8 +71,9 @@ void AppController::handleEvent(const WebhookEvent &event, bool replay)
     if (outcome.workflowChanged || outcome.jobChanged)
         Q_EMIT historyChanged(workflowId);
     // The popup still comes when the history could not keep the event: built from the event itself.
-    const std::optional<WorkflowRecord> workflow =
-        outcome.failed ? std::optional<WorkflowRecord>(WorkflowRecord::fromEvent(event)) : m_store->workflow(workflowId);
+    const std::optional<WorkflowRecord> workflow = outcome.failed
+        ? std::optional<WorkflowRecord>(WorkflowRecord::fromEvent(event))
+        : m_store->workflow(workflowId);
     if (!workflow)
         return;
 

@@ -76,13 +76,33 @@ Application::~Application()
 
 bool Application::start(QString *error)
 {
+    // Files named on the command line must be readable and hold something: running without the
+    // secret (every delivery refused) or the token (every connection refused) helps nobody.
+    for (const QString &file : m_options.secretFiles) {
+        QFile f(file);
+        if (!f.open(QIODevice::ReadOnly)) {
+            *error = u"cannot read --secret-file %1: %2"_s.arg(file, f.errorString());
+            return false;
+        }
+        if (readLines(file).isEmpty()) {
+            *error = u"--secret-file %1 holds no secret (one per line; # starts a comment)"_s.arg(file);
+            return false;
+        }
+    }
+    if (!m_options.tokenFile.isEmpty() && readLines(m_options.tokenFile).isEmpty()) {
+        QFile f(m_options.tokenFile);
+        *error = f.open(QIODevice::ReadOnly)
+            ? u"--token-file %1 holds no token"_s.arg(m_options.tokenFile)
+            : u"cannot read --token-file %1: %2"_s.arg(m_options.tokenFile, f.errorString());
+        return false;
+    }
     // A history that cannot be written loses builds without a word: refuse to start instead.
     const QString dataDir = QFileInfo(m_store.path()).absolutePath();
     QTemporaryFile probe(QDir(dataDir).filePath(u".write-test-XXXXXX"_s));
     if (!QDir().mkpath(dataDir) || !probe.open() || probe.write("x", 1) != 1 || !probe.flush()) {
         *error = u"Cannot write the history in %1 (%2). Check that the folder exists, is writable and its disk "
                  "is not full, or choose another with --data-dir."_s.arg(QDir::toNativeSeparators(dataDir),
-                                                                          probe.errorString());
+                                                                         probe.errorString());
         return false;
     }
     probe.close();

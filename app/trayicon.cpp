@@ -65,7 +65,10 @@ void TrayIcon::refresh()
         status == OverallStatus::Failing ? u"failure"_s : (status == OverallStatus::Passing ? u"success"_s : QString());
     m_tray.setIcon(StatusIcons::tray(m_connected, worst));
     QStringList tip {u"CircleTray"_s};
-    tip.append(m_connected ? QString(u"Connected: "_s + m_source) : QString(u"Disconnected ("_s + m_source + u')'));
+    if (m_source.startsWith(u"not ready:"_s))
+        tip.append(u"Not ready: "_s + m_source.mid(10).trimmed()); // e.g. no webhook secret: nothing can arrive
+    else
+        tip.append(m_connected ? QString(u"Connected: "_s + m_source) : QString(u"Disconnected ("_s + m_source + u')'));
     if (status == OverallStatus::Failing)
         tip.append(u"Something is failing"_s);
     else if (status == OverallStatus::Passing)

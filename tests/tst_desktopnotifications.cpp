@@ -3,8 +3,8 @@
 // Runs inside scripts/headless-desktop: a real session bus, dunst as the notification daemon, trayer.
 #include "app/appcontroller.h"
 #include "app/notifications/dbusnotifier.h"
-#include "app/sources/directsource.h"
 #include "app/setup/settings.h"
+#include "app/sources/directsource.h"
 #include "app/trayicon.h"
 #include "fixtures.h"
 #include "relayprocess.h"
@@ -65,6 +65,7 @@ private Q_SLOTS:
     void trayIconShowsState();
     void appSwitchesToTheDaemonWhenItAppears();
     void unwritableDataFolderIsAClearError();
+    void unreadableSecretFileIsAClearError();
 
 private:
     QTemporaryDir m_dir;
@@ -249,6 +250,23 @@ void TestDesktopNotifications::unwritableDataFolderIsAClearError()
     const QByteArray err = app.readAllStandardError();
     QVERIFY2(err.contains("Cannot write the history in"), err.constData());
     QVERIFY2(err.contains("--data-dir"), err.constData());
+}
+
+void TestDesktopNotifications::unreadableSecretFileIsAClearError()
+{
+    // Issue 15 (5): an unreadable --secret-file was ignored and the app ran without a secret.
+    QTemporaryDir dir;
+    QProcess app;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(u"CIRCLETRAY_NO_ERROR_DIALOG"_s, u"1"_s);
+    app.setProcessEnvironment(env);
+    app.start(QStringLiteral(CT_APP_PATH),
+              {u"--port"_s, u"0"_s, u"--secret-file"_s, dir.filePath(u"missing"_s), u"--data-dir"_s,
+               dir.filePath(u"data"_s)});
+    QVERIFY(app.waitForFinished(15000));
+    QCOMPARE(app.exitCode(), 1);
+    const QByteArray err = app.readAllStandardError();
+    QVERIFY2(err.contains("cannot read --secret-file"), err.constData());
 }
 
 QTEST_MAIN(TestDesktopNotifications)

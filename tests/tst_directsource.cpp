@@ -39,6 +39,7 @@ class TestDirectSource final : public QObject
 
 private Q_SLOTS:
     void unstoredEventIs503AndStillPopsUp();
+    void withoutASecretItSaysNotReady();
 };
 
 void TestDirectSource::unstoredEventIs503AndStillPopsUp()
@@ -75,6 +76,20 @@ void TestDirectSource::unstoredEventIs503AndStillPopsUp()
     QSqlQuery(store.database()).exec(u"PRAGMA query_only = OFF"_s);
     QCOMPARE(post(source.port(), eventBody(u"lost"_s, "failed")), 200);
     QVERIFY(store.workflow(u"wf-lost"_s));
+}
+
+void TestDirectSource::withoutASecretItSaysNotReady()
+{
+    // Issue 15 (5): no secret meant a 503 for every delivery while the tooltip said "Connected".
+    ct::DirectSource source(freePort(), {});
+    QStringList problems;
+    connect(&source, &ct::EventSource::problem, this, [&](const QString &p) { problems.append(p); });
+    source.start();
+    QVERIFY(!source.isConnected());
+    QVERIFY2(source.describe().startsWith(u"not ready: no webhook secret"_s), qPrintable(source.describe()));
+    QCOMPARE(problems.size(), 1);
+    QVERIFY(problems.first().contains(u"Settings"_s));
+    QCOMPARE(post(source.port(), eventBody(u"early"_s)), 503); // still listening: CircleCI retries it later
 }
 
 QTEST_MAIN(TestDirectSource)

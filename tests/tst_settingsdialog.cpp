@@ -23,6 +23,7 @@ class TestSettingsDialog final : public QObject
 
 private Q_SLOTS:
     void savesSettingsAndSecrets();
+    void directModeNeedsASecret();
     void loweringRetentionAsksFirst_data();
     void loweringRetentionAsksFirst();
 };
@@ -64,6 +65,33 @@ void TestSettingsDialog::savesSettingsAndSecrets()
     QVERIFY(!text.contains("ctr_secret_token") && !text.contains("new-secret"));
 }
 
+void TestSettingsDialog::directModeNeedsASecret()
+{
+    // Issue 15 (5): direct mode saved with an empty secret, and every delivery then got 503.
+    qputenv("CIRCLETRAY_SECRET_BACKEND", "file");
+    QTemporaryDir dir;
+    ct::Settings settings(dir.filePath(u"circletray.ini"_s));
+    ct::SecretStore secrets(dir.filePath(u"secrets.ini"_s));
+    ct::SettingsDialog dialog(&settings, &secrets);
+    dialog.findChild<QRadioButton *>(u"direct"_s)->setChecked(true);
+    dialog.findChild<QPlainTextEdit *>(u"webhookSecrets"_s)->setPlainText(u"  \n"_s);
+    bool told = false;
+    QTimer::singleShot(0, this, [&] {
+        if (auto *box = dialog.findChild<QMessageBox *>(u"secretNeeded"_s)) {
+            told = box->text().contains(u"webhook secret"_s);
+            box->accept();
+        }
+    });
+    dialog.accept();
+    QVERIFY(told);
+    QVERIFY(!settings.isConfigured()); // nothing saved
+    QCOMPARE(dialog.result(), int(QDialog::Rejected));
+    dialog.findChild<QPlainTextEdit *>(u"webhookSecrets"_s)->setPlainText(u"the-secret"_s);
+    dialog.accept();
+    QCOMPARE(dialog.result(), int(QDialog::Accepted));
+    QCOMPARE(secrets.webhookSecrets(), QList<QByteArray>({"the-secret"_ba}));
+}
+
 void TestSettingsDialog::loweringRetentionAsksFirst_data()
 {
     QTest::addColumn<bool>("confirm");
@@ -86,6 +114,7 @@ void TestSettingsDialog::loweringRetentionAsksFirst()
         asked.append(days);
         return qint64(1234);
     });
+    dialog.findChild<QPlainTextEdit *>(u"webhookSecrets"_s)->setPlainText(u"s"_s);
     dialog.findChild<QSpinBox *>(u"retention"_s)->setValue(7);
     QString question;
     QTimer::singleShot(0, this, [&] {

@@ -387,8 +387,8 @@ WorkflowRecord WorkflowRecord::fromEvent(const WebhookEvent &e)
     w.revision = p.revision.value_or(QString());
     w.pipelineNumber = p.number;
     w.createdAt = e.workflow->createdAt;
-    w.finishedAt = w.stoppedAt.isValid() ? w.stoppedAt
-                                         : (e.happenedAt.isValid() ? e.happenedAt : QDateTime::currentDateTimeUtc());
+    w.finishedAt =
+        w.stoppedAt.isValid() ? w.stoppedAt : (e.happenedAt.isValid() ? e.happenedAt : QDateTime::currentDateTimeUtc());
     w.happenedAt = e.happenedAt;
     return w;
 }

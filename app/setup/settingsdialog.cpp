@@ -188,6 +188,20 @@ SettingsDialog::SettingsDialog(Settings *settings, SecretStore *secrets, QWidget
 
 void SettingsDialog::accept()
 {
+    // Direct mode without the secret CircleCI signs with refuses every delivery: not a setting to save.
+    const QStringList secretLines = m_webhookSecrets->toPlainText().split(u'\n');
+    const bool anySecret = std::any_of(secretLines.cbegin(), secretLines.cend(),
+                                       [](const QString &line) { return !line.trimmed().isEmpty(); });
+    if (m_direct->isChecked() && !anySecret) {
+        QMessageBox refuse(QMessageBox::Warning, u"Webhook secret needed"_s,
+                           u"Direct mode needs the webhook secret you entered in CircleCI's webhook settings: "
+                           "without it every delivery is refused."_s,
+                           QMessageBox::Ok, this);
+        refuse.setObjectName(u"secretNeeded"_s);
+        refuse.exec();
+        m_webhookSecrets->setFocus();
+        return;
+    }
     const int keepDays = m_retention->value();
     if (keepDays < m_settings->retentionDays() && m_pruneCounter) {
         if (const qint64 doomed = m_pruneCounter(keepDays); doomed > 0) {

@@ -2,11 +2,11 @@
 // SPDX-License-Identifier: MIT
 #include "app/setup/setupguide.h"
 
+#include "app/setup/secretstore.h"
+#include "app/setup/settings.h"
 #include "app/sources/directsource.h"
 #include "app/sources/relayconnectiontester.h"
 #include "app/sources/relaysource.h"
-#include "app/setup/secretstore.h"
-#include "app/setup/settings.h"
 
 #include <QApplication>
 #include <QClipboard>

@@ -14,6 +14,7 @@ DirectSource::DirectSource(quint16 port, const QList<QByteArray> &secrets, QObje
     , m_receiver(&m_server)
 {
     m_receiver.setSecrets(secrets);
+    m_hasSecret = std::any_of(secrets.cbegin(), secrets.cend(), [](const QByteArray &s) { return !s.isEmpty(); });
     m_receiver.setHandler([this](const WebhookDelivery &d, const HttpResponder &responder) {
         m_notStored = false;
         Q_EMIT eventReceived(d.event, false); // stored by the time the slots return
@@ -32,6 +33,11 @@ DirectSource::DirectSource(quint16 port, const QList<QByteArray> &secrets, QObje
             });
 }
 
+bool DirectSource::isConnected() const
+{
+    return m_server.isListening() && m_hasSecret;
+}
+
 void DirectSource::start()
 {
     if (m_server.isListening())
@@ -42,6 +48,13 @@ void DirectSource::start()
         return;
     }
     qCInfo(lcAppSource).nospace() << "receiving webhooks on 127.0.0.1:" << m_server.serverPort();
+    if (!m_hasSecret) {
+        // Listening all the same: CircleCI's deliveries get 503 and are retried once a secret is set.
+        Q_EMIT problem(u"No webhook secret is set: CircleCI's deliveries are refused until you enter, in "
+                       "Settings, the secret you gave CircleCI."_s);
+        Q_EMIT connectionChanged(false);
+        return;
+    }
     Q_EMIT connectionChanged(true);
 }
 
@@ -53,6 +66,8 @@ void DirectSource::stop()
 
 QString DirectSource::describe() const
 {
+    if (!m_hasSecret)
+        return u"not ready: no webhook secret — direct on 127.0.0.1:%1/webhook"_s.arg(port());
     return u"direct on 127.0.0.1:%1/webhook"_s.arg(port());
 }
 

@@ -2,8 +2,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "app/sources/eventsource.h"
 #include "app/notifications/rejectionnotice.h"
+#include "app/sources/eventsource.h"
 #include "core/httpserver.h"
 #include "core/webhookreceiver.h"
 
@@ -26,7 +26,7 @@ public:
 
     void start() override;
     void stop() override;
-    bool isConnected() const override { return m_server.isListening(); }
+    bool isConnected() const override; //!< listening with a secret: ready for CircleCI
     QString describe() const override;
     quint16 port() const { return m_server.isListening() ? m_server.serverPort() : m_port; }
     void eventNotStored() override { m_notStored = true; }
@@ -36,6 +36,7 @@ private:
     HttpServer m_server;
     WebhookReceiver m_receiver;
     RejectionNotice m_rejections;
+    bool m_hasSecret = false;
     bool m_notStored = false; //!< set while eventReceived() is being handled
 };
 

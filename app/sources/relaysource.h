@@ -2,8 +2,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "app/sources/eventsource.h"
 #include "app/notifications/rejectionnotice.h"
+#include "app/sources/eventsource.h"
 #include "core/eventparser.h"
 #include "core/webhookverifier.h"
 
