@@ -40,6 +40,7 @@ class TestDirectSource final : public QObject
 private Q_SLOTS:
     void unstoredEventIs503AndStillPopsUp();
     void withoutASecretItSaysNotReady();
+    void busyPortIsRetriedUntilItFrees();
 };
 
 void TestDirectSource::unstoredEventIs503AndStillPopsUp()
@@ -90,6 +91,30 @@ void TestDirectSource::withoutASecretItSaysNotReady()
     QCOMPARE(problems.size(), 1);
     QVERIFY(problems.first().contains(u"Settings"_s));
     QCOMPARE(post(source.port(), eventBody(u"early"_s)), 503); // still listening: CircleCI retries it later
+}
+
+void TestDirectSource::busyPortIsRetriedUntilItFrees()
+{
+    // Issue 15 (6): a port in use was never tried again, and the tooltip gave no reason.
+    QTcpServer squatter;
+    QVERIFY(squatter.listen(QHostAddress::LocalHost, 0));
+    ct::DirectSource source(squatter.serverPort(), {relaySecret});
+    QStringList problems;
+    QList<bool> states;
+    connect(&source, &ct::EventSource::problem, this, [&](const QString &p) { problems.append(p); });
+    connect(&source, &ct::EventSource::connectionChanged, this, [&](bool up) { states.append(up); });
+    source.start();
+    QVERIFY(!source.isConnected());
+    QVERIFY2(source.describe().contains(u"port %1 is not available"_s.arg(squatter.serverPort())),
+             qPrintable(source.describe()));
+    QCOMPARE(problems.size(), 1);
+    QTest::qWait(1500); // a retry or two, still busy: one popup, not one per try
+    QCOMPARE(problems.size(), 1);
+    squatter.close();
+    QTRY_VERIFY_WITH_TIMEOUT(source.isConnected(), 10000);
+    QCOMPARE(states.last(), true);
+    QVERIFY(!source.describe().startsWith(u"not ready"_s));
+    QCOMPARE(post(source.port(), eventBody(u"after-retry"_s)), 200);
 }
 
 QTEST_MAIN(TestDirectSource)

@@ -7,6 +7,8 @@
 #include "core/httpserver.h"
 #include "core/webhookreceiver.h"
 
+#include <QTimer>
+
 namespace ct {
 
 /*!
@@ -37,6 +39,10 @@ private:
     WebhookReceiver m_receiver;
     RejectionNotice m_rejections;
     bool m_hasSecret = false;
+    bool m_running = false;
+    int m_listenFailures = 0;
+    QString m_listenError; //!< why the port could not be had; empty while listening
+    QTimer m_retryListen;
     bool m_notStored = false; //!< set while eventReceived() is being handled
 };
 
