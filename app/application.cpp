@@ -246,6 +246,7 @@ void Application::rebuildSource()
         const QByteArray token =
             !m_options.tokenFile.isEmpty() ? readLines(m_options.tokenFile).value(0) : m_secrets.relayToken();
         auto *r = new RelaySource(RelaySource::eventsUrl(url), token, webhookSecrets(), this);
+        r->setTokenOrigin(!m_options.tokenFile.isEmpty() ? u"--token-file "_s + m_options.tokenFile : u"Settings"_s);
         r->setPosition(QString::fromUtf8(m_store.meta(u"relay_id"_s)), m_store.meta(u"relay_seq"_s).toLongLong());
         connect(m_sleep, &SleepWatcher::resumed, r, &RelaySource::reconnectNow);
         connect(r, &RelaySource::positionChanged, this, [this](const QString &id, qint64 seq) {

@@ -94,6 +94,7 @@ private Q_SLOTS:
     void dropsEventsWithABadSignature();
     void reportsGapsAndRejections();
     void rejectionPopupsAtMostOncePerFewMinutes();
+    void refusedTokenIsOnePopupAndNoHammering();
     void appSummarisesReplayedWorkflows();
 };
 
@@ -323,6 +324,33 @@ void TestRelaySource::rejectionPopupsAtMostOncePerFewMinutes()
     QVERIFY(notice.take(4, u"signature mismatch"_s).isEmpty());
     QTest::qWait(250);
     QCOMPARE(notice.take(2, u"invalid JSON"_s), u"6 CircleCI deliveries rejected; the last: invalid JSON"_s);
+}
+
+void TestRelaySource::refusedTokenIsOnePopupAndNoHammering()
+{
+    // Issue 15 (7): a wrong token gave endless quick retries, raw Qt errors and no clear message.
+    RelayProcess relay;
+    QVERIFY(relay.start());
+    ct::RelaySource source(urlOf(relay), "ctr_not-a-token", {relaySecret});
+    source.setTokenOrigin(u"--token-file /home/me/token"_s);
+    source.setAuthRetryDelay(2s);
+    Collector c(source);
+    source.start();
+    QTRY_COMPARE(c.problems.size(), 1);
+    QVERIFY2(c.problems.first().contains(u"refused this device's token (from --token-file /home/me/token)"_s),
+             qPrintable(c.problems.first()));
+    QVERIFY(!source.isConnected());
+    const QString why = source.describe();
+    QVERIFY2(why.contains(u"refused this device's token"_s) && why.contains(u"since"_s)
+                 && why.contains(u"next try at"_s),
+             qPrintable(why));
+    // Backing off: within 1 s no second attempt (the relay counts each as a failed token).
+    QTest::qWait(1000);
+    QCOMPARE(metric(relay.port(), "circletray_relay_token_failures_total").toInt(), 1);
+    // It does try again later, and says so only once.
+    QTRY_COMPARE_WITH_TIMEOUT(metric(relay.port(), "circletray_relay_token_failures_total").toInt(), 2, 5000);
+    QTest::qWait(200);
+    QCOMPARE(c.problems.size(), 1);
 }
 
 void TestRelaySource::appSummarisesReplayedWorkflows()

@@ -5,8 +5,10 @@
 #include "app/applogging.h"
 #include "core/relaymessage.h"
 
+#include <QLocale>
 #include <QNetworkInformation>
 #include <QRandomGenerator>
+#include <QRegularExpression>
 #include <QUrlQuery>
 
 using namespace Qt::StringLiterals;
@@ -50,7 +52,19 @@ RelaySource::RelaySource(const QUrl &relayUrl, const QByteArray &token, const QL
     connect(&m_socket, &QWebSocket::pong, this, [this] { m_deadLink.start(); });
     connect(&m_socket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this,
             [this](QAbstractSocket::SocketError) {
-                qCInfo(lcAppSource) << "relay connection error:" << m_socket.errorString();
+                // Qt reports a refused handshake only in its text ("… Unhandled http status code: 401 …").
+                static const QRegularExpression statusCode(u"status code: (\\d{3})"_s);
+                const QRegularExpressionMatch http = statusCode.match(m_socket.errorString());
+                m_handshakeStatus = http.hasMatch() ? http.captured(1).toInt() : 0;
+                if (m_handshakeStatus == 401)
+                    m_lastError = u"the relay refused this device's token"_s;
+                else if (m_handshakeStatus == 429)
+                    m_lastError = u"the relay is refusing this address for a while (too many failed tokens)"_s;
+                else if (m_handshakeStatus != 0)
+                    m_lastError = u"the relay answered HTTP %1"_s.arg(m_handshakeStatus);
+                else
+                    m_lastError = m_socket.errorString();
+                qCInfo(lcAppSource).noquote() << "relay connection failed:" << m_lastError;
                 if (m_socket.state() == QAbstractSocket::UnconnectedState)
                     handleDisconnected();
             });
@@ -131,7 +145,19 @@ void RelaySource::stop()
 
 QString RelaySource::describe() const
 {
-    return u"relay "_s + m_url.host();
+    const QString relay = u"relay "_s + m_url.host();
+    if (m_connected || m_lastError.isEmpty())
+        return relay;
+    // Why, since when, and when it tries again.
+    const QLocale locale;
+    QString text = relay + u" — "_s + m_lastError;
+    if (m_disconnectedSince.isValid())
+        text += u", since "_s + locale.toString(m_disconnectedSince.toLocalTime().time(), QLocale::ShortFormat);
+    if (m_reconnect.isActive())
+        text += u"; next try at "_s
+            + locale.toString(QDateTime::currentDateTime().addMSecs(m_reconnect.remainingTime()).time(),
+                              QLocale::ShortFormat);
+    return text;
 }
 
 void RelaySource::connectNow()
@@ -165,17 +191,37 @@ void RelaySource::handleDisconnected()
     m_connectTimeout.stop();
     const bool wasConnected = std::exchange(m_connected, false);
     m_replaying = false;
-    if (wasConnected)
-        Q_EMIT connectionChanged(false);
+    if (wasConnected || !m_disconnectedSince.isValid())
+        m_disconnectedSince = QDateTime::currentDateTimeUtc();
     const int code = m_socket.closeCode();
-    if (code == 4001) {
-        Q_EMIT problem(u"The relay revoked this device's token: add a new one in Settings."_s);
+    const int status = std::exchange(m_handshakeStatus, 0);
+    if (wasConnected && code != 4001)
+        m_lastError = u"connection lost"_s;
+    if (code == 4001 && wasConnected) {
+        m_lastError = u"the relay revoked this device's token"_s;
+        Q_EMIT problem(u"The relay revoked this device's token (from %1): ask for a new one "
+                       "(circletray-relay token add NAME) and enter it there."_s.arg(m_tokenOrigin));
         m_failures = 6; // keep trying, slowly: the token may be re-issued under the same name
     } else if (code == 4008) {
         m_failures = 0; // too slow: resume right away from where we are
     }
+    if (status == 401 || status == 429) {
+        // Asking again at once cannot help: minutes, not seconds, and one popup, not one per try.
+        if (status == 401 && !std::exchange(m_toldTokenRefused, true))
+            Q_EMIT problem(
+                u"The relay refused this device's token (from %1). Check it, or ask for a new one "
+                "(circletray-relay token add NAME); CircleTray tries again every few minutes."_s.arg(m_tokenOrigin));
+        if (m_running && !m_reconnect.isActive()) {
+            const double jitter = 0.75 + 0.5 * QRandomGenerator::global()->generateDouble();
+            m_reconnect.start(int(m_authRetry.count() * jitter));
+        }
+        Q_EMIT connectionChanged(false);
+        return;
+    }
     if (m_running)
         scheduleReconnect();
+    // After scheduling: the tooltip built from this says when the next try is.
+    Q_EMIT connectionChanged(false);
 }
 
 void RelaySource::handleMessage(const QString &text)
@@ -197,6 +243,9 @@ void RelaySource::handleMessage(const QString &text)
         m_relayId = m.relayId;
         m_failures = 0;
         m_connected = true;
+        m_lastError.clear();
+        m_disconnectedSince = QDateTime();
+        m_toldTokenRefused = false;
         m_replaying = true;
         Q_EMIT connectionChanged(true);
         Q_EMIT positionChanged(m_relayId, m_lastSeq);

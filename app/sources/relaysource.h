@@ -7,6 +7,7 @@
 #include "core/eventparser.h"
 #include "core/webhookverifier.h"
 
+#include <QDateTime>
 #include <QSslConfiguration>
 #include <QTimer>
 #include <QUrl>
@@ -48,6 +49,10 @@ public:
     void reconnectNow();
     void stop() override;
     bool isConnected() const override { return m_connected; }
+    //! Where the token came from, for the user: "Settings" or "--token-file /path".
+    void setTokenOrigin(const QString &origin) { m_tokenOrigin = origin; }
+    //! How long to wait after the relay refused the token (401) or the address (429).
+    void setAuthRetryDelay(std::chrono::milliseconds delay) { m_authRetry = delay; }
     void eventNotStored() override { m_notStored = true; }
     QString describe() const override;
 
@@ -81,6 +86,12 @@ private:
     bool m_running = false;
     bool m_connected = false;
     bool m_replaying = false;
+    int m_handshakeStatus = 0; //!< the HTTP status that refused the last handshake, if any
+    QString m_lastError; //!< why it is disconnected, for the tooltip
+    QDateTime m_disconnectedSince;
+    QString m_tokenOrigin = QStringLiteral("Settings");
+    bool m_toldTokenRefused = false;
+    std::chrono::milliseconds m_authRetry {5 * 60 * 1000};
     bool m_notStored = false; //!< set while eventReceived() is handled
     bool m_holdPosition = false; //!< an event was not stored: the saved position stays before it
 };
