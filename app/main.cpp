@@ -7,6 +7,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QCryptographicHash>
+#include <QFileInfo>
 #include <QLocalServer>
 #include <QLocalSocket>
 #include <QMessageBox>
@@ -18,9 +19,14 @@ using namespace Qt::StringLiterals;
 namespace {
 
 //! One instance per user (and data folder): a second launch asks the first to show its history.
-QString instanceName(const QString &dataDir)
+//! One CircleTray per user session, whatever --data-dir says (two would show two tray icons and
+//! fight over the port): a socket in the session's runtime folder, else one named after the user.
+QString instanceName()
 {
-    const QByteArray who = qgetenv("USER") + '|' + dataDir.toUtf8();
+    const QString runtime = qEnvironmentVariable("XDG_RUNTIME_DIR");
+    if (!runtime.isEmpty() && QFileInfo(runtime).isDir())
+        return runtime + u"/circletray.instance"_s;
+    const QByteArray who = qgetenv("USER");
     return u"circletray-"_s
         + QString::fromLatin1(QCryptographicHash::hash(who, QCryptographicHash::Sha256).toHex().left(16));
 }
@@ -99,7 +105,7 @@ int main(int argc, char *argv[])
     options.dataDir = parser.value(dataDir);
     options.windowed = parser.isSet(windowed);
 
-    const QString name = instanceName(options.dataDir);
+    const QString name = instanceName();
     {
         QLocalSocket other;
         other.connectToServer(name);
@@ -107,6 +113,9 @@ int main(int argc, char *argv[])
             other.write("show-history\n");
             other.waitForBytesWritten(1000);
             QTextStream(stdout) << "CircleTray is already running: showing its history window.\n";
+            if (!options.dataDir.isEmpty() || options.port || !options.relayUrl.isEmpty())
+                QTextStream(stderr) << "circletray: quit the running CircleTray first to start it with other options "
+                                       "(one runs per user).\n";
             return 0;
         }
     }

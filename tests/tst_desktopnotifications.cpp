@@ -12,6 +12,7 @@
 #include <QDesktopServices>
 #include <QJsonArray>
 #include <QMenu>
+#include <QFileInfo>
 #include <QProcess>
 #include <QTcpServer>
 #include <QTemporaryDir>
@@ -66,6 +67,7 @@ private Q_SLOTS:
     void appSwitchesToTheDaemonWhenItAppears();
     void unwritableDataFolderIsAClearError();
     void unreadableSecretFileIsAClearError();
+    void oneInstancePerUserWhateverTheDataDir();
 
 private:
     QTemporaryDir m_dir;
@@ -267,6 +269,40 @@ void TestDesktopNotifications::unreadableSecretFileIsAClearError()
     QCOMPARE(app.exitCode(), 1);
     const QByteArray err = app.readAllStandardError();
     QVERIFY2(err.contains("cannot read --secret-file"), err.constData());
+}
+
+void TestDesktopNotifications::oneInstancePerUserWhateverTheDataDir()
+{
+    // Issue 15 (11): another --data-dir started a second full instance with a second tray icon.
+    QTemporaryDir dir;
+    QFile secret(dir.filePath(u"secret"_s));
+    QVERIFY(secret.open(QIODevice::WriteOnly));
+    secret.write(relaySecret + '\n');
+    secret.close();
+    QProcess first;
+    first.setProcessChannelMode(QProcess::MergedChannels);
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(u"QT_LOGGING_RULES"_s, u"circletray.*.info=true"_s);
+    first.setProcessEnvironment(env);
+    first.start(QStringLiteral(CT_APP_PATH), {u"--port"_s, u"0"_s, u"--secret-file"_s, secret.fileName(),
+                                              u"--data-dir"_s, dir.filePath(u"one"_s)});
+    QByteArray log;
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            log += first.readAll();
+            return log.contains("receiving webhooks");
+        },
+        15000));
+    QProcess second;
+    second.start(QStringLiteral(CT_APP_PATH), {u"--data-dir"_s, dir.filePath(u"two"_s)});
+    QVERIFY(second.waitForFinished(15000));
+    QCOMPARE(second.exitCode(), 0);
+    QVERIFY2(second.readAllStandardOutput().contains("already running"), "the second start did not hand over");
+    QVERIFY(second.readAllStandardError().contains("quit the running CircleTray first"));
+    QVERIFY(!QFileInfo::exists(dir.filePath(u"two/history.sqlite"_s))); // it never opened a history
+    QCOMPARE(first.state(), QProcess::Running);
+    first.terminate();
+    QVERIFY(first.waitForFinished(10000));
 }
 
 QTEST_MAIN(TestDesktopNotifications)
