@@ -275,6 +275,21 @@ void Application::showSettings()
 {
     SettingsDialog dialog(&m_settings, &m_secrets, m_history->isVisible() ? m_history : nullptr);
     dialog.setPruneCounter([this](int days) { return m_store.countOlderThan(days); });
+    SettingsOverrides o;
+    if (!m_options.relayUrl.isEmpty()) {
+        o.source = u"relay"_s;
+        o.relayUrl = m_options.relayUrl;
+    } else if (m_options.port || !m_options.secretFiles.isEmpty()) {
+        o.source = u"direct"_s;
+    }
+    o.port = m_options.port;
+    o.secretFiles = m_options.secretFiles;
+    if (!o.secretFiles.isEmpty())
+        o.secrets = webhookSecrets();
+    o.tokenFile = m_options.tokenFile;
+    if (!o.tokenFile.isEmpty())
+        o.token = readLines(o.tokenFile).value(0);
+    dialog.setOverrides(o);
     const int keptDays = m_settings.retentionDays();
     connect(&dialog, &SettingsDialog::sourceChanged, this, &Application::rebuildSource);
     connect(&dialog, &QDialog::accepted, this, [this, keptDays] {

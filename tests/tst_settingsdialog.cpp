@@ -5,6 +5,7 @@
 #include "app/setup/settingsdialog.h"
 
 #include <QCheckBox>
+#include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPlainTextEdit>
@@ -24,6 +25,7 @@ class TestSettingsDialog final : public QObject
 private Q_SLOTS:
     void savesSettingsAndSecrets();
     void directModeNeedsASecret();
+    void commandLineValuesShownNotSaved();
     void loweringRetentionAsksFirst_data();
     void loweringRetentionAsksFirst();
 };
@@ -90,6 +92,45 @@ void TestSettingsDialog::directModeNeedsASecret()
     dialog.accept();
     QCOMPARE(dialog.result(), int(QDialog::Accepted));
     QCOMPARE(secrets.webhookSecrets(), QList<QByteArray>({"the-secret"_ba}));
+}
+
+void TestSettingsDialog::commandLineValuesShownNotSaved()
+{
+    // Issue 15 (8): under `make run` the dialog showed port 8787, "Direct" and an empty secret
+    // (the saved values), and Save wrote them; the next plain start then refused every webhook.
+    qputenv("CIRCLETRAY_SECRET_BACKEND", "file");
+    QTemporaryDir dir;
+    ct::Settings settings(dir.filePath(u"circletray.ini"_s));
+    ct::SecretStore secrets(dir.filePath(u"secrets.ini"_s));
+    settings.setValue(ct::Settings::Key::Source, u"relay"_s);
+    settings.setValue(ct::Settings::Key::RelayUrl, u"https://relay.example.com"_s);
+    secrets.setRelayToken("ctr_saved");
+    ct::SettingsDialog dialog(&settings, &secrets);
+    ct::SettingsOverrides o;
+    o.source = u"direct"_s;
+    o.port = 9999;
+    o.secretFiles = {u"/run/secret"_s};
+    o.secrets = {"from-the-file"_ba};
+    dialog.setOverrides(o);
+    // In effect, and marked.
+    QVERIFY(dialog.findChild<QRadioButton *>(u"direct"_s)->isChecked());
+    QCOMPARE(dialog.findChild<QSpinBox *>(u"port"_s)->value(), 9999);
+    QVERIFY(!dialog.findChild<QSpinBox *>(u"port"_s)->isEnabled());
+    auto *secretField = dialog.findChild<QPlainTextEdit *>(u"webhookSecrets"_s);
+    QCOMPARE(secretField->toPlainText(), u"from-the-file"_s);
+    QVERIFY(!secretField->isEnabled());
+    QVERIFY(secretField->toolTip().contains(u"--secret-file /run/secret"_s));
+    auto *note = dialog.findChild<QLabel *>(u"overrideNote"_s);
+    QVERIFY(note && !note->isHidden() && note->text().contains(u"--port"_s));
+    // Save (another setting changed) keeps the saved source, URL, token and secrets.
+    dialog.findChild<QLineEdit *>(u"branches"_s)->setText(u"main"_s);
+    dialog.accept();
+    QCOMPARE(dialog.result(), int(QDialog::Accepted));
+    QCOMPARE(settings.source(), u"relay"_s);
+    QCOMPARE(settings.relayUrl(), u"https://relay.example.com"_s);
+    QCOMPARE(secrets.relayToken(), "ctr_saved"_ba);
+    QVERIFY(secrets.webhookSecrets().isEmpty());
+    QCOMPARE(settings.branchPatterns(), QStringList({u"main"_s}));
 }
 
 void TestSettingsDialog::loweringRetentionAsksFirst_data()

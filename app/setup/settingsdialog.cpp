@@ -144,6 +144,11 @@ SettingsDialog::SettingsDialog(Settings *settings, SecretStore *secrets, QWidget
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     auto *layout = new QVBoxLayout(this);
+    m_overrideNote = new QLabel(this);
+    m_overrideNote->setObjectName(u"overrideNote"_s);
+    m_overrideNote->setWordWrap(true);
+    m_overrideNote->hide();
+    layout->addWidget(m_overrideNote);
     layout->addWidget(source);
     layout->addWidget(secretBox);
     layout->addWidget(rules);
@@ -175,9 +180,9 @@ SettingsDialog::SettingsDialog(Settings *settings, SecretStore *secrets, QWidget
     m_emails->setText(m_settings->myEmails().join(u", "_s));
     m_retention->setValue(m_settings->retentionDays());
     const auto updateEnabled = [this] {
-        m_port->setEnabled(m_direct->isChecked());
-        m_relayUrl->setEnabled(m_relay->isChecked());
-        m_token->setEnabled(m_relay->isChecked());
+        m_port->setEnabled(m_direct->isChecked() && !m_overrides.port);
+        m_relayUrl->setEnabled(m_relay->isChecked() && !m_overrides.relayUrl);
+        m_token->setEnabled(m_relay->isChecked() && m_overrides.tokenFile.isEmpty());
         findChild<QPushButton *>(u"testConnection"_s)->setEnabled(m_relay->isChecked());
         m_emails->setEnabled(m_onlyMine->isChecked());
     };
@@ -186,13 +191,53 @@ SettingsDialog::SettingsDialog(Settings *settings, SecretStore *secrets, QWidget
     updateEnabled();
 }
 
+void SettingsDialog::setOverrides(const SettingsOverrides &o)
+{
+    m_overrides = o;
+    if (!o.any())
+        return;
+    const auto mark = [](QWidget *w, const QString &flag) {
+        w->setEnabled(false);
+        w->setToolTip(u"Set by %1 for this run; not saved"_s.arg(flag));
+    };
+    QStringList flags;
+    if (o.source) {
+        (*o.source == u"relay" ? m_relay : m_direct)->setChecked(true);
+        mark(m_direct, o.relayUrl ? u"--relay"_s : u"the command line"_s);
+        mark(m_relay, o.relayUrl ? u"--relay"_s : u"the command line"_s);
+    }
+    if (o.port) {
+        m_port->setValue(*o.port);
+        mark(m_port, u"--port"_s);
+        flags.append(u"--port"_s);
+    }
+    if (o.relayUrl) {
+        m_relayUrl->setText(*o.relayUrl);
+        mark(m_relayUrl, u"--relay"_s);
+        flags.append(u"--relay"_s);
+    }
+    if (!o.secretFiles.isEmpty()) {
+        m_webhookSecrets->setPlainText(QString::fromUtf8(QByteArrayList(o.secrets).join('\n')));
+        mark(m_webhookSecrets, u"--secret-file "_s + o.secretFiles.join(u", "_s));
+        flags.append(u"--secret-file"_s);
+    }
+    if (!o.tokenFile.isEmpty()) {
+        m_token->setText(QString::fromUtf8(o.token));
+        mark(m_token, u"--token-file "_s + o.tokenFile);
+        flags.append(u"--token-file"_s);
+    }
+    m_overrideNote->setText(u"Greyed values were set on the command line (%1) for this run only: they are "
+                            "in effect now and Save keeps your saved ones."_s.arg(flags.join(u", "_s)));
+    m_overrideNote->show();
+}
+
 void SettingsDialog::accept()
 {
     // Direct mode without the secret CircleCI signs with refuses every delivery: not a setting to save.
     const QStringList secretLines = m_webhookSecrets->toPlainText().split(u'\n');
     const bool anySecret = std::any_of(secretLines.cbegin(), secretLines.cend(),
                                        [](const QString &line) { return !line.trimmed().isEmpty(); });
-    if (m_direct->isChecked() && !anySecret) {
+    if (m_direct->isChecked() && !anySecret && m_overrides.secretFiles.isEmpty()) {
         QMessageBox refuse(QMessageBox::Warning, u"Webhook secret needed"_s,
                            u"Direct mode needs the webhook secret you entered in CircleCI's webhook settings: "
                            "without it every delivery is refused."_s,
@@ -227,9 +272,14 @@ void SettingsDialog::accept()
     const QByteArray oldToken = m_secrets->relayToken();
     const QList<QByteArray> oldSecrets = m_secrets->webhookSecrets();
 
-    m_settings->setValue(Settings::Key::Source, m_relay->isChecked() ? u"relay"_s : u"direct"_s);
-    m_settings->setValue(Settings::Key::DirectPort, m_port->value());
-    m_settings->setValue(Settings::Key::RelayUrl, m_relayUrl->text().trimmed());
+    // Values the command line set for this run are shown, not saved: the next plain start must
+    // find what the user chose, not `make run`'s port and file secret.
+    if (!m_overrides.source)
+        m_settings->setValue(Settings::Key::Source, m_relay->isChecked() ? u"relay"_s : u"direct"_s);
+    if (!m_overrides.port)
+        m_settings->setValue(Settings::Key::DirectPort, m_port->value());
+    if (!m_overrides.relayUrl)
+        m_settings->setValue(Settings::Key::RelayUrl, m_relayUrl->text().trimmed());
     QStringList kinds;
     for (QCheckBox *box : std::as_const(m_kinds)) {
         if (box->isChecked())
@@ -250,8 +300,10 @@ void SettingsDialog::accept()
         if (!line.trimmed().isEmpty())
             secrets.append(line.trimmed().toUtf8());
     }
-    m_secrets->setWebhookSecrets(secrets);
-    m_secrets->setRelayToken(m_token->text().trimmed().toUtf8());
+    if (m_overrides.secretFiles.isEmpty())
+        m_secrets->setWebhookSecrets(secrets);
+    if (m_overrides.tokenFile.isEmpty())
+        m_secrets->setRelayToken(m_token->text().trimmed().toUtf8());
     m_settings->sync();
     if (oldSource != m_settings->source() || oldPort != m_settings->directPort() || oldRelay != m_settings->relayUrl()
         || oldToken != m_secrets->relayToken() || oldSecrets != m_secrets->webhookSecrets())

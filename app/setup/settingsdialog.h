@@ -5,6 +5,7 @@
 #include <QDialog>
 
 #include <functional>
+#include <optional>
 
 class QCheckBox;
 class QLabel;
@@ -18,6 +19,22 @@ namespace ct {
 class SecretStore;
 class Settings;
 
+/*!
+ * \brief What the command line set for this run (`make run`, `--relay …`): shown in Settings as in
+ * effect, read-only there, and never saved into the user's settings by accident.
+ */
+struct SettingsOverrides
+{
+    std::optional<QString> source; //!< "direct" (--port, --secret-file) or "relay" (--relay)
+    std::optional<quint16> port;
+    std::optional<QString> relayUrl;
+    QStringList secretFiles; //!< --secret-file: the secrets in effect come from these
+    QList<QByteArray> secrets; //!< …and are these
+    QString tokenFile; //!< --token-file
+    QByteArray token;
+    bool any() const { return source || port || relayUrl || !secretFiles.isEmpty() || !tokenFile.isEmpty(); }
+};
+
 //! Source (direct port, or relay URL + token), webhook secret(s), and the notification rules.
 class SettingsDialog final : public QDialog
 {
@@ -30,6 +47,8 @@ public:
     //! How many workflows keeping \a days of history would delete now: lowering "Keep history"
     //! asks first when that is more than none.
     void setPruneCounter(std::function<qint64(int days)> counter) { m_pruneCounter = std::move(counter); }
+    //! Shows \a overrides as the values in effect, read-only and marked; accept() keeps the saved ones.
+    void setOverrides(const SettingsOverrides &overrides);
 
 Q_SIGNALS:
     void sourceChanged(); //!< source, port, relay, secrets or token changed: reconnect
@@ -55,6 +74,8 @@ private:
     std::function<qint64(int)> m_pruneCounter;
     QCheckBox *m_autostart = nullptr;
     QLabel *m_testResult = nullptr;
+    QLabel *m_overrideNote = nullptr;
+    SettingsOverrides m_overrides;
 };
 
 } // namespace ct
