@@ -2,9 +2,9 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "app/sources/eventsource.h"
 #include "app/history/historystore.h"
 #include "app/notifications/notificationrules.h"
+#include "app/sources/eventsource.h"
 #include "core/statustracker.h"
 
 #include <QObject>

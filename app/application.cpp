@@ -159,6 +159,9 @@ bool Application::start(QString *error)
     m_store.prune(m_settings.retentionDays());
     m_history = new HistoryWindow(&m_store, &m_settings);
     connect(m_controller, &AppController::historyChanged, m_history, &HistoryWindow::workflowChanged);
+    connect(m_history, &HistoryWindow::settingsRequested, this, &Application::showSettings);
+    connect(m_history, &HistoryWindow::setupGuideRequested, this, &Application::showSetupGuide);
+    connect(m_history, &HistoryWindow::quitRequested, qApp, &QApplication::quit);
 
     m_retention.setInterval(24h);
     connect(&m_retention, &QTimer::timeout, this, &Application::pruneHistory);
@@ -259,7 +262,9 @@ void Application::rebuildSource()
     }
     m_source = source;
     m_controller->setSource(source);
+    m_history->setConnectionState(source->isConnected(), source->describe());
     connect(source, &EventSource::connectionChanged, this, [this, source](bool connected) {
+        m_history->setConnectionState(connected, source->describe());
         if (m_tray)
             m_tray->setConnected(connected, source->describe());
     });

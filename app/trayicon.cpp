@@ -50,6 +50,22 @@ void TrayIcon::setConnected(bool connected, const QString &sourceDescription)
     refresh();
 }
 
+void TrayIcon::fillPauseMenu(QMenu *pause, Settings *settings)
+{
+    pause->clear();
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    pause->addAction(u"For 1 hour"_s, pause, [settings] {
+        settings->setValue(Settings::Key::PausedUntil, QDateTime::currentDateTimeUtc().addSecs(3600));
+    });
+    pause->addAction(u"Until tomorrow"_s, pause, [settings] {
+        const QDateTime tomorrow(QDate::currentDate().addDays(1), QTime(8, 0));
+        settings->setValue(Settings::Key::PausedUntil, tomorrow.toUTC());
+    });
+    QAction *resume = pause->addAction(u"Resume now"_s, pause,
+                                       [settings] { settings->setValue(Settings::Key::PausedUntil, QDateTime()); });
+    resume->setEnabled(settings->pausedUntil().isValid() && settings->pausedUntil() > now);
+}
+
 void TrayIcon::setWarning(const QString &warning)
 {
     if (warning == m_warning)
@@ -106,17 +122,7 @@ void TrayIcon::rebuildMenu()
     }
     m_menu->addSeparator();
     m_menu->addAction(u"History…"_s, this, &TrayIcon::historyRequested);
-    QMenu *pause = m_menu->addMenu(u"Pause notifications"_s);
-    const QDateTime now = QDateTime::currentDateTimeUtc();
-    pause->addAction(u"For 1 hour"_s, this,
-                     [this, now] { m_settings->setValue(Settings::Key::PausedUntil, now.addSecs(3600)); });
-    pause->addAction(u"Until tomorrow"_s, this, [this] {
-        const QDateTime tomorrow(QDate::currentDate().addDays(1), QTime(8, 0));
-        m_settings->setValue(Settings::Key::PausedUntil, tomorrow.toUTC());
-    });
-    QAction *resume = pause->addAction(u"Resume now"_s, this,
-                                       [this] { m_settings->setValue(Settings::Key::PausedUntil, QDateTime()); });
-    resume->setEnabled(m_settings->pausedUntil().isValid() && m_settings->pausedUntil() > now);
+    fillPauseMenu(m_menu->addMenu(u"Pause notifications"_s), m_settings);
     m_menu->addAction(u"Settings…"_s, this, &TrayIcon::settingsRequested);
     m_menu->addSeparator();
     m_menu->addAction(u"Quit"_s, this, &TrayIcon::quitRequested);

@@ -34,6 +34,8 @@ public:
     //! A problem the user must know about until it is fixed (one tooltip line); empty clears it.
     void setWarning(const QString &warning);
     void refresh(); //!< icon, tooltip and menu from the current state
+    //! "For 1 hour", "Until tomorrow", "Resume now": the tray menu's and the history window's.
+    static void fillPauseMenu(QMenu *menu, Settings *settings);
 
 Q_SIGNALS:
     void historyRequested();

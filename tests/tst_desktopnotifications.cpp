@@ -10,9 +10,9 @@
 #include "relayprocess.h"
 
 #include <QDesktopServices>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QMenu>
-#include <QFileInfo>
 #include <QProcess>
 #include <QTcpServer>
 #include <QTemporaryDir>
@@ -284,8 +284,8 @@ void TestDesktopNotifications::oneInstancePerUserWhateverTheDataDir()
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(u"QT_LOGGING_RULES"_s, u"circletray.*.info=true"_s);
     first.setProcessEnvironment(env);
-    first.start(QStringLiteral(CT_APP_PATH), {u"--port"_s, u"0"_s, u"--secret-file"_s, secret.fileName(),
-                                              u"--data-dir"_s, dir.filePath(u"one"_s)});
+    first.start(QStringLiteral(CT_APP_PATH),
+                {u"--port"_s, u"0"_s, u"--secret-file"_s, secret.fileName(), u"--data-dir"_s, dir.filePath(u"one"_s)});
     QByteArray log;
     QVERIFY(QTest::qWaitFor(
         [&] {

@@ -6,10 +6,13 @@
 #include "core/eventparser.h"
 #include "historyfixture.h"
 
+#include <QAction>
 #include <QComboBox>
 #include <QDesktopServices>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTreeView>
@@ -32,6 +35,7 @@ private Q_SLOTS:
     void filtersSayWhatTheyShow();
     void projectFilterLearnsNewProjects();
     void keyboardClosesAndSearches();
+    void reachesEverythingWithoutATray();
 
 private:
     QTemporaryDir m_dir;
@@ -177,6 +181,40 @@ void TestHistoryWindow::keyboardClosesAndSearches()
     QVERIFY(QTest::qWaitForWindowExposed(&window));
     QTest::keyClick(window.view(), Qt::Key_W, Qt::ControlModifier);
     QTRY_VERIFY(!window.isVisible());
+}
+
+void TestHistoryWindow::reachesEverythingWithoutATray()
+{
+    // Issue 15 (10): without a system tray (stock GNOME, --windowed) nothing reached Settings,
+    // Pause, the guide, Quit or the connection state.
+    ct::HistoryWindow window(m_store.get(), m_settings.get());
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QSignalSpy settings(&window, &ct::HistoryWindow::settingsRequested);
+    QSignalSpy guide(&window, &ct::HistoryWindow::setupGuideRequested);
+    QSignalSpy quit(&window, &ct::HistoryWindow::quitRequested);
+    window.findChild<QAction *>(u"actionSettings"_s)->trigger();
+    window.findChild<QAction *>(u"actionSetupGuide"_s)->trigger();
+    window.findChild<QAction *>(u"actionQuit"_s)->trigger();
+    QCOMPARE(settings.size(), 1);
+    QCOMPARE(guide.size(), 1);
+    QCOMPARE(quit.size(), 1);
+    QAction *pause = window.findChild<QAction *>(u"actionPause"_s);
+    QVERIFY(pause && pause->menu());
+    Q_EMIT pause->menu()->aboutToShow();
+    QStringList items;
+    for (QAction *a : pause->menu()->actions())
+        items.append(a->text());
+    QCOMPARE(items, QStringList({u"For 1 hour"_s, u"Until tomorrow"_s, u"Resume now"_s}));
+    pause->menu()->actions().first()->trigger();
+    QVERIFY(m_settings->pausedUntil() > QDateTime::currentDateTimeUtc());
+    m_settings->setValue(ct::Settings::Key::PausedUntil, QDateTime());
+    window.setConnectionState(false, u"relay relay.example.com — connection lost, since 10:42"_s);
+    QCOMPARE(window.connectionLabel()->text(),
+             u"○ Disconnected: relay relay.example.com — connection lost, since 10:42"_s);
+    window.setConnectionState(true, u"relay relay.example.com"_s);
+    QCOMPARE(window.connectionLabel()->text(), u"● Connected: relay relay.example.com"_s);
+    QCOMPARE(window.windowTitle(), u"History"_s); // the desktop adds "— CircleTray" once
 }
 
 QTEST_MAIN(TestHistoryWindow)

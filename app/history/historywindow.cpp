@@ -5,6 +5,7 @@
 #include "app/history/historymodel.h"
 #include "app/history/historystore.h"
 #include "app/setup/settings.h"
+#include "app/trayicon.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -17,6 +18,8 @@
 #include <QLineEdit>
 #include <QMenu>
 #include <QShortcut>
+#include <QToolBar>
+#include <QToolButton>
 #include <QTreeView>
 #include <QVBoxLayout>
 
@@ -52,7 +55,7 @@ HistoryWindow::HistoryWindow(HistoryStore *store, Settings *settings, QWidget *p
     , m_settings(settings)
     , m_model(new HistoryModel(store, this))
 {
-    setWindowTitle(u"CircleTray — History"_s);
+    setWindowTitle(u"History"_s); // the desktop adds " — CircleTray" (the application display name)
     setObjectName(u"HistoryWindow"_s);
 
     m_search = new QLineEdit(this);
@@ -98,14 +101,44 @@ HistoryWindow::HistoryWindow(HistoryStore *store, Settings *settings, QWidget *p
     m_empty->hide();
     m_view->viewport()->installEventFilter(this);
 
+    // The tray menu's commands here too: without a system tray nothing else reaches them.
+    auto *tools = new QToolBar(this);
+    tools->setObjectName(u"historyToolbar"_s);
+    tools->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    tools->addAction(u"Settings…"_s, this, &HistoryWindow::settingsRequested)->setObjectName(u"actionSettings"_s);
+    auto *pauseMenu = new QMenu(u"Pause notifications"_s, this);
+    connect(pauseMenu, &QMenu::aboutToShow, this,
+            [this, pauseMenu] { TrayIcon::fillPauseMenu(pauseMenu, m_settings); });
+    QAction *pause = tools->addAction(u"Pause"_s);
+    pause->setObjectName(u"actionPause"_s);
+    pause->setMenu(pauseMenu);
+    if (auto *button = qobject_cast<QToolButton *>(tools->widgetForAction(pause)))
+        button->setPopupMode(QToolButton::InstantPopup);
+    tools->addAction(u"Setup guide…"_s, this, &HistoryWindow::setupGuideRequested)
+        ->setObjectName(u"actionSetupGuide"_s);
+    tools->addAction(u"Quit CircleTray"_s, this, &HistoryWindow::quitRequested)->setObjectName(u"actionQuit"_s);
+
+    m_connection = new QLabel(this);
+    m_connection->setObjectName(u"historyConnection"_s);
+    m_connection->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // Narrow windows: the search field keeps most of the row, the filters shrink to their text.
+    m_search->setMinimumWidth(120);
+    m_status->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_project->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_project->setMinimumContentsLength(8);
     auto *filters = new QHBoxLayout;
     filters->addWidget(m_search, 1);
     filters->addWidget(m_status);
     filters->addWidget(m_project);
+    auto *statusLine = new QHBoxLayout;
+    statusLine->addWidget(m_count);
+    statusLine->addStretch(1);
+    statusLine->addWidget(m_connection);
     auto *layout = new QVBoxLayout(this);
+    layout->setMenuBar(tools);
     layout->addLayout(filters);
     layout->addWidget(m_view, 1);
-    layout->addWidget(m_count);
+    layout->addLayout(statusLine);
 
     // Esc and Ctrl+W close, Ctrl+F searches: what every list window does.
     for (const QKeySequence &key : {QKeySequence(Qt::Key_Escape), QKeySequence(Qt::CTRL | Qt::Key_W)})
@@ -149,6 +182,15 @@ void HistoryWindow::workflowChanged(const QString &workflowId)
     m_model->workflowChanged(workflowId);
     if (const auto w = m_store->workflow(workflowId))
         learnProject(w->projectSlug);
+}
+
+void HistoryWindow::setConnectionState(bool connected, const QString &description)
+{
+    // In words and a glyph, not colour alone.
+    if (description.startsWith(u"not ready:"_s))
+        m_connection->setText(u"⚠ Not ready: "_s + description.mid(10).trimmed());
+    else
+        m_connection->setText(connected ? u"● Connected: "_s + description : u"○ Disconnected: "_s + description);
 }
 
 void HistoryWindow::learnProject(const QString &slug)

@@ -38,6 +38,15 @@ public:
     QLabel *emptyLabel() const { return m_empty; } //!< "No failed workflows" when a filter matches nothing
     void workflowChanged(const QString &workflowId);
     void showAndRaise();
+    //! The connection line under the list: where builds come from and whether it works.
+    void setConnectionState(bool connected, const QString &description);
+    QLabel *connectionLabel() const { return m_connection; }
+
+Q_SIGNALS:
+    // The tray menu's commands, for desktops without a system tray (stock GNOME) or --windowed.
+    void settingsRequested();
+    void setupGuideRequested();
+    void quitRequested();
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -63,6 +72,7 @@ private:
     QComboBox *m_project = nullptr;
     QLabel *m_count = nullptr;
     QLabel *m_empty = nullptr;
+    QLabel *m_connection = nullptr;
     QTimer m_typingDelay;
     QTimer m_relativeTimes;
 };

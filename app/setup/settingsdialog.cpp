@@ -44,7 +44,7 @@ SettingsDialog::SettingsDialog(Settings *settings, SecretStore *secrets, QWidget
     , m_settings(settings)
     , m_secrets(secrets)
 {
-    setWindowTitle(u"CircleTray — Settings"_s);
+    setWindowTitle(u"Settings"_s); // shown as "Settings — CircleTray"
 
     auto *source = new QGroupBox(u"Where builds come from"_s, this);
     m_direct = new QRadioButton(u"Direct: receive CircleCI's webhooks on this computer (through ngrok)"_s);
