@@ -124,6 +124,7 @@ HistoryWindow::HistoryWindow(HistoryStore *store, Settings *settings, QWidget *p
     // Narrow windows: the search field keeps most of the row, the filters shrink to their text.
     m_search->setMinimumWidth(120);
     m_status->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_status->setMinimumContentsLength(11); // "All results"
     m_project->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     m_project->setMinimumContentsLength(8);
     auto *filters = new QHBoxLayout;
