@@ -113,9 +113,11 @@ int main(int argc, char *argv[])
             other.write("show-history\n");
             other.waitForBytesWritten(1000);
             // It answers with its data folder: other options than the running ones cannot take effect.
-            const QString runningDir = other.waitForReadyRead(2000) ? QString::fromUtf8(other.readAll()).trimmed() : QString();
+            const QString runningDir =
+                other.waitForReadyRead(2000) ? QString::fromUtf8(other.readAll()).trimmed() : QString();
             QTextStream(stdout) << "CircleTray is already running: showing its history window.\n";
-            const bool otherDir = !options.dataDir.isEmpty() && QFileInfo(options.dataDir).absoluteFilePath() != runningDir;
+            const bool otherDir =
+                !options.dataDir.isEmpty() && QFileInfo(options.dataDir).absoluteFilePath() != runningDir;
             if (otherDir || options.port || !options.relayUrl.isEmpty())
                 QTextStream(stderr) << "circletray: quit the running CircleTray first to start it with other options "
                                        "(one runs per user).\n";
@@ -142,10 +144,9 @@ int main(int argc, char *argv[])
             QObject::connect(s, &QLocalSocket::readyRead, &circletray, [s, &circletray, options] {
                 if (s->readAll().contains("show-history")) {
                     circletray.showHistory();
-                    s->write(QFileInfo(options.dataDir.isEmpty() ? QString() : options.dataDir)
-                                 .absoluteFilePath()
-                                 .toUtf8()
-                             + '\n');
+                    s->write(
+                        QFileInfo(options.dataDir.isEmpty() ? QString() : options.dataDir).absoluteFilePath().toUtf8()
+                        + '\n');
                     s->flush();
                 }
                 s->disconnectFromServer();

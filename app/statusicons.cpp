@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: MIT
 #include "app/statusicons.h"
 
+#include <QFont>
 #include <QHash>
 #include <QImageReader>
 #include <QPainter>
@@ -26,7 +27,59 @@ namespace {
         return QColor(0xd4, 0xa7, 0x2c); // unknown
     }
 
-    QIcon draw(const QColor &fill, bool hollow, bool slash)
+    //! The shape inside a dot, so that status never rests on colour alone.
+    enum class Glyph { None, Check, Cross, Dash, Dots, Question };
+
+    Glyph glyphFor(const QString &statusClass)
+    {
+        if (statusClass == u"success")
+            return Glyph::Check;
+        if (statusClass == u"failure")
+            return Glyph::Cross;
+        if (statusClass == u"canceled")
+            return Glyph::Dash;
+        if (statusClass.isEmpty())
+            return Glyph::Dots; // running
+        return Glyph::Question;
+    }
+
+    void drawGlyph(QPainter &p, const QRectF &r, Glyph g, qreal pen)
+    {
+        p.setPen(QPen(Qt::white, std::max(1.2, pen * 1.6), Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
+        p.setBrush(Qt::NoBrush);
+        const QPointF c = r.center();
+        const qreal s = r.width() * 0.24;
+        switch (g) {
+        case Glyph::Check:
+            p.drawPolyline(QPolygonF({c + QPointF(-s, 0), c + QPointF(-s * 0.3, s * 0.75), c + QPointF(s, -s * 0.7)}));
+            break;
+        case Glyph::Cross:
+            p.drawLine(c + QPointF(-s * 0.8, -s * 0.8), c + QPointF(s * 0.8, s * 0.8));
+            p.drawLine(c + QPointF(-s * 0.8, s * 0.8), c + QPointF(s * 0.8, -s * 0.8));
+            break;
+        case Glyph::Dash:
+            p.drawLine(c + QPointF(-s, 0), c + QPointF(s, 0));
+            break;
+        case Glyph::Dots:
+            p.setBrush(Qt::white);
+            p.setPen(Qt::NoPen);
+            for (int i = -1; i <= 1; ++i)
+                p.drawEllipse(c + QPointF(i * s * 0.9, 0), s * 0.25, s * 0.25);
+            break;
+        case Glyph::Question: {
+            QFont f = p.font();
+            f.setPixelSize(int(r.height() * 0.7));
+            f.setBold(true);
+            p.setFont(f);
+            p.drawText(r, Qt::AlignCenter, u"?"_s);
+            break;
+        }
+        case Glyph::None:
+            break;
+        }
+    }
+
+    QIcon draw(const QColor &fill, bool hollow, bool slash, Glyph glyph = Glyph::None)
     {
         QIcon icon;
         for (int size : {16, 22, 24, 32, 48, 64}) {
@@ -41,6 +94,8 @@ namespace {
             if (hollow)
                 p.setPen(QPen(fill, pen * 1.5));
             p.drawEllipse(r);
+            if (!hollow && size >= 16)
+                drawGlyph(p, r, glyph, pen);
             if (slash) {
                 p.setPen(QPen(fill, pen * 1.5));
                 p.drawLine(r.topRight() + QPointF(-r.width() * 0.15, r.height() * 0.15),
@@ -59,7 +114,7 @@ QIcon StatusIcons::forStatusClass(const QString &statusClass)
     static QHash<QString, QIcon> cache;
     auto it = cache.find(statusClass);
     if (it == cache.end())
-        it = cache.insert(statusClass, draw(colorFor(statusClass), false, false));
+        it = cache.insert(statusClass, draw(colorFor(statusClass), false, false, glyphFor(statusClass)));
     return *it;
 }
 

@@ -5,10 +5,13 @@
 #include "app/appcontroller.h"
 #include "app/history/historystore.h"
 #include "app/history/relativetime.h"
+#include "app/history/statustext.h"
 #include "app/setup/settings.h"
 #include "app/statusicons.h"
 
 #include <QDesktopServices>
+#include <QFontMetrics>
+#include <QLocale>
 #include <QMenu>
 
 using namespace Qt::StringLiterals;
@@ -112,8 +115,12 @@ void TrayIcon::rebuildMenu()
     if (recent.isEmpty())
         m_menu->addAction(u"No builds yet"_s)->setEnabled(false);
     for (const WorkflowRecord &w : recent) {
-        const QString label = w.displayProject() + u" · "_s + w.ref() + u" · "_s + w.workflowName + u"    "_s
-            + relativeTime(w.finishedAt);
+        // The status in words too (not only the dot's colour), and long names elided.
+        const QFontMetrics fm(m_menu->font());
+        const QString what =
+            fm.elidedText(w.displayProject() + u" · "_s + w.ref() + u" · "_s + w.workflowName, Qt::ElideMiddle, 360);
+        const QString label = what + u" — "_s + readableStatus(w.status) + u", "_s
+            + (w.status.isEmpty() ? u"running"_s : relativeTime(w.finishedAt));
         QAction *a =
             m_menu->addAction(StatusIcons::forStatusClass(w.status.isEmpty() ? QString() : w.statusClass), label);
         const QUrl url(w.url);
@@ -122,7 +129,13 @@ void TrayIcon::rebuildMenu()
     }
     m_menu->addSeparator();
     m_menu->addAction(u"History…"_s, this, &TrayIcon::historyRequested);
-    fillPauseMenu(m_menu->addMenu(u"Pause notifications"_s), m_settings);
+    // Paused is visible in the menu itself, with the time it ends.
+    const QDateTime pausedUntil = m_settings->pausedUntil();
+    const bool paused = pausedUntil.isValid() && pausedUntil > QDateTime::currentDateTimeUtc();
+    fillPauseMenu(m_menu->addMenu(paused ? u"Paused until %1"_s.arg(
+                                      QLocale().toString(pausedUntil.toLocalTime().time(), QLocale::ShortFormat))
+                                         : u"Pause notifications"_s),
+                  m_settings);
     m_menu->addAction(u"Settings…"_s, this, &TrayIcon::settingsRequested);
     m_menu->addSeparator();
     m_menu->addAction(u"Quit"_s, this, &TrayIcon::quitRequested);
