@@ -7,6 +7,8 @@
 
 #include <QCryptographicHash>
 #include <QDir>
+#include <QFileInfo>
+#include <QLoggingCategory>
 #include <QRandomGenerator>
 #include <QTextStream>
 
@@ -49,6 +51,18 @@ int runTokenCommand(const QStringList &arguments, const QProcessEnvironment &env
         err << "usage: circletray-relay token add NAME | list | revoke NAME [--data-dir DIR]\n";
         return 2;
     }
+    // The event log's info lines ("migrated … to schema version 1", "event log … relay id …") belong in
+    // the server's journal; here they would bury the command's own answer. Warnings still show.
+    QLoggingCategory::setFilterRules(u"circletray.relay.store.info=false"_s);
+    const QString dataDir = QFileInfo(config->dataDir).absoluteFilePath();
+    const bool fresh = !QFileInfo::exists(config->databasePath());
+    // A mistyped --data-dir must not quietly get an empty log of its own. Only `add` may start one:
+    // a new install can hand out tokens before the relay's first start.
+    if (fresh && verb != u"add") {
+        err << "circletray-relay token: no event log in " << dataDir
+            << ": start the relay once with this --data-dir, or check the path\n";
+        return 1;
+    }
     if (!QDir().mkpath(config->dataDir)) {
         err << "circletray-relay token: cannot create data directory " << config->dataDir << '\n';
         return 1;
@@ -66,6 +80,8 @@ int runTokenCommand(const QStringList &arguments, const QProcessEnvironment &env
         }
         out << token << '\n';
         err << "Token \"" << name << "\" created. It is shown only this once: give it to the CircleTray app.\n";
+        if (fresh)
+            err << "New event log in " << dataDir << ": the relay must run with this --data-dir to accept the token.\n";
         return 0;
     }
     if (verb == u"revoke") {

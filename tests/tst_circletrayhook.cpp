@@ -76,6 +76,10 @@ private Q_SLOTS:
     void parseErrors();
     void sendBuiltInSamples_data();
     void sendBuiltInSamples();
+    void sendsEveryDocumentedStatus_data();
+    void sendsEveryDocumentedStatus();
+    void issue13_statusCircleCiNeverSendsRefused_data();
+    void issue13_statusCircleCiNeverSendsRefused();
     void failedThenSuccessReadsAsFixed();
     void sendFileAsIs();
     void sendReportsRefusalAndNetworkErrors();
@@ -241,6 +245,63 @@ void TestCircleTrayHook::sendBuiltInSamples()
     QCOMPARE(again.exitCode, 0);
     QCOMPARE(received.size(), 2);
     QVERIFY(received.at(1).first().value<ct::WebhookDelivery>().event.id != d.event.id);
+}
+
+void TestCircleTrayHook::sendsEveryDocumentedStatus_data()
+{
+    QTest::addColumn<QString>("type");
+    QTest::addColumn<QString>("status");
+    // What docs/circleci-webhooks.md §6 lists for completed events.
+    for (const char *status : {"success", "failed", "error", "canceled", "unauthorized"})
+        QTest::addRow("workflow %s", status) << u"workflow-completed"_s << QString::fromLatin1(status);
+    for (const char *status : {"success", "failed", "canceled", "unauthorized"})
+        QTest::addRow("job %s", status) << u"job-completed"_s << QString::fromLatin1(status);
+}
+
+void TestCircleTrayHook::sendsEveryDocumentedStatus()
+{
+    QFETCH(QString, type);
+    QFETCH(QString, status);
+    QSignalSpy received(m_receiver.get(), &ct::WebhookReceiver::deliveryReceived);
+    const Run r =
+        hook({u"send"_s, u"--url"_s, url, u"--secret"_s, u"team-secret"_s, u"--type"_s, type, u"--status"_s, status});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QCOMPARE(received.size(), 1);
+    const auto d = received.first().first().value<ct::WebhookDelivery>();
+    QCOMPARE(d.event.job ? d.event.job->status : d.event.workflow->status.value_or(QString()), status);
+}
+
+void TestCircleTrayHook::issue13_statusCircleCiNeverSendsRefused_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QByteArray>("valid"); // how the message ends: the values valid for the --type
+    const QByteArray workflow = "one of: success, failed, error, canceled, unauthorized";
+    const QByteArray job = "one of: success, failed, canceled, unauthorized";
+    // clang-format off
+    QTest::newRow("workflow running")    << QStringList {u"--status"_s, u"running"_s} << workflow;
+    QTest::newRow("workflow typo")       << QStringList {u"--status"_s, u"fialed"_s} << workflow;
+    QTest::newRow("workflow upper case") << QStringList {u"--status"_s, u"Failed"_s} << workflow;
+    QTest::newRow("workflow empty")      << QStringList {u"--status"_s, QString()} << workflow;
+    QTest::newRow("workflow on_hold")    << QStringList {u"--type"_s, u"workflow-completed"_s, u"--status"_s, u"on_hold"_s} << workflow;
+    QTest::newRow("workflow not_run")    << QStringList {u"--status"_s, u"not_run"_s} << workflow;
+    QTest::newRow("job error")           << QStringList {u"--type"_s, u"job-completed"_s, u"--status"_s, u"error"_s} << job;
+    QTest::newRow("job queued")          << QStringList {u"--type"_s, u"job-completed"_s, u"--status"_s, u"queued"_s} << job;
+    QTest::newRow("ping with a status")  << QStringList {u"--type"_s, u"ping"_s, u"--status"_s, u"success"_s} << "ping (it has no status)"_ba;
+    // clang-format on
+}
+
+void TestCircleTrayHook::issue13_statusCircleCiNeverSendsRefused()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QByteArray, valid);
+    QSignalSpy received(m_receiver.get(), &ct::WebhookReceiver::deliveryReceived);
+    const Run r = hook(QStringList {u"send"_s, u"--url"_s, url, u"--secret"_s, u"team-secret"_s} + args);
+    QCOMPARE(r.exitCode, 2); // a usage error, and nothing sent
+    QVERIFY(r.out.isEmpty());
+    QCOMPARE(received.size(), 0);
+    const QByteArray firstLine = r.err.left(r.err.indexOf('\n'));
+    QVERIFY2(firstLine.startsWith("circletray-hook send: --status "), r.err.constData());
+    QVERIFY2(firstLine.endsWith(valid), r.err.constData());
 }
 
 void TestCircleTrayHook::failedThenSuccessReadsAsFixed()

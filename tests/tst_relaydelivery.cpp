@@ -5,6 +5,7 @@
 #include "relayprocess.h"
 #include "testca.h"
 
+#include <QRegularExpression>
 #include <QSslKey>
 #include <QSslSocket>
 #include <QStandardPaths>
@@ -12,6 +13,35 @@
 
 using namespace Qt::StringLiterals;
 using namespace ct::test;
+
+namespace {
+
+struct TokenRun
+{
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+//! `circletray-relay token …` with logging as a user has it: ctest turns info lines off, a shell does not.
+TokenRun token(const QString &dataDir, const QStringList &args)
+{
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove(u"QT_LOGGING_RULES"_s);
+    env.remove(u"QT_LOGGING_CONF"_s);
+    p.setProcessEnvironment(env);
+    p.start(QStringLiteral(CT_RELAY_PATH), QStringList {u"token"_s} + args + QStringList {u"--data-dir"_s, dataDir});
+    if (!p.waitForFinished(15000)) {
+        p.kill();
+        p.waitForFinished();
+        return {};
+    }
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
+            p.readAllStandardError()};
+}
+
+} // namespace
 
 class TestRelayDelivery final : public QObject
 {
@@ -30,6 +60,9 @@ private Q_SLOTS:
     void tls();
     void keepaliveDropsSilentPeers();
     void sighupReloadsCertificate();
+    void issue13_tokenCommandsNeedAnEventLog_data();
+    void issue13_tokenCommandsNeedAnEventLog();
+    void issue13_tokenCommandsPrintOnlyTheirOwnOutput();
 
 private:
     QByteArray m_token;
@@ -392,6 +425,70 @@ void TestRelayDelivery::sighupReloadsCertificate()
     QVERIFY(QFile::copy(dirPath(u"second.key"_s), dirPath(u"live.key"_s)));
     QVERIFY(relay.signal(SIGHUP));
     QTRY_COMPARE_WITH_TIMEOUT(peerName(), u"second"_s, 10000);
+}
+
+void TestRelayDelivery::issue13_tokenCommandsNeedAnEventLog_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<bool>("folderExists");
+    QTest::newRow("list, no such folder") << QStringList {u"list"_s} << false;
+    QTest::newRow("list, empty folder") << QStringList {u"list"_s} << true;
+    QTest::newRow("revoke, no such folder") << QStringList {u"revoke"_s, u"laptop"_s} << false;
+    QTest::newRow("revoke, empty folder") << QStringList {u"revoke"_s, u"laptop"_s} << true;
+}
+
+void TestRelayDelivery::issue13_tokenCommandsNeedAnEventLog()
+{
+    // A mistyped --data-dir: say so, instead of listing the tokens of a new, empty log made there.
+    QFETCH(QStringList, args);
+    QFETCH(bool, folderExists);
+    QTemporaryDir dir;
+    const QString data = dir.filePath(u"relay-dta"_s);
+    if (folderExists)
+        QVERIFY(QDir().mkpath(data));
+    const TokenRun r = token(data, args);
+    QCOMPARE(r.exitCode, 1);
+    QCOMPARE(r.out, QByteArray());
+    QCOMPARE(QString::fromUtf8(r.err),
+             u"circletray-relay token: no event log in %1: start the relay once with this --data-dir, or check the "
+             "path\n"_s.arg(data));
+    QCOMPARE(QFileInfo::exists(data), folderExists); // nothing created
+    QVERIFY(!QFileInfo::exists(QDir(data).filePath(u"events.sqlite"_s)));
+}
+
+void TestRelayDelivery::issue13_tokenCommandsPrintOnlyTheirOwnOutput()
+{
+    QTemporaryDir dir;
+    const QString data = dir.filePath(u"data"_s);
+    // `add` on a new install (README step 6 may come before the first start): it makes the log,
+    // and says where, but the log's own lines ("migrated … to schema version", "event log … relay
+    // id …") stay out.
+    TokenRun r = token(data, {u"add"_s, u"laptop"_s});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(QRegularExpression(u"^ctr_[A-Za-z0-9_-]{43}\n$"_s).match(QString::fromLatin1(r.out)).hasMatch(),
+             r.out.constData());
+    QCOMPARE(QString::fromUtf8(r.err),
+             u"Token \"laptop\" created. It is shown only this once: give it to the CircleTray app.\n"
+             "New event log in %1: the relay must run with this --data-dir to accept the token.\n"_s.arg(data));
+    r = token(data, {u"add"_s, u"desktop"_s});
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(r.err, "Token \"desktop\" created. It is shown only this once: give it to the CircleTray app.\n"_ba);
+    r = token(data, {u"revoke"_s, u"laptop"_s});
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(r.out, "revoked laptop\n"_ba);
+    QCOMPARE(r.err, QByteArray());
+    {
+        RelayProcess relay(data);
+        QVERIFY(relay.start());
+        QCOMPARE(relay.terminate(), 0);
+    }
+    r = token(data, {u"list"_s});
+    QCOMPARE(r.exitCode, 0);
+    const QList<QByteArray> lines = r.out.trimmed().split('\n');
+    QCOMPARE(lines.size(), 2);
+    QVERIFY2(lines.at(0).startsWith("desktop\tcreated ") && lines.at(0).endsWith("\tvalid"), r.out.constData());
+    QVERIFY2(lines.at(1).startsWith("laptop\tcreated ") && lines.at(1).contains("\trevoked "), r.out.constData());
+    QCOMPARE(r.err, QByteArray());
 }
 
 QTEST_GUILESS_MAIN(TestRelayDelivery)

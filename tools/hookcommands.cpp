@@ -182,7 +182,11 @@ int runSend(const QStringList &arguments)
     QCommandLineParser parser;
     const QCommandLineOption url(u"url"_s, u"Where to POST, e.g. http://127.0.0.1:8787/webhook."_s, u"url"_s);
     const QCommandLineOption type(u"type"_s, u"workflow-completed (default), job-completed or ping."_s, u"type"_s);
-    const QCommandLineOption status(u"status"_s, u"Status in the built-in sample (default success)."_s, u"status"_s);
+    const QCommandLineOption status(
+        u"status"_s,
+        u"Status in the built-in sample (default success): success, failed, error, canceled or "
+        "unauthorized; for job-completed the same but error."_s,
+        u"status"_s);
     const QCommandLineOption project(u"project"_s, u"Project name in the built-in sample."_s, u"name"_s);
     const QCommandLineOption branch(u"branch"_s, u"Branch in the built-in sample."_s, u"name"_s);
     const QCommandLineOption workflow(u"workflow"_s, u"Workflow name in the built-in sample."_s, u"name"_s);
@@ -224,8 +228,20 @@ int runSend(const QStringList &arguments)
         SampleOptions sample;
         sample.type = eventType.value_or(EventType::WorkflowCompleted);
         eventType = sample.type;
-        if (parser.isSet(status))
+        if (parser.isSet(status)) {
+            // Only what CircleCI sends in a completed event: a typo or "running" would otherwise
+            // reach the receiver as a status it never sees from CircleCI.
+            const QStringList valid = completedStatuses(sample.type);
+            const QString typeName = QString::fromLatin1(eventTypeName(sample.type));
+            if (valid.isEmpty())
+                return usageError(u"--status does not apply to --type %1 (it has no status)"_s.arg(typeName), command);
+            if (!valid.contains(parser.value(status))) {
+                return usageError(u"--status \"%1\" is not a status CircleCI sends in %2; use one of: %3"_s.arg(
+                                      parser.value(status), typeName, valid.join(u", "_s)),
+                                  command);
+            }
             sample.status = parser.value(status);
+        }
         if (parser.isSet(project))
             sample.project = parser.value(project);
         if (parser.isSet(branch))

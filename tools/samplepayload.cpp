@@ -29,6 +29,19 @@ namespace {
 
 } // namespace
 
+QStringList completedStatuses(EventType type)
+{
+    switch (type) {
+    case EventType::WorkflowCompleted:
+        return {u"success"_s, u"failed"_s, u"error"_s, u"canceled"_s, u"unauthorized"_s};
+    case EventType::JobCompleted:
+        return {u"success"_s, u"failed"_s, u"canceled"_s, u"unauthorized"_s};
+    case EventType::Ping:
+        break;
+    }
+    return {};
+}
+
 QByteArray samplePayload(const SampleOptions &o)
 {
     const QDateTime now = o.now.isValid() ? o.now : QDateTime::currentDateTimeUtc();

@@ -7,6 +7,7 @@
 #include <QByteArray>
 #include <QDateTime>
 #include <QString>
+#include <QStringList>
 
 namespace ct {
 
@@ -27,6 +28,11 @@ struct SampleOptions
     QString workflowId; //!< fresh UUID when empty
     QDateTime now; //!< current time when invalid
 };
+
+//! The statuses CircleCI's webhook documentation lists for a completed event of \a type: success,
+//! failed, error, canceled, unauthorized for a workflow, the same but error for a job, none for a
+//! ping. API-only values (running, on_hold, queued, …) belong to unfinished runs and are never sent.
+QStringList completedStatuses(EventType type);
 
 //! A realistic CircleCI body (GitHub OAuth shape, as in the spec) with fresh ids and times.
 QByteArray samplePayload(const SampleOptions &options);
