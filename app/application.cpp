@@ -7,6 +7,7 @@
 #include "app/history/historymodel.h"
 #include "app/history/historywindow.h"
 #include "app/notifications/traynotifier.h"
+#include "app/privatefiles.h"
 #include "app/setup/settingsdialog.h"
 #include "app/setup/setupguide.h"
 #include "app/sources/directsource.h"
@@ -40,7 +41,7 @@ namespace {
     {
         const QString dir =
             !o.dataDir.isEmpty() ? o.dataDir : QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
-        QDir().mkpath(dir);
+        makePrivateFolder(dir); // history and secrets: for the user only
         return QDir(dir).filePath(name);
     }
 

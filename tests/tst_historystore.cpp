@@ -4,9 +4,13 @@
 #include "core/eventparser.h"
 #include "fixtures.h"
 
+#include <QFileInfo>
+#include <QRegularExpression>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <sys/stat.h>
 
 using namespace Qt::StringLiterals;
 using ct::test::fixture;
@@ -53,6 +57,32 @@ ct::WebhookEvent jobEvent(const QString &eventId, const QString &workflowId, con
             .toUtf8());
 }
 
+constexpr QFileDevice::Permissions ownerFile = QFileDevice::ReadOwner | QFileDevice::WriteOwner;
+constexpr QFileDevice::Permissions ownerFolder = ownerFile | QFileDevice::ExeOwner;
+constexpr QFileDevice::Permissions othersBits = QFileDevice::ReadGroup | QFileDevice::WriteGroup | QFileDevice::ExeGroup
+    | QFileDevice::ReadOther | QFileDevice::WriteOther | QFileDevice::ExeOther;
+
+//! The permission bits of \a path as chmod has them (QFileInfo adds the "User" flags of whoever asks).
+QFileDevice::Permissions mode(const QString &path)
+{
+    return QFileInfo(path).permissions() & (ownerFolder | othersBits);
+}
+
+//! Sets the process umask for a scope: files a test creates get what a user's shell would give them.
+class Umask
+{
+public:
+    explicit Umask(mode_t mask)
+        : m_old(::umask(mask))
+    { }
+    ~Umask() { ::umask(m_old); }
+    Umask(const Umask &) = delete;
+    Umask &operator=(const Umask &) = delete;
+
+private:
+    mode_t m_old;
+};
+
 } // namespace
 
 class TestHistoryStore final : public QObject
@@ -68,6 +98,9 @@ private Q_SLOTS:
     void searchFilterSortPage();
     void survivesReopenAndPrunes();
     void migratesSchemaOneAndListsProjects();
+    void issue14_historyIsOwnerOnly_data();
+    void issue14_historyIsOwnerOnly();
+    void issue14_looserHistoryTightenedOnOpen();
 
 private:
     QTemporaryDir m_dir;
@@ -217,6 +250,68 @@ void TestHistoryStore::migratesSchemaOneAndListsProjects()
                     "VALUES ('wf-3', 'bitbucket/team/app', 'build', 1, ''), ('wf-4', 'gh/zed/z', 'build', 2, '')"_s));
     QCOMPARE(m_store->projects(),
              (QStringList {u"bitbucket/team/app"_s, u"gh/zed/z"_s, u"github/org/api"_s})); // sorted, each once
+}
+
+void TestHistoryStore::issue14_historyIsOwnerOnly_data()
+{
+    QTest::addColumn<bool>("folderExists");
+    QTest::newRow("new folder") << false; // first start
+    QTest::newRow("existing folder") << true; // QTemporaryDir makes it 0700
+}
+
+void TestHistoryStore::issue14_historyIsOwnerOnly()
+{
+    // Commit subjects and e-mail addresses: readable by the user only, whatever the umask says.
+    QFETCH(bool, folderExists);
+    const Umask umask(022);
+    QTemporaryDir dir;
+    const QString folder = folderExists ? dir.path() : dir.filePath(u"share/circletray"_s);
+    const QString path = folder + u"/history.sqlite"_s;
+    ct::HistoryStore store(path);
+    QString error;
+    QVERIFY2(store.open(&error), qPrintable(error));
+    QVERIFY(!store.record(workflowEvent(u"e1"_s, u"wf-1"_s, "failed", "2026-11-01T00:00:00.000Z")).duplicate);
+    QCOMPARE(mode(folder), ownerFolder);
+    QCOMPARE(mode(path), ownerFile);
+    // The write-ahead log and its index exist while the store is open (WAL mode).
+    for (const QString &side : QStringList {path + u"-wal"_s, path + u"-shm"_s}) {
+        QVERIFY2(QFileInfo::exists(side), qPrintable(side));
+        QCOMPARE(mode(side), ownerFile);
+    }
+}
+
+void TestHistoryStore::issue14_looserHistoryTightenedOnOpen()
+{
+    // Left by an older CircleTray (umask 022) and still open in it, or after a crash: the folder
+    // 0755, the database and its -wal/-shm 0644. Opening tightens each, and says so.
+    const Umask umask(022);
+    QTemporaryDir dir;
+    const QString folder = dir.filePath(u"data"_s);
+    const QString path = folder + u"/history.sqlite"_s;
+    QVERIFY(QDir().mkdir(folder, ownerFolder));
+    ct::HistoryStore old(path);
+    QString error;
+    QVERIFY2(old.open(&error), qPrintable(error));
+    old.record(workflowEvent(u"e1"_s, u"wf-1"_s, "failed", "2026-11-01T00:00:00.000Z"));
+    const QFileDevice::Permissions loose = ownerFile | QFileDevice::ReadGroup | QFileDevice::ReadOther; // 0644
+    const QStringList files = {path, path + u"-wal"_s, path + u"-shm"_s};
+    for (const QString &file : files)
+        QVERIFY(QFile::setPermissions(file, loose));
+    QVERIFY(QFile::setPermissions(folder,
+                                  ownerFolder | QFileDevice::ReadGroup | QFileDevice::ExeGroup | QFileDevice::ReadOther
+                                      | QFileDevice::ExeOther)); // 0755
+    for (const QString &tightened : QStringList {folder} + files) {
+        QTest::ignoreMessage(
+            QtWarningMsg,
+            QRegularExpression(u"^"_s + QRegularExpression::escape(tightened)
+                               + u" could be read by other users \\((0755|0644)\\): made it owner-only"_s));
+    }
+    ct::HistoryStore store(path);
+    QVERIFY2(store.open(&error), qPrintable(error));
+    QCOMPARE(mode(folder), ownerFolder);
+    for (const QString &file : files)
+        QCOMPARE(mode(file), ownerFile);
+    QVERIFY(store.workflow(u"wf-1"_s)); // the same history, only private now
 }
 
 QTEST_GUILESS_MAIN(TestHistoryStore)

@@ -3,8 +3,10 @@
 #include "app/history/historystore.h"
 
 #include "app/applogging.h"
+#include "app/privatefiles.h"
 #include "core/logging.h"
 
+#include <QFileInfo>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QUuid>
@@ -165,6 +167,14 @@ HistoryStore::~HistoryStore()
 
 bool HistoryStore::open(QString *error)
 {
+    // Commit subjects and e-mail addresses: for the user only. The folder first, so nobody else can
+    // get in while the files are made; the file before SQLite opens it, which then gives -wal and
+    // -shm the same permissions. Ones left looser (an older version, a crash) are tightened.
+    makePrivateFolder(QFileInfo(m_path).absolutePath());
+    if (!makePrivateFile(m_path, error))
+        return false;
+    for (const char *suffix : {"-wal", "-shm"})
+        tightenPrivateFile(m_path + QLatin1StringView(suffix));
     m_db = QSqlDatabase::addDatabase(u"QSQLITE"_s, m_connectionName);
     m_db.setDatabaseName(m_path);
     if (!m_db.open()) {

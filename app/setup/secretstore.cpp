@@ -3,8 +3,8 @@
 #include "app/setup/secretstore.h"
 
 #include "app/applogging.h"
+#include "app/privatefiles.h"
 
-#include <QDir>
 #include <QEventLoop>
 #include <QFileInfo>
 #include <QSettings>
@@ -49,15 +49,18 @@ QByteArray SecretStore::readFile(const QString &key) const
 
 bool SecretStore::writeFile(const QString &key, const QByteArray &value)
 {
-    QDir().mkpath(QFileInfo(m_file).absolutePath());
-    {
-        QSettings s(m_file, QSettings::IniFormat);
-        s.setValue(u"secrets/"_s + key, value);
-        s.sync();
-        if (s.status() != QSettings::NoError)
-            return false;
+    // 0600 before the first secret goes in: QSettings saves through a temporary file that takes the
+    // existing file's permissions (a new one would get the umask's until a chmod afterwards).
+    makePrivateFolder(QFileInfo(m_file).absolutePath());
+    QString error;
+    if (!makePrivateFile(m_file, &error)) {
+        qCWarning(lcApp).noquote() << "not writing secrets:" << error;
+        return false;
     }
-    return QFile::setPermissions(m_file, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    QSettings s(m_file, QSettings::IniFormat);
+    s.setValue(u"secrets/"_s + key, value);
+    s.sync();
+    return s.status() == QSettings::NoError;
 }
 
 QByteArray SecretStore::read(const QString &key) const
