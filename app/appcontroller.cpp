@@ -4,8 +4,7 @@
 
 #include "app/applogging.h"
 #include "app/notifications/notifier.h"
-
-#include <QDesktopServices>
+#include "app/workflowurl.h"
 
 using namespace Qt::StringLiterals;
 
@@ -33,10 +32,7 @@ void AppController::setNotifier(Notifier *notifier)
         disconnect(m_notifier, nullptr, this, nullptr);
     m_notifier = notifier;
     if (m_notifier) {
-        connect(m_notifier, &Notifier::activated, this, [](const Notification &n) {
-            if (n.url.isValid() && !n.url.isEmpty())
-                QDesktopServices::openUrl(n.url);
-        });
+        connect(m_notifier, &Notifier::activated, this, [](const Notification &n) { openWorkflowUrl(n.url); });
     }
 }
 

@@ -8,8 +8,8 @@
 #include "app/history/statustext.h"
 #include "app/setup/settings.h"
 #include "app/statusicons.h"
+#include "app/workflowurl.h"
 
-#include <QDesktopServices>
 #include <QFontMetrics>
 #include <QLocale>
 #include <QMenu>
@@ -125,7 +125,7 @@ void TrayIcon::rebuildMenu()
             m_menu->addAction(StatusIcons::forStatusClass(w.status.isEmpty() ? QString() : w.statusClass), label);
         const QUrl url(w.url);
         a->setEnabled(url.isValid() && !url.isEmpty());
-        connect(a, &QAction::triggered, this, [url] { QDesktopServices::openUrl(url); });
+        connect(a, &QAction::triggered, this, [url] { openWorkflowUrl(url); });
     }
     m_menu->addSeparator();
     m_menu->addAction(u"History…"_s, this, &TrayIcon::historyRequested);

@@ -6,11 +6,11 @@
 #include "app/history/historystore.h"
 #include "app/setup/settings.h"
 #include "app/trayicon.h"
+#include "app/workflowurl.h"
 
 #include <QApplication>
 #include <QClipboard>
 #include <QComboBox>
-#include <QDesktopServices>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QKeyEvent>
@@ -261,7 +261,7 @@ void HistoryWindow::openUrl(const QModelIndex &index)
 {
     const QUrl url(index.sibling(index.row(), 0).data(HistoryModel::UrlRole).toString());
     if (url.isValid() && !url.isEmpty())
-        QDesktopServices::openUrl(url);
+        openWorkflowUrl(url);
 }
 
 void HistoryWindow::showContextMenu(const QPoint &pos)
