@@ -61,7 +61,8 @@ bool SqlEventLog::open(QString *error)
     // the -wal and -shm files the database file's permissions.
     if (!QFile::exists(m_path)) {
         QFile file(m_path);
-        if (!file.open(QIODevice::WriteOnly)
+        // Created 0600, never for a moment with the umask's permissions.
+        if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly, QFileDevice::ReadOwner | QFileDevice::WriteOwner)
             || !file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner)) {
             *error = u"cannot create %1: %2"_s.arg(m_path, file.errorString());
             return false;
