@@ -14,7 +14,8 @@ namespace ct {
  * \brief Workflows (newest first by default) with their jobs as children, fetched lazily from the store.
  *
  * Rows come in pages as the view scrolls (canFetchMore/fetchMore), jobs when a workflow is
- * expanded; filtering and sorting are SQL queries, so 100,000 workflows cost what one page costs.
+ * expanded; filtering and sorting are SQL queries, so 1,000,000 workflows cost what one page costs
+ * (a text search that matches most of them pays for counting its matches).
  * A changed workflow updates its row in place; a new one is inserted at the top when the view
  * shows newest first. Nothing is reloaded wholesale per event.
  */

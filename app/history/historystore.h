@@ -80,6 +80,8 @@ struct RecordOutcome
  * Deduplicated by event id; the N+1 workflow-completed events CircleCI sends for one workflow
  * collapse into one row that keeps the latest; jobs attach to their workflow whichever arrives
  * first (a job seen first creates the workflow's row, completed later). Schema versioned in `meta`.
+ * Text search of 3+ characters goes through an FTS5 trigram index, shorter text is a LIKE scan;
+ * the index and the workflow count are kept in step by triggers (schema 3).
  */
 class HistoryStore
 {
@@ -97,8 +99,12 @@ public:
     std::optional<WorkflowRecord> workflow(const QString &workflowId) const;
     QList<JobRecord> jobs(const QString &workflowId) const;
     QList<WorkflowRecord> recent(int count) const;
+    //! Text of 3+ characters is looked up in a trigram index, shorter text is a LIKE scan; both
+    //! match substrings of the lowercased text columns.
     qint64 count(const HistoryFilter &filter) const;
-    QList<WorkflowRecord> page(const HistoryFilter &filter, qint64 offset, int limit) const;
+    //! \a matching: the filter's count() when the caller knows it; it lets a filtered page choose
+    //! the cheaper way to its rows (the rows are the same either way).
+    QList<WorkflowRecord> page(const HistoryFilter &filter, qint64 offset, int limit, qint64 matching = -1) const;
     //! Where \a workflowId stands in page()'s order under \a filter (how many rows come before it);
     //! -1 when it does not pass the filter or is not stored.
     qint64 position(const HistoryFilter &filter, const QString &workflowId) const;
@@ -111,7 +117,7 @@ public:
     QByteArray meta(const QString &key) const;
     void setMeta(const QString &key, const QByteArray &value);
 
-    static constexpr int schemaVersion = 2;
+    static constexpr int schemaVersion = 3;
 
 private:
     bool migrate(QString *error);
