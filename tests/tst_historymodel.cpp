@@ -4,6 +4,7 @@
 // 1): the loaded rows must always be the store's first rows in its order, the count the store's
 // count, never a row twice or missing — with a page boundary in play, for every sort and filter.
 #include "app/history/historymodel.h"
+#include "app/history/relativetime.h"
 #include "app/history/statustext.h"
 #include "core/eventparser.h"
 #include "historyfixture.h"
@@ -100,6 +101,8 @@ private Q_SLOTS:
     void outOfOrderEventsKeepRowsRight_data();
     void outOfOrderEventsKeepRowsRight();
     void equalValuesKeepNewestFirst();
+    void oneDurationFormat_data();
+    void oneDurationFormat();
     void readableStatuses_data();
     void readableStatuses();
 };
@@ -195,6 +198,23 @@ void TestHistoryModel::equalValuesKeepNewestFirst()
         QCOMPARE(model.index(0, ct::HistoryModel::Subject).data().toString(), u"Commit 49"_s);
         QCOMPARE(model.index(1, ct::HistoryModel::Subject).data().toString(), u"Commit 48"_s);
     }
+}
+
+void TestHistoryModel::oneDurationFormat_data()
+{
+    QTest::addColumn<qint64>("seconds");
+    QTest::addColumn<QString>("text");
+    QTest::newRow("seconds") << qint64(45) << u"45 s"_s;
+    QTest::newRow("minutes") << qint64(611) << u"10 min 11 s"_s; // was "10:11" in the window, this in popups
+    QTest::newRow("hours") << qint64(7500) << u"2 h 5 min"_s;
+    QTest::newRow("unknown") << qint64(-1) << QString();
+}
+
+void TestHistoryModel::oneDurationFormat()
+{
+    QFETCH(qint64, seconds);
+    QFETCH(QString, text);
+    QCOMPARE(ct::durationText(seconds), text);
 }
 
 void TestHistoryModel::readableStatuses_data()

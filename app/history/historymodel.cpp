@@ -16,13 +16,7 @@ namespace {
 
     QString duration(qint64 s)
     {
-        if (s < 0)
-            return {};
-        if (s < 60)
-            return u"%1 s"_s.arg(s);
-        if (s < 3600)
-            return u"%1:%2"_s.arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
-        return u"%1 h %2 min"_s.arg(s / 3600).arg((s % 3600) / 60);
+        return durationText(s); // one format in the window and the popups
     }
 
 } // namespace

@@ -24,4 +24,15 @@ QString relativeTime(const QDateTime &t, const QDateTime &now)
     return t.toLocalTime().date().toString(Qt::ISODate);
 }
 
+QString durationText(qint64 seconds)
+{
+    if (seconds < 0)
+        return {};
+    if (seconds < 60)
+        return u"%1 s"_s.arg(seconds);
+    if (seconds < 3600)
+        return u"%1 min %2 s"_s.arg(seconds / 60).arg(seconds % 60);
+    return u"%1 h %2 min"_s.arg(seconds / 3600).arg((seconds % 3600) / 60);
+}
+
 } // namespace ct

@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: MIT
 #include "app/notifications/notificationrules.h"
 
+#include "app/history/relativetime.h"
+
 #include <QRegularExpression>
 
 using namespace Qt::StringLiterals;
@@ -12,13 +14,7 @@ namespace {
 
     QString duration(qint64 seconds)
     {
-        if (seconds < 0)
-            return {};
-        if (seconds < 60)
-            return u"%1 s"_s.arg(seconds);
-        if (seconds < 3600)
-            return u"%1 min %2 s"_s.arg(seconds / 60).arg(seconds % 60);
-        return u"%1 h %2 min"_s.arg(seconds / 3600).arg((seconds % 3600) / 60);
+        return durationText(seconds);
     }
 
     QString heading(const QString &kind, const WorkflowRecord &w)
