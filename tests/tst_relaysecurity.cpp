@@ -100,6 +100,16 @@ int tlsHealth(quint16 port, const QSslConfiguration &config, int timeoutMs = 300
     return answer.startsWith("HTTP/1.1 ") ? answer.mid(9, 3).toInt() : 0;
 }
 
+//! The port of a relay started with --metrics-listen 127.0.0.1:0 (0 when it did not say).
+quint16 metricsPortOf(RelayProcess &relay)
+{
+    if (!QTest::qWaitFor([&] { return relay.output().contains("metrics listening on 127.0.0.1:"); }, 10000))
+        return 0;
+    const QByteArray out = relay.output();
+    const QByteArray line = out.mid(out.indexOf("metrics listening on "));
+    return quint16(line.mid(line.lastIndexOf(':', line.indexOf('\n')) + 1).split('\n').value(0).trimmed().toUInt());
+}
+
 QByteArray eventBodyOfSize(const QString &id, qsizetype size)
 {
     QByteArray body = eventBody(id);
@@ -206,12 +216,9 @@ void TestRelaySecurity::abandonedTlsHandshakesDoNotWedgeTheListener()
             held.push_back(std::move(s));
     }
     QTest::qWait(200);
-    // A real client gets through at once, with all those still open.
-    QElapsedTimer t;
-    t.start();
+    // A real client gets through, with all those still open (before the fix: never, until restart).
     QString error;
-    QCOMPARE(tlsHealth(relay.port(), trusting(m_ca), 3000, &error), 200);
-    QVERIFY2(t.elapsed() < 2000, qPrintable(u"took %1 ms: %2"_s.arg(t.elapsed()).arg(error)));
+    QVERIFY2(tlsHealth(relay.port(), trusting(m_ca), 5000, &error) == 200, qPrintable(error));
     // The header timeout ends the held ones; failures are counted, and logged in aggregate.
     QTRY_VERIFY_WITH_TIMEOUT(std::all_of(held.cbegin(), held.cend(),
                                          [](const auto &s) { return s->state() == QAbstractSocket::UnconnectedState; }),
@@ -370,10 +377,9 @@ void TestRelaySecurity::stalledReplayHoldsLittle()
     QVERIFY(QTest::qWaitFor(
         [&] {
             got += s.readAll();
-            return got.count("\"type\":\"event\"") >= 60;
+            return got.count("\"type\":\"event\"") >= 60 && got.contains("\"type\":\"live\"");
         },
         30000));
-    QVERIFY(got.contains("\"type\":\"live\""));
 }
 
 void TestRelaySecurity::sessionsPerTokenAreCapped()
@@ -399,16 +405,18 @@ void TestRelaySecurity::sessionsPerTokenAreCapped()
 
 void TestRelaySecurity::webSocketsCountAsConnections()
 {
-    // Sessions taken over by WebSockets still count against --max-connections.
+    // Sessions taken over by WebSockets still count against --max-connections. /metrics on its own
+    // listener, so that asking does not take one of the four sockets.
     RelayProcess relay;
-    QVERIFY(relay.start({u"--max-connections"_s, u"4"_s}));
+    QVERIFY(relay.start({u"--max-connections"_s, u"4"_s, u"--metrics-listen"_s, u"127.0.0.1:0"_s}));
+    const quint16 metricsPort = metricsPortOf(relay);
+    QVERIFY(metricsPort != 0);
     const QByteArray token = relay.addToken(u"laptop"_s);
     RelayClient a, b, c;
     QVERIFY(a.open(relay.port(), token));
     QVERIFY(b.open(relay.port(), token));
     QVERIFY(c.open(relay.port(), token));
-    QTRY_COMPARE(metric(relay.port(), "circletray_relay_clients_connected").toInt(), 3); // the 4th socket: this GET
-    QTest::qWait(300); // the relay closes its side of those /metrics requests
+    QTRY_COMPARE(metric(metricsPort, "circletray_relay_clients_connected").toInt(), 3);
     HttpTestClient idle;
     QVERIFY(idle.connectTo(relay.port()));
     QTest::qWait(100);
@@ -419,7 +427,8 @@ void TestRelaySecurity::webSocketsCountAsConnections()
     c.socket().close();
     QTRY_VERIFY(c.disconnected);
     idle.socket().abort();
-    QTRY_COMPARE(rawStatus(relay.port(), "GET /healthz HTTP/1.1\r\n\r\n"), 200);
+    // A socket is free again: answered (404: /healthz lives on the metrics listener here).
+    QTRY_COMPARE(rawStatus(relay.port(), "GET /healthz HTTP/1.1\r\n\r\n"), 404);
 }
 
 void TestRelaySecurity::closeInTheUpgradePacketLeavesNoSession()
