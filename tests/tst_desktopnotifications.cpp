@@ -62,6 +62,7 @@ private Q_SLOTS:
     void cleanup();
     void popupReachesTheDaemonAndOpensTheWorkflow();
     void laterEventReplacesItsPopup();
+    void fixedReplacesTheStaleBroken();
     void namedActionOpensTheWorkflow();
     void trayIconShowsState();
     void appSwitchesToTheDaemonWhenItAppears();
@@ -134,6 +135,19 @@ void TestDesktopNotifications::laterEventReplacesItsPopup()
     QCOMPARE(post(m_source->port(), body), 200);
     QTest::qWait(300);
     QCOMPARE(displayed(), 1); // replaced, not stacked
+}
+
+void TestDesktopNotifications::fixedReplacesTheStaleBroken()
+{
+    // Issue 15 (12): "Fixed" stood beside the "Broken" of the run before (another workflow id).
+    QCOMPARE(post(m_source->port(), eventBody(u"run-1"_s, "failed")), 200);
+    QTRY_COMPARE(displayed(), 1);
+    QByteArray fixed = eventBody(u"run-2"_s, "success", QDateTime::currentDateTimeUtc().addSecs(60));
+    QCOMPARE(post(m_source->port(), fixed), 200);
+    QTest::qWait(300);
+    QCOMPARE(displayed(), 1); // replaced: the stale "Broken" is gone
+    dunstctl({u"close-all"_s});
+    QTRY_VERIFY(historySummaries().value(0).startsWith(u"Fixed"_s));
 }
 
 void TestDesktopNotifications::namedActionOpensTheWorkflow()

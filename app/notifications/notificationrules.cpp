@@ -17,6 +17,13 @@ namespace {
         return durationText(seconds);
     }
 
+    //! One popup per project · branch · workflow: "Fixed" replaces the "Broken" of an earlier run,
+    //! a later completion of the same run its first one, the run's result its job's failure.
+    QString popupKey(const WorkflowRecord &w)
+    {
+        return w.projectSlug + u'\x1f' + w.ref() + u'\x1f' + w.workflowName;
+    }
+
     QString heading(const QString &kind, const WorkflowRecord &w)
     {
         return kind + u": "_s + w.displayProject() + u" · "_s + w.ref() + u" · "_s + w.workflowName;
@@ -103,7 +110,7 @@ std::optional<Notification> NotificationRules::forWorkflow(const WorkflowRecord 
     if (!m_settings.kinds.contains(QString::fromLatin1(transitionName(update.transition))))
         return std::nullopt;
     Notification n;
-    n.key = w.workflowId;
+    n.key = popupKey(w);
     n.title = heading(titleFor(update.transition), w);
     QStringList lines;
     if (!w.commitSubject.isEmpty())
@@ -138,7 +145,7 @@ std::optional<Notification> NotificationRules::forFailedJob(const WorkflowRecord
     if (!m_settings.jobFailures || job.statusClass != u"failure" || isPaused(now) || !watches(w))
         return std::nullopt;
     Notification n;
-    n.key = w.workflowId; // the workflow's own popup replaces this one when it completes
+    n.key = popupKey(w); // the workflow's own popup replaces this one when it completes
     n.title = heading(u"Job failed"_s, w);
     n.body = job.name + u" failed"_s + (w.commitSubject.isEmpty() ? QString() : u"\n"_s + w.commitSubject);
     n.critical = true;
