@@ -42,7 +42,12 @@ void TestSettingsDialog::savesSettingsAndSecrets()
     dialog.findChild<QRadioButton *>(u"relay"_s)->setChecked(true);
     dialog.findChild<QLineEdit *>(u"relayUrl"_s)->setText(u"https://relay.example.com"_s);
     dialog.findChild<QLineEdit *>(u"token"_s)->setText(u"ctr_secret_token"_s);
-    dialog.findChild<QPlainTextEdit *>(u"webhookSecrets"_s)->setPlainText(u"new-secret\n\n old-secret \n"_s);
+    auto *secretField = dialog.findChild<QLineEdit *>(u"webhookSecret"_s);
+    QCOMPARE(secretField->echoMode(), QLineEdit::Password); // masked like the token (issue 15, 12)
+    secretField->setText(u"new-secret"_s);
+    dialog.findChild<QLineEdit *>(u"previousWebhookSecret"_s)->setText(u" old-secret "_s);
+    dialog.findChild<QCheckBox *>(u"showSecrets"_s)->setChecked(true);
+    QCOMPARE(secretField->echoMode(), QLineEdit::Normal);
     dialog.findChild<QLineEdit *>(u"branches"_s)->setText(u"main, release/*"_s);
     for (QCheckBox *box : dialog.findChildren<QCheckBox *>()) {
         if (box->property("kind").toString() == u"passed")
@@ -76,7 +81,7 @@ void TestSettingsDialog::directModeNeedsASecret()
     ct::SecretStore secrets(dir.filePath(u"secrets.ini"_s));
     ct::SettingsDialog dialog(&settings, &secrets);
     dialog.findChild<QRadioButton *>(u"direct"_s)->setChecked(true);
-    dialog.findChild<QPlainTextEdit *>(u"webhookSecrets"_s)->setPlainText(u"  \n"_s);
+    dialog.findChild<QLineEdit *>(u"webhookSecret"_s)->setText(u"  "_s);
     bool told = false;
     QTimer::singleShot(0, this, [&] {
         if (auto *box = dialog.findChild<QMessageBox *>(u"secretNeeded"_s)) {
@@ -88,7 +93,7 @@ void TestSettingsDialog::directModeNeedsASecret()
     QVERIFY(told);
     QVERIFY(!settings.isConfigured()); // nothing saved
     QCOMPARE(dialog.result(), int(QDialog::Rejected));
-    dialog.findChild<QPlainTextEdit *>(u"webhookSecrets"_s)->setPlainText(u"the-secret"_s);
+    dialog.findChild<QLineEdit *>(u"webhookSecret"_s)->setText(u"the-secret"_s);
     dialog.accept();
     QCOMPARE(dialog.result(), int(QDialog::Accepted));
     QCOMPARE(secrets.webhookSecrets(), QList<QByteArray>({"the-secret"_ba}));
@@ -116,8 +121,8 @@ void TestSettingsDialog::commandLineValuesShownNotSaved()
     QVERIFY(dialog.findChild<QRadioButton *>(u"direct"_s)->isChecked());
     QCOMPARE(dialog.findChild<QSpinBox *>(u"port"_s)->value(), 9999);
     QVERIFY(!dialog.findChild<QSpinBox *>(u"port"_s)->isEnabled());
-    auto *secretField = dialog.findChild<QPlainTextEdit *>(u"webhookSecrets"_s);
-    QCOMPARE(secretField->toPlainText(), u"from-the-file"_s);
+    auto *secretField = dialog.findChild<QLineEdit *>(u"webhookSecret"_s);
+    QCOMPARE(secretField->text(), u"from-the-file"_s);
     QVERIFY(!secretField->isEnabled());
     QVERIFY(secretField->toolTip().contains(u"--secret-file /run/secret"_s));
     auto *note = dialog.findChild<QLabel *>(u"overrideNote"_s);
@@ -155,7 +160,7 @@ void TestSettingsDialog::loweringRetentionAsksFirst()
         asked.append(days);
         return qint64(1234);
     });
-    dialog.findChild<QPlainTextEdit *>(u"webhookSecrets"_s)->setPlainText(u"s"_s);
+    dialog.findChild<QLineEdit *>(u"webhookSecret"_s)->setText(u"s"_s);
     dialog.findChild<QSpinBox *>(u"retention"_s)->setValue(7);
     QString question;
     QTimer::singleShot(0, this, [&] {

@@ -89,12 +89,26 @@ SettingsDialog::SettingsDialog(Settings *settings, SecretStore *secrets, QWidget
     });
 
     auto *secretBox = new QGroupBox(u"Webhook secret"_s, this);
-    m_webhookSecrets = new QPlainTextEdit;
-    m_webhookSecrets->setPlaceholderText(u"The secret set in CircleCI → Project Settings → Webhooks.\n"
-                                         "One per line; two while rotating."_s);
-    m_webhookSecrets->setFixedHeight(64);
+    // Masked like the token (a shoulder or a screen share must not get it), shown on request.
+    m_webhookSecret = new QLineEdit;
+    m_webhookSecret->setEchoMode(QLineEdit::Password);
+    m_webhookSecret->setPlaceholderText(u"The secret set in CircleCI → Project Settings → Webhooks"_s);
+    m_previousSecret = new QLineEdit;
+    m_previousSecret->setEchoMode(QLineEdit::Password);
+    m_previousSecret->setPlaceholderText(u"Only while rotating: the one CircleCI may still sign with"_s);
+    auto *showSecrets = new QCheckBox(u"Show"_s);
+    showSecrets->setObjectName(u"showSecrets"_s);
+    connect(showSecrets, &QCheckBox::toggled, this, [this](bool show) {
+        const auto mode = show ? QLineEdit::Normal : QLineEdit::Password;
+        m_webhookSecret->setEchoMode(mode);
+        m_previousSecret->setEchoMode(mode);
+    });
+    auto *secretForm = new QFormLayout;
+    secretForm->addRow(u"Secret:"_s, m_webhookSecret);
+    secretForm->addRow(u"Previous:"_s, m_previousSecret);
+    secretForm->addRow(QString(), showSecrets);
     auto *secretLayout = new QVBoxLayout(secretBox);
-    secretLayout->addWidget(m_webhookSecrets);
+    secretLayout->addLayout(secretForm);
     if (m_secrets->usingFallback()) {
         auto *warning = new QLabel(u"⚠ No keychain answers (Secret Service): secrets are stored in %1, readable "
                                    "only by you."_s.arg(m_secrets->fallbackFile()));
@@ -160,7 +174,8 @@ SettingsDialog::SettingsDialog(Settings *settings, SecretStore *secrets, QWidget
     m_port->setObjectName(u"port"_s);
     m_relayUrl->setObjectName(u"relayUrl"_s);
     m_token->setObjectName(u"token"_s);
-    m_webhookSecrets->setObjectName(u"webhookSecrets"_s);
+    m_webhookSecret->setObjectName(u"webhookSecret"_s);
+    m_previousSecret->setObjectName(u"previousWebhookSecret"_s);
     m_include->setObjectName(u"includeProjects"_s);
     m_exclude->setObjectName(u"excludeProjects"_s);
     m_branches->setObjectName(u"branches"_s);
@@ -171,7 +186,7 @@ SettingsDialog::SettingsDialog(Settings *settings, SecretStore *secrets, QWidget
     m_port->setValue(m_settings->directPort());
     m_relayUrl->setText(m_settings->relayUrl());
     m_token->setText(QString::fromUtf8(m_secrets->relayToken()));
-    m_webhookSecrets->setPlainText(QString::fromUtf8(QByteArrayList(m_secrets->webhookSecrets()).join('\n')));
+    setSecretFields(m_secrets->webhookSecrets());
     m_jobFailures->setChecked(m_settings->notifyJobFailures());
     m_include->setText(m_settings->includeProjects().join(u", "_s));
     m_exclude->setText(m_settings->excludeProjects().join(u", "_s));
@@ -189,6 +204,23 @@ SettingsDialog::SettingsDialog(Settings *settings, SecretStore *secrets, QWidget
     connect(m_direct, &QRadioButton::toggled, this, updateEnabled);
     connect(m_onlyMine, &QCheckBox::toggled, this, updateEnabled);
     updateEnabled();
+}
+
+void SettingsDialog::setSecretFields(const QList<QByteArray> &secrets)
+{
+    m_webhookSecret->setText(QString::fromUtf8(secrets.value(0)));
+    m_previousSecret->setText(QString::fromUtf8(secrets.value(1)));
+}
+
+QList<QByteArray> SettingsDialog::secretFields() const
+{
+    QList<QByteArray> out;
+    for (const QLineEdit *field : {m_webhookSecret, m_previousSecret}) {
+        const QByteArray s = field->text().trimmed().toUtf8();
+        if (!s.isEmpty() && !out.contains(s))
+            out.append(s);
+    }
+    return out;
 }
 
 void SettingsDialog::setOverrides(const SettingsOverrides &o)
@@ -217,8 +249,9 @@ void SettingsDialog::setOverrides(const SettingsOverrides &o)
         flags.append(u"--relay"_s);
     }
     if (!o.secretFiles.isEmpty()) {
-        m_webhookSecrets->setPlainText(QString::fromUtf8(QByteArrayList(o.secrets).join('\n')));
-        mark(m_webhookSecrets, u"--secret-file "_s + o.secretFiles.join(u", "_s));
+        setSecretFields(o.secrets);
+        mark(m_webhookSecret, u"--secret-file "_s + o.secretFiles.join(u", "_s));
+        mark(m_previousSecret, u"--secret-file "_s + o.secretFiles.join(u", "_s));
         flags.append(u"--secret-file"_s);
     }
     if (!o.tokenFile.isEmpty()) {
@@ -234,9 +267,7 @@ void SettingsDialog::setOverrides(const SettingsOverrides &o)
 void SettingsDialog::accept()
 {
     // Direct mode without the secret CircleCI signs with refuses every delivery: not a setting to save.
-    const QStringList secretLines = m_webhookSecrets->toPlainText().split(u'\n');
-    const bool anySecret = std::any_of(secretLines.cbegin(), secretLines.cend(),
-                                       [](const QString &line) { return !line.trimmed().isEmpty(); });
+    const bool anySecret = !secretFields().isEmpty();
     if (m_direct->isChecked() && !anySecret && m_overrides.secretFiles.isEmpty()) {
         QMessageBox refuse(QMessageBox::Warning, u"Webhook secret needed"_s,
                            u"Direct mode needs the webhook secret you entered in CircleCI's webhook settings: "
@@ -244,7 +275,7 @@ void SettingsDialog::accept()
                            QMessageBox::Ok, this);
         refuse.setObjectName(u"secretNeeded"_s);
         refuse.exec();
-        m_webhookSecrets->setFocus();
+        m_webhookSecret->setFocus();
         return;
     }
     const int keepDays = m_retention->value();
@@ -295,11 +326,7 @@ void SettingsDialog::accept()
     m_settings->setValue(Settings::Key::RetentionDays, m_retention->value());
     if (m_autostart->isChecked() != Autostart::isEnabled())
         Autostart::setEnabled(m_autostart->isChecked());
-    QList<QByteArray> secrets;
-    for (const QString &line : m_webhookSecrets->toPlainText().split(u'\n')) {
-        if (!line.trimmed().isEmpty())
-            secrets.append(line.trimmed().toUtf8());
-    }
+    const QList<QByteArray> secrets = secretFields();
     if (m_overrides.secretFiles.isEmpty())
         m_secrets->setWebhookSecrets(secrets);
     if (m_overrides.tokenFile.isEmpty())

@@ -62,7 +62,11 @@ private:
     QSpinBox *m_port = nullptr;
     QLineEdit *m_relayUrl = nullptr;
     QLineEdit *m_token = nullptr;
-    QPlainTextEdit *m_webhookSecrets = nullptr;
+    void setSecretFields(const QList<QByteArray> &secrets);
+    QList<QByteArray> secretFields() const; //!< the current one first, then the previous one
+
+    QLineEdit *m_webhookSecret = nullptr;
+    QLineEdit *m_previousSecret = nullptr;
     QList<QCheckBox *> m_kinds;
     QCheckBox *m_jobFailures = nullptr;
     QLineEdit *m_include = nullptr;
