@@ -172,6 +172,16 @@ inline QByteArray metric(quint16 port, const QByteArray &name)
     return "0";
 }
 
+//! The port of a relay started with --metrics-listen 127.0.0.1:0 (0 when it did not say).
+inline quint16 metricsPortOf(RelayProcess &relay)
+{
+    if (!QTest::qWaitFor([&] { return relay.output().contains("metrics listening on 127.0.0.1:"); }, 10000))
+        return 0;
+    const QByteArray out = relay.output();
+    const QByteArray line = out.mid(out.indexOf("metrics listening on "));
+    return quint16(line.mid(line.lastIndexOf(':', line.indexOf('\n')) + 1).split('\n').value(0).trimmed().toUInt());
+}
+
 //! A WebSocket client of GET /events that records every message as JSON.
 class RelayClient
 {

@@ -3,6 +3,7 @@
 #include "app/history/historystore.h"
 #include "core/eventparser.h"
 #include "fixtures.h"
+#include "umask.h"
 
 #include <QFileInfo>
 #include <QJsonArray>
@@ -77,21 +78,6 @@ QFileDevice::Permissions mode(const QString &path)
 {
     return QFileInfo(path).permissions() & (ownerFolder | othersBits);
 }
-
-//! Sets the process umask for a scope: files a test creates get what a user's shell would give them.
-class Umask
-{
-public:
-    explicit Umask(mode_t mask)
-        : m_old(::umask(mask))
-    { }
-    ~Umask() { ::umask(m_old); }
-    Umask(const Umask &) = delete;
-    Umask &operator=(const Umask &) = delete;
-
-private:
-    mode_t m_old;
-};
 
 //! Turns the open history into a file as schema \a version left it, by dropping what later
 //! migrations added.
@@ -312,7 +298,7 @@ void TestHistoryStore::issue14_historyIsOwnerOnly()
 {
     // Commit subjects and e-mail addresses: readable by the user only, whatever the umask says.
     QFETCH(bool, folderExists);
-    const Umask umask(022);
+    const ct::test::Umask umask(022);
     QTemporaryDir dir;
     const QString folder = folderExists ? dir.path() : dir.filePath(u"share/circletray"_s);
     const QString path = folder + u"/history.sqlite"_s;
@@ -333,7 +319,7 @@ void TestHistoryStore::issue14_looserHistoryTightenedOnOpen()
 {
     // Left by an older CircleTray (umask 022) and still open in it, or after a crash: the folder
     // 0755, the database and its -wal/-shm 0644. Opening tightens each, and says so.
-    const Umask umask(022);
+    const ct::test::Umask umask(022);
     QTemporaryDir dir;
     const QString folder = dir.filePath(u"data"_s);
     const QString path = folder + u"/history.sqlite"_s;

@@ -193,10 +193,7 @@ void TestRelayIngest::separateMetricsListener()
 {
     RelayProcess relay;
     QVERIFY(relay.start({u"--metrics-listen"_s, u"127.0.0.1:0"_s}));
-    QTRY_VERIFY(relay.output().contains("metrics listening on 127.0.0.1:"));
-    const QByteArray out = relay.output();
-    const QByteArray line = out.mid(out.indexOf("metrics listening on "));
-    const quint16 metricsPort = quint16(line.mid(line.lastIndexOf(':') + 1).trimmed().toUInt());
+    const quint16 metricsPort = metricsPortOf(relay);
     QVERIFY(metricsPort != 0);
     HttpTestClient pub, priv;
     QVERIFY(pub.connectTo(relay.port()) && priv.connectTo(metricsPort));

@@ -1,6 +1,7 @@
 // SPDX-FileCopyrightText: 2026 CircleTray contributors
 // SPDX-License-Identifier: MIT
 #include "app/setup/secretstore.h"
+#include "umask.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -27,21 +28,6 @@ QFileDevice::Permissions mode(const QString &path)
 {
     return QFileInfo(path).permissions() & anyBits;
 }
-
-//! Sets the process umask for a scope: files created get what a user's shell would give them.
-class Umask
-{
-public:
-    explicit Umask(mode_t mask)
-        : m_old(::umask(mask))
-    { }
-    ~Umask() { ::umask(m_old); }
-    Umask(const Umask &) = delete;
-    Umask &operator=(const Umask &) = delete;
-
-private:
-    mode_t m_old;
-};
 
 /*!
  * The files of a folder as the kernel reports them (inotify), for one question: did a file that
@@ -154,7 +140,7 @@ void TestSecretStore::issue14_secretsFileNeverLooser()
     // With the usual umask a new file is 0644: the secrets file must be 0600 from its first byte
     // on, not made so after the secret is in it.
     QFETCH(QByteArray, existing);
-    const Umask umask(022);
+    const ct::test::Umask umask(022);
     QTemporaryDir dir;
     const QString file = dir.filePath(u"secrets.ini"_s);
     if (!existing.isEmpty()) {
