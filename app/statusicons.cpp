@@ -118,11 +118,44 @@ QIcon StatusIcons::forStatusClass(const QString &statusClass)
     return *it;
 }
 
+QIcon StatusIcons::disconnectedWith(const QString &worst)
+{
+    // The last known state stays readable (its colour and shape, faded) with a badge that says
+    // "no connection": a grey ring crossed out, bottom right.
+    const QIcon state = forStatusClass(worst);
+    QIcon icon;
+    for (int size : {16, 22, 24, 32, 48, 64}) {
+        QPixmap pm(size, size);
+        pm.fill(Qt::transparent);
+        QPainter p(&pm);
+        p.setRenderHint(QPainter::Antialiasing);
+        p.setOpacity(0.55);
+        p.drawPixmap(0, 0, state.pixmap(size, size));
+        p.setOpacity(1.0);
+        const qreal b = size * 0.5;
+        const QRectF badge(size - b, size - b, b, b);
+        const qreal pen = std::max(1.0, size / 14.0);
+        p.setPen(Qt::NoPen);
+        p.setBrush(QColor(0x1f, 0x23, 0x28));
+        p.drawEllipse(badge);
+        p.setPen(QPen(QColor(0xf0, 0xf0, 0xf0), pen));
+        p.setBrush(Qt::NoBrush);
+        const QRectF ring = badge.adjusted(pen * 1.5, pen * 1.5, -pen * 1.5, -pen * 1.5);
+        p.drawEllipse(ring);
+        p.drawLine(ring.topRight(), ring.bottomLeft());
+        p.end();
+        icon.addPixmap(pm);
+    }
+    return icon;
+}
+
 QIcon StatusIcons::tray(bool connected, const QString &worst)
 {
     QIcon drawn;
     QString themed;
-    if (!connected) {
+    if (!connected && !worst.isEmpty()) {
+        return disconnectedWith(worst); // no themed variant for each state: drawn
+    } else if (!connected) {
         drawn = draw(QColor(0x8b, 0x94, 0x9e), true, true);
         themed = u"circletray-disconnected"_s;
     } else if (worst.isEmpty()) {

@@ -12,7 +12,10 @@ class StatusIcons
 {
 public:
     static QIcon forStatusClass(const QString &statusClass); //!< success, failure, canceled, unknown, "" (running)
-    static QIcon tray(bool connected, const QString &worst); //!< worst: "failure", "success" or "" (no data)
+    //! worst: "failure", "success" or "" (no data). Disconnected, the last known state stays on the
+    //! icon with a "no connection" badge.
+    static QIcon tray(bool connected, const QString &worst);
+    static QIcon disconnectedWith(const QString &worst);
 };
 
 } // namespace ct

@@ -37,6 +37,7 @@ class TestStatusIcons final : public QObject
 private Q_SLOTS:
     void shapesDifferWithoutColour_data();
     void shapesDifferWithoutColour();
+    void disconnectedKeepsTheLastState();
 };
 
 void TestStatusIcons::shapesDifferWithoutColour_data()
@@ -61,6 +62,23 @@ void TestStatusIcons::shapesDifferWithoutColour()
         const int diff = differingPixels(grey(a, size), grey(b, size));
         QVERIFY2(diff >= size / 2, qPrintable(u"%1 px differ at %2 px"_s.arg(diff).arg(size)));
     }
+}
+
+void TestStatusIcons::disconnectedKeepsTheLastState()
+{
+    // Issue 15 (7): disconnected, the icon was a crossed ring whatever was known; now the last
+    // state shows through, badged.
+    const auto image = [](const QIcon &icon) { return icon.pixmap(24, 24).toImage(); };
+    const QImage failing = image(ct::StatusIcons::tray(false, u"failure"_s));
+    const QImage passing = image(ct::StatusIcons::tray(false, u"success"_s));
+    const QImage unknown = image(ct::StatusIcons::tray(false, QString()));
+    const QImage connectedFailing = image(ct::StatusIcons::tray(true, u"failure"_s));
+    QVERIFY(failing != passing); // the state is still told
+    QVERIFY(failing != unknown);
+    QVERIFY(failing != connectedFailing); // and that the link is down
+    // The badge sits bottom right: the top left quarter still looks like the state's dot.
+    const QColor topLeft = failing.pixelColor(4, 12); // inside the dot, clear of its glyph and the badge
+    QVERIFY2(topLeft.red() > topLeft.green() && topLeft.alpha() > 0, qPrintable(topLeft.name(QColor::HexArgb)));
 }
 
 QTEST_MAIN(TestStatusIcons)
