@@ -85,11 +85,15 @@ void TestNotificationRules::content()
     QVERIFY(!n->body.contains(u"lint"_s));
     QVERIFY(n->body.contains(u"2 min 5 s"_s));
     QVERIFY(n->critical);
-    QCOMPARE(n->key, u"wf-1"_s);
+    // One popup per project · branch · workflow (issue 15, 12): a later run's "Fixed" replaces it.
+    QCOMPARE(n->key, u"github/org/api\x1fmain\x1f"_s + u"build-and-test"_s);
     QCOMPARE(n->url, QUrl(u"https://app.circleci.com/pipelines/github/org/api/42/workflows/wf-1"_s));
-    const auto fixed = rules.forWorkflow(workflow(), {}, {Transition::Fixed, false, false});
+    ct::WorkflowRecord nextRun = workflow();
+    nextRun.workflowId = u"wf-2"_s;
+    const auto fixed = rules.forWorkflow(nextRun, {}, {Transition::Fixed, false, false});
     QVERIFY(!fixed->critical);
     QVERIFY(fixed->title.startsWith(u"Fixed: "_s));
+    QCOMPARE(fixed->key, n->key);
     auto tag = workflow(QString());
     tag.tag = u"v1.2"_s;
     QCOMPARE(rules.forWorkflow(tag, {}, {Transition::StillFailing, false, false})->title,
@@ -164,7 +168,7 @@ void TestNotificationRules::jobFailures()
     rules.setSettings(s);
     const auto n = rules.forFailedJob(workflow(), failed);
     QVERIFY(n);
-    QCOMPARE(n->key, u"wf-1"_s); // the workflow's own popup replaces it later
+    QCOMPARE(n->key, u"github/org/api\x1fmain\x1f"_s + u"build-and-test"_s); // its workflow's popup replaces it
     QCOMPARE(n->url, QUrl(u"https://app.circleci.com/x/jobs/7"_s));
     ct::JobRecord passed = failed;
     passed.statusClass = u"success"_s;
