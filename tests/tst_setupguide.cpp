@@ -1,10 +1,10 @@
 // SPDX-FileCopyrightText: 2026 CircleTray contributors
 // SPDX-License-Identifier: MIT
 // The first-run guide, walked as a user would, in the project's headless desktop.
-#include "app/sources/relayconnectiontester.h"
 #include "app/setup/secretstore.h"
 #include "app/setup/settings.h"
 #include "app/setup/setupguide.h"
+#include "app/sources/relayconnectiontester.h"
 #include "relayprocess.h"
 #include "testca.h"
 
@@ -42,6 +42,8 @@ private Q_SLOTS:
     void initTestCase();
     void directModeConfirmsThePing();
     void connectionTestNamesWhatFailed();
+    void connectionTestNamesCommonMistakes();
+    void pastedWebhookPathIsNotDoubled();
 
 private:
     QTemporaryDir m_dir;
@@ -134,6 +136,49 @@ void TestSetupGuide::connectionTestNamesWhatFailed()
         const auto result = done.first().at(0).value<ct::RelayConnectionTester::Result>();
         QVERIFY2(result == c.expected, qPrintable(c.url + u": "_s + done.first().at(1).toString()));
         QVERIFY(!done.first().at(1).toString().isEmpty());
+    }
+}
+
+void TestSetupGuide::connectionTestNamesCommonMistakes()
+{
+    // Issue 15 (9): empty fields, the CircleCI /webhook URL, https:// to a plain-http relay, no scheme.
+    RelayProcess plain;
+    QVERIFY(plain.start());
+    const QByteArray token = plain.addToken(u"guide"_s);
+    const QString hostPort = u"127.0.0.1:%1"_s.arg(plain.port());
+    struct Case
+    {
+        QString url;
+        QByteArray token;
+        QString says;
+    };
+    const QList<Case> cases = {
+        {QString(), token, u"Enter the relay's address"_s},
+        {u"http://"_s + hostPort, QByteArray(), u"Enter this device's token"_s},
+        {u"https://relay.example.com/webhook"_s, token, u"the URL CircleCI posts to"_s},
+        {u"https://"_s + hostPort, token, u"does not speak TLS"_s},
+        {hostPort, token, u"No scheme was given"_s},
+    };
+    for (const Case &c : cases) {
+        ct::RelayConnectionTester tester;
+        QSignalSpy done(&tester, &ct::RelayConnectionTester::finished);
+        tester.test(c.url, c.token, 3000);
+        QVERIFY2(done.size() == 1 || done.wait(15000), qPrintable(c.url));
+        const QString message = done.first().at(1).toString();
+        QVERIFY2(message.contains(c.says), qPrintable(c.url + u": "_s + message));
+    }
+}
+
+void TestSetupGuide::pastedWebhookPathIsNotDoubled()
+{
+    ct::Settings settings(m_dir.filePath(u"paste.ini"_s));
+    ct::SecretStore secrets(m_dir.filePath(u"paste-secrets.ini"_s));
+    ct::SetupGuide guide(&settings, &secrets);
+    guide.directChoice()->setChecked(true);
+    for (const QString &pasted :
+         {u"https://ab12.ngrok-free.app/webhook"_s, u"https://ab12.ngrok-free.app/"_s, u"ab12.ngrok-free.app"_s}) {
+        guide.publicUrlEdit()->setText(pasted);
+        QCOMPARE(guide.webhookUrl(), u"https://ab12.ngrok-free.app/webhook"_s);
     }
 }
 

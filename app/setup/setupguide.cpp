@@ -187,6 +187,9 @@ QString SetupGuide::webhookUrl() const
         base.prepend(u"https://"_s);
     while (base.endsWith(u'/'))
         base.chop(1);
+    // A pasted "…ngrok-free.app/webhook" (or a relay URL with it) must not become …/webhook/webhook.
+    if (base.endsWith(u"/webhook"_s))
+        base.chop(8);
     return base + u"/webhook"_s;
 }
 

@@ -51,6 +51,8 @@ public:
     QRadioButton *relayChoice() const { return m_relayChoice; }
     QLabel *connectionResult() const { return m_testResult; }
     void testConnection();
+    QString webhookUrl() const; //!< the Payload URL to paste into CircleCI
+    QLineEdit *publicUrlEdit() const { return m_publicUrl; }
 
 Q_SIGNALS:
     void pingReceived();
@@ -59,7 +61,6 @@ Q_SIGNALS:
 private:
     void startListening();
     void stopListening();
-    QString webhookUrl() const;
 
     Settings *m_settings = nullptr;
     SecretStore *m_secrets = nullptr;

@@ -19,6 +19,25 @@ void RelayConnectionTester::test(const QString &typedUrl, const QByteArray &toke
 {
     if (m_reply)
         m_reply->abort();
+    // The common mistakes first, named as such (no request needed to tell them).
+    const QString typed = typedUrl.trimmed();
+    if (typed.isEmpty()) {
+        Q_EMIT finished(Result::Other, u"Enter the relay's address, e.g. https://relay.example.com."_s);
+        return;
+    }
+    if (token.trimmed().isEmpty()) {
+        Q_EMIT finished(Result::Other,
+                        u"Enter this device's token: on the relay, run "
+                        "\"circletray-relay token add NAME\" and paste what it prints."_s);
+        return;
+    }
+    if (QUrl(typed.contains(u"://"_s) ? typed : u"https://"_s + typed).path().endsWith(u"/webhook"_s)) {
+        Q_EMIT finished(Result::NotARelay,
+                        u"That is the URL CircleCI posts to. Here the app needs the relay's own address, without "
+                        "/webhook (e.g. https://relay.example.com)."_s);
+        return;
+    }
+    const bool schemeGuessed = !typed.contains(u"://"_s);
     QUrl url = RelaySource::eventsUrl(typedUrl);
     url.setScheme(url.scheme() == u"ws" ? u"http"_s : u"https"_s);
     if (!url.isValid() || url.host().isEmpty()) {
@@ -41,7 +60,7 @@ void RelayConnectionTester::test(const QString &typedUrl, const QByteArray &toke
         for (const QSslError &e : errors)
             sslProblems->append(e.errorString());
     });
-    connect(reply, &QNetworkReply::finished, this, [this, reply, url, sslProblems] {
+    connect(reply, &QNetworkReply::finished, this, [this, reply, url, sslProblems, schemeGuessed] {
         reply->deleteLater();
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         const QString host = url.host();
@@ -50,6 +69,16 @@ void RelayConnectionTester::test(const QString &typedUrl, const QByteArray &toke
             Q_EMIT finished(Result::Dns, u"DNS: the name %1 does not resolve. Check the relay URL."_s.arg(host));
             return;
         case QNetworkReply::SslHandshakeFailedError:
+            if (sslProblems->isEmpty()
+                && reply->errorString().contains(u"wrong version number"_s, Qt::CaseInsensitive)) {
+                // An HTTP answer where a TLS handshake was expected.
+                Q_EMIT finished(
+                    Result::Tls,
+                    u"TLS: port %1 on %2 does not speak TLS. %3Use http:// for a relay without a "
+                    "certificate (behind a proxy, use the proxy's https:// address)."_s.arg(url.port(443))
+                        .arg(host, schemeGuessed ? u"No scheme was given, so https:// was tried. "_s : QString()));
+                return;
+            }
             Q_EMIT finished(Result::Tls,
                             u"TLS: %1's certificate is not trusted (%2)."_s.arg(
                                 host, sslProblems->isEmpty() ? reply->errorString() : sslProblems->join(u"; "_s)));

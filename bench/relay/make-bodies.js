@@ -6,6 +6,8 @@ const fs = require('fs');
 const [,, out, count, secret] = process.argv;
 const template = JSON.parse(fs.readFileSync(__dirname + '/../../tests/data/gitlab-workflow-completed.json', 'utf8'));
 const lines = [];
+// Fresh events: the relay does not store deliveries older than its retention window (issue 14).
+template.happened_at = new Date().toISOString();
 for (let i = 0; i < Number(count); i++) {
   template.id = crypto.randomUUID();
   template.workflow.id = crypto.randomUUID();
