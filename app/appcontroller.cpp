@@ -32,7 +32,12 @@ void AppController::setNotifier(Notifier *notifier)
         disconnect(m_notifier, nullptr, this, nullptr);
     m_notifier = notifier;
     if (m_notifier) {
-        connect(m_notifier, &Notifier::activated, this, [](const Notification &n) { openWorkflowUrl(n.url); });
+        connect(m_notifier, &Notifier::activated, this, [this](const Notification &n) {
+            if (n.opensHistory)
+                Q_EMIT historyRequested();
+            else
+                openWorkflowUrl(n.url);
+        });
     }
 }
 
@@ -102,8 +107,11 @@ void AppController::handleEvent(const WebhookEvent &event, bool replay)
     if (replay) {
         if (!update->repeat && m_rules.watches(*workflow)) {
             ++m_replayedWorkflows;
-            if (workflow->statusClass == u"failure")
+            if (workflow->statusClass == u"failure") {
                 ++m_replayedFailures;
+                m_replayedFailedNames.append(workflow->displayProject() + u" · "_s + workflow->ref() + u" · "_s
+                                             + workflow->workflowName);
+            }
             if (n)
                 m_lastReplayed = n;
         }
@@ -118,17 +126,33 @@ void AppController::handleCaughtUp()
     const int workflows = std::exchange(m_replayedWorkflows, 0);
     const int failures = std::exchange(m_replayedFailures, 0);
     const std::optional<Notification> last = std::exchange(m_lastReplayed, std::nullopt);
+    QStringList failed = std::exchange(m_replayedFailedNames, {});
+    const bool firstSync = std::exchange(m_firstSync, false);
     if (workflows == 0 || m_rules.isPaused())
         return;
-    if (workflows == 1 && last) {
+    if (workflows == 1 && last && !firstSync) {
         notify(*last);
         return;
     }
     Notification n;
     n.key = u"circletray-summary"_s;
-    n.title = workflows == 1 ? u"1 workflow finished while you were away"_s
-                             : u"%1 workflows finished while you were away"_s.arg(workflows);
-    n.body = failures == 0 ? u"All passed."_s : (failures == 1 ? u"1 failed."_s : u"%1 failed."_s.arg(failures));
+    // A device's first sync brings what the relay kept from before it was set up: not "while you
+    // were away", and nothing new broke for this user.
+    if (firstSync)
+        n.title = workflows == 1 ? u"Synced with the relay: 1 workflow in its history"_s
+                                 : u"Synced with the relay: %1 workflows in its history"_s.arg(workflows);
+    else
+        n.title = workflows == 1 ? u"1 workflow finished while you were away"_s
+                                 : u"%1 workflows finished while you were away"_s.arg(workflows);
+    // What failed, by name (the first three), and a click opens the history with all of it.
+    failed.removeDuplicates();
+    QString names = failed.mid(0, 3).join(u", "_s);
+    if (failed.size() > 3)
+        names += u" and %1 more"_s.arg(failed.size() - 3);
+    n.body = failures == 0
+        ? u"All passed."_s
+        : (failures == 1 ? u"1 failed: %1."_s.arg(names) : u"%1 failed: %2."_s.arg(failures).arg(names));
+    n.opensHistory = true;
     n.critical = failures > 0;
     n.iconName = failures > 0 ? u"dialog-warning"_s : u"emblem-default"_s;
     notify(n);

@@ -43,6 +43,8 @@ public:
 
     void handleEvent(const ct::WebhookEvent &event, bool replay);
     void handleCaughtUp();
+    //! The next catch-up is this device's first: summed up as a sync, not as "while you were away".
+    void setFirstSync(bool first) { m_firstSync = first; }
 
 Q_SIGNALS:
     void historyChanged(const QString &workflowId);
@@ -51,6 +53,7 @@ Q_SIGNALS:
     //! An event could not be written to the history (read-only or full disk): \a error says why.
     void storageFailed(const QString &error);
     void sourceConnectionChanged(bool connected);
+    void historyRequested(); //!< a summary popup was clicked
 
 private:
     void notify(const Notification &n);
@@ -63,6 +66,8 @@ private:
     int m_replayedWorkflows = 0;
     int m_replayedFailures = 0;
     std::optional<Notification> m_lastReplayed;
+    QStringList m_replayedFailedNames;
+    bool m_firstSync = false;
 };
 
 } // namespace ct

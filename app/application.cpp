@@ -161,6 +161,7 @@ bool Application::start(QString *error)
     m_history = new HistoryWindow(&m_store, &m_settings);
     connect(m_controller, &AppController::historyChanged, m_history, &HistoryWindow::workflowChanged);
     connect(m_history, &HistoryWindow::settingsRequested, this, &Application::showSettings);
+    connect(m_controller, &AppController::historyRequested, this, &Application::showHistory);
     connect(m_history, &HistoryWindow::setupGuideRequested, this, &Application::showSetupGuide);
     connect(m_history, &HistoryWindow::quitRequested, qApp, &QApplication::quit);
 
@@ -252,6 +253,7 @@ void Application::rebuildSource()
         auto *r = new RelaySource(RelaySource::eventsUrl(url), token, webhookSecrets(), this);
         r->setTokenOrigin(!m_options.tokenFile.isEmpty() ? u"--token-file "_s + m_options.tokenFile : u"Settings"_s);
         r->setPosition(QString::fromUtf8(m_store.meta(u"relay_id"_s)), m_store.meta(u"relay_seq"_s).toLongLong());
+        m_controller->setFirstSync(m_store.meta(u"relay_id"_s).isEmpty());
         connect(m_sleep, &SleepWatcher::resumed, r, &RelaySource::reconnectNow);
         connect(r, &RelaySource::positionChanged, this, [this](const QString &id, qint64 seq) {
             m_store.setMeta(u"relay_id"_s, id.toUtf8());

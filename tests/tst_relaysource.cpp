@@ -363,6 +363,7 @@ void TestRelaySource::appSummarisesReplayedWorkflows()
         QByteArray body = eventBody(u"away-%1"_s.arg(i), i == 3 || i == 6 ? "failed" : "success");
         body.replace("\"slug\":\"github/org/api\"",
                      QByteArray("\"slug\":\"github/org/api-" + QByteArray::number(i) + "\""));
+        body.replace("\"name\":\"api\"", QByteArray("\"name\":\"api-" + QByteArray::number(i) + "\""));
         QCOMPARE(post(relay.port(), body), 200);
     }
     ct::RelaySource source(urlOf(relay), token, {relaySecret});
@@ -374,7 +375,12 @@ void TestRelaySource::appSummarisesReplayedWorkflows()
     QCOMPARE(app.store.count({}), 7);
     QCOMPARE(app.notifier.shown.size(), 1); // one summary, not a flood
     QCOMPARE(app.notifier.shown.first().title, u"7 workflows finished while you were away"_s);
-    QCOMPARE(app.notifier.shown.first().body, u"2 failed."_s);
+    // Issue 15 (12): it names what failed, and a click opens the history.
+    QCOMPARE(app.notifier.shown.first().body, u"2 failed: api-3 · main · build, api-6 · main · build."_s);
+    QVERIFY(app.notifier.shown.first().opensHistory);
+    QSignalSpy historyAsked(app.controller.get(), &ct::AppController::historyRequested);
+    Q_EMIT app.notifier.activated(app.notifier.shown.first());
+    QCOMPARE(historyAsked.size(), 1);
     // Live again: a failure now is a popup of its own.
     QByteArray live = eventBody(u"live-1"_s, "failed");
     live.replace("\"slug\":\"github/org/api\"", "\"slug\":\"github/org/api-1\"");
@@ -383,6 +389,17 @@ void TestRelaySource::appSummarisesReplayedWorkflows()
     QVERIFY2(app.notifier.shown.last().title.startsWith(u"Broken: api · main · build"_s),
              qPrintable(app.notifier.shown.last().title));
     QCOMPARE(app.controller->overallStatus(), ct::OverallStatus::Failing);
+
+    // A new device's first sync reads as one, not as "while you were away".
+    ct::RelaySource fresh(urlOf(relay), token, {relaySecret});
+    AppUnderTest newDevice;
+    QVERIFY(newDevice.open(&fresh));
+    newDevice.controller->setFirstSync(true);
+    Collector f(fresh);
+    fresh.start();
+    QTRY_COMPARE(f.caughtUp, 1);
+    QCOMPARE(newDevice.notifier.shown.size(), 1);
+    QCOMPARE(newDevice.notifier.shown.first().title, u"Synced with the relay: 8 workflows in its history"_s);
 }
 
 QTEST_GUILESS_MAIN(TestRelaySource)

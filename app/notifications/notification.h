@@ -16,6 +16,7 @@ struct Notification
     QString iconName; //!< freedesktop icon name
     bool critical = false;
     QUrl url; //!< opened by the default action and "Open workflow"
+    bool opensHistory = false; //!< a click opens the history window instead (summaries)
 };
 
 } // namespace ct
