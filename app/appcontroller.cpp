@@ -19,6 +19,13 @@ AppController::AppController(HistoryStore *store, Notifier *notifier, QObject *p
     , m_store(store)
 {
     setNotifier(notifier);
+    m_pauseEnd.setSingleShot(true);
+    connect(&m_pauseEnd, &QTimer::timeout, this, [this] {
+        if (m_rules.isPaused())
+            return;
+        Q_EMIT overallStatusChanged(); // the tray drops its "paused" badge
+        summarisePause();
+    });
     const QByteArray state = m_store->meta(trackerStateKey);
     if (!state.isEmpty() && !m_tracker.restoreState(state))
         qCWarning(lcApp) << "ignoring an unreadable saved tracker state";
@@ -104,6 +111,14 @@ void AppController::handleEvent(const WebhookEvent &event, bool replay)
     Q_EMIT overallStatusChanged();
     const std::optional<Notification> n =
         m_rules.forWorkflow(*workflow, outcome.failed ? QList<JobRecord>() : m_store->jobs(workflowId), *update);
+    // Paused: nothing pops up, but what broke is kept for the summary on resume.
+    if (!replay && m_rules.isPaused() && m_rules.watches(*workflow)
+        && (update->transition == Transition::Broken || update->transition == Transition::StillFailing)) {
+        const QString name =
+            workflow->displayProject() + u" · "_s + workflow->ref() + u" · "_s + workflow->workflowName;
+        if (!m_brokeWhilePaused.contains(name))
+            m_brokeWhilePaused.append(name);
+    }
     if (replay) {
         if (!update->repeat && m_rules.watches(*workflow)) {
             ++m_replayedWorkflows;
@@ -155,6 +170,40 @@ void AppController::handleCaughtUp()
     n.opensHistory = true;
     n.critical = failures > 0;
     n.iconName = failures > 0 ? u"dialog-warning"_s : u"emblem-default"_s;
+    notify(n);
+}
+
+void AppController::setRules(const RuleSettings &rules)
+{
+    const bool wasPaused = m_rules.isPaused();
+    m_rules.setSettings(rules);
+    // The pause ends on its own at its time: the resume summary must not wait for the next event.
+    m_pauseEnd.stop();
+    if (m_rules.isPaused()) {
+        const qint64 ms = QDateTime::currentDateTimeUtc().msecsTo(rules.pausedUntil);
+        m_pauseEnd.start(int(std::clamp<qint64>(ms + 50, 0, std::numeric_limits<int>::max())));
+    }
+    if (wasPaused && !m_rules.isPaused())
+        summarisePause();
+}
+
+void AppController::summarisePause()
+{
+    const QStringList broke = std::exchange(m_brokeWhilePaused, {});
+    if (broke.isEmpty())
+        return;
+    QString names = broke.mid(0, 3).join(u", "_s);
+    if (broke.size() > 3)
+        names += u" and %1 more"_s.arg(broke.size() - 3);
+    Notification n;
+    n.key = u"circletray-summary"_s;
+    n.title = u"Notifications resumed"_s;
+    n.body = (broke.size() == 1 ? u"While paused, 1 workflow broke: %1."_s
+                                : u"While paused, %1 workflows broke: %2."_s.arg(broke.size()))
+                 .arg(names);
+    n.critical = true;
+    n.iconName = u"dialog-warning"_s;
+    n.opensHistory = true;
     notify(n);
 }
 

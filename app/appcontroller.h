@@ -9,6 +9,7 @@
 
 #include <QObject>
 #include <QPointer>
+#include <QTimer>
 
 namespace ct {
 
@@ -32,7 +33,8 @@ class AppController final : public QObject
 public:
     AppController(HistoryStore *store, Notifier *notifier, QObject *parent = nullptr);
 
-    void setRules(const RuleSettings &rules) { m_rules.setSettings(rules); }
+    //! When this ends a pause (or the pause runs out), one popup sums up what broke meanwhile.
+    void setRules(const RuleSettings &rules);
     void setNotifier(Notifier *notifier);
     const NotificationRules &rules() const { return m_rules; }
     //! Takes events from \a source (not owned); replaces the previous source.
@@ -57,6 +59,7 @@ Q_SIGNALS:
 
 private:
     void notify(const Notification &n);
+    void summarisePause();
 
     HistoryStore *m_store = nullptr;
     Notifier *m_notifier = nullptr;
@@ -67,6 +70,8 @@ private:
     int m_replayedFailures = 0;
     std::optional<Notification> m_lastReplayed;
     QStringList m_replayedFailedNames;
+    QStringList m_brokeWhilePaused;
+    QTimer m_pauseEnd;
     bool m_firstSync = false;
 };
 

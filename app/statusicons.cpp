@@ -149,8 +149,36 @@ QIcon StatusIcons::disconnectedWith(const QString &worst)
     return icon;
 }
 
-QIcon StatusIcons::tray(bool connected, const QString &worst)
+QIcon StatusIcons::pausedOver(const QIcon &base)
 {
+    // Two bars on a dark disc, top right: notifications are paused.
+    QIcon icon;
+    for (int size : {16, 22, 24, 32, 48, 64}) {
+        QPixmap pm(size, size);
+        pm.fill(Qt::transparent);
+        QPainter p(&pm);
+        p.setRenderHint(QPainter::Antialiasing);
+        p.drawPixmap(0, 0, base.pixmap(size, size));
+        const qreal b = size * 0.5;
+        const QRectF badge(size - b, 0, b, b);
+        p.setPen(Qt::NoPen);
+        p.setBrush(QColor(0x1f, 0x23, 0x28));
+        p.drawEllipse(badge);
+        p.setBrush(QColor(0xf0, 0xf0, 0xf0));
+        const qreal w = b * 0.16, h = b * 0.5;
+        const QPointF c = badge.center();
+        p.drawRect(QRectF(c.x() - w * 1.6, c.y() - h / 2, w, h));
+        p.drawRect(QRectF(c.x() + w * 0.6, c.y() - h / 2, w, h));
+        p.end();
+        icon.addPixmap(pm);
+    }
+    return icon;
+}
+
+QIcon StatusIcons::tray(bool connected, const QString &worst, bool paused)
+{
+    if (paused)
+        return pausedOver(tray(connected, worst, false));
     QIcon drawn;
     QString themed;
     if (!connected && !worst.isEmpty()) {

@@ -82,7 +82,9 @@ void TrayIcon::refresh()
     const OverallStatus status = m_controller->overallStatus();
     const QString worst =
         status == OverallStatus::Failing ? u"failure"_s : (status == OverallStatus::Passing ? u"success"_s : QString());
-    m_tray.setIcon(StatusIcons::tray(m_connected, worst));
+    const QDateTime pausedUntil = m_settings->pausedUntil();
+    m_tray.setIcon(
+        StatusIcons::tray(m_connected, worst, pausedUntil.isValid() && pausedUntil > QDateTime::currentDateTimeUtc()));
     QStringList tip {u"CircleTray"_s};
     if (m_source.startsWith(u"not ready:"_s))
         tip.append(u"Not ready: "_s + m_source.mid(10).trimmed()); // e.g. no webhook secret: nothing can arrive

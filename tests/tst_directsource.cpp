@@ -41,6 +41,7 @@ private Q_SLOTS:
     void unstoredEventIs503AndStillPopsUp();
     void withoutASecretItSaysNotReady();
     void busyPortIsRetriedUntilItFrees();
+    void resumeSumsUpWhatBrokeWhilePaused();
 };
 
 void TestDirectSource::unstoredEventIs503AndStillPopsUp()
@@ -115,6 +116,36 @@ void TestDirectSource::busyPortIsRetriedUntilItFrees()
     QCOMPARE(states.last(), true);
     QVERIFY(!source.describe().startsWith(u"not ready"_s));
     QCOMPARE(post(source.port(), eventBody(u"after-retry"_s)), 200);
+}
+
+void TestDirectSource::resumeSumsUpWhatBrokeWhilePaused()
+{
+    // Issue 15 (12): resuming said nothing about what broke during the pause.
+    QTemporaryDir dir;
+    ct::HistoryStore store(dir.filePath(u"history.sqlite"_s));
+    QString error;
+    QVERIFY2(store.open(&error), qPrintable(error));
+    RecordingNotifier notifier;
+    ct::AppController controller(&store, &notifier);
+    ct::DirectSource source(freePort(), {relaySecret});
+    controller.setSource(&source);
+    source.start();
+    ct::RuleSettings rules;
+    rules.pausedUntil = QDateTime::currentDateTimeUtc().addMSecs(1500);
+    controller.setRules(rules);
+    QCOMPARE(post(source.port(), eventBody(u"paused-1"_s, "failed")), 200); // Broken, while paused
+    QCOMPARE(notifier.shown.size(), 0);
+    // The pause runs out by itself: one popup sums it up, and opens the history.
+    QTRY_COMPARE_WITH_TIMEOUT(notifier.shown.size(), 1, 5000);
+    QCOMPARE(notifier.shown.first().title, u"Notifications resumed"_s);
+    QCOMPARE(notifier.shown.first().body, u"While paused, 1 workflow broke: api · main · build."_s);
+    QVERIFY(notifier.shown.first().opensHistory);
+    // Resumed by hand ("Resume now") with nothing broken meanwhile: no popup.
+    rules.pausedUntil = QDateTime::currentDateTimeUtc().addSecs(3600);
+    controller.setRules(rules);
+    rules.pausedUntil = QDateTime();
+    controller.setRules(rules);
+    QCOMPARE(notifier.shown.size(), 1);
 }
 
 QTEST_MAIN(TestDirectSource)

@@ -38,6 +38,7 @@ private Q_SLOTS:
     void shapesDifferWithoutColour_data();
     void shapesDifferWithoutColour();
     void disconnectedKeepsTheLastState();
+    void pauseShowsOnTheIcon();
 };
 
 void TestStatusIcons::shapesDifferWithoutColour_data()
@@ -79,6 +80,14 @@ void TestStatusIcons::disconnectedKeepsTheLastState()
     // The badge sits bottom right: the top left quarter still looks like the state's dot.
     const QColor topLeft = failing.pixelColor(4, 12); // inside the dot, clear of its glyph and the badge
     QVERIFY2(topLeft.red() > topLeft.green() && topLeft.alpha() > 0, qPrintable(topLeft.name(QColor::HexArgb)));
+}
+
+void TestStatusIcons::pauseShowsOnTheIcon()
+{
+    const auto image = [](const QIcon &icon) { return icon.pixmap(24, 24).toImage(); };
+    QVERIFY(image(ct::StatusIcons::tray(true, u"success"_s, true)) != image(ct::StatusIcons::tray(true, u"success"_s)));
+    QVERIFY(image(ct::StatusIcons::tray(false, u"failure"_s, true))
+            != image(ct::StatusIcons::tray(false, u"failure"_s)));
 }
 
 QTEST_MAIN(TestStatusIcons)
