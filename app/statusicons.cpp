@@ -8,6 +8,8 @@
 #include <QPainter>
 #include <QPixmap>
 
+#include <functional>
+
 using namespace Qt::StringLiterals;
 
 namespace ct {
@@ -79,7 +81,8 @@ namespace {
         }
     }
 
-    QIcon draw(const QColor &fill, bool hollow, bool slash, Glyph glyph = Glyph::None)
+    //! An icon in every size the tray and the lists ask for, each drawn by \a paint.
+    QIcon paintedIcon(const std::function<void(QPainter &, int size)> &paint)
     {
         QIcon icon;
         for (int size : {16, 22, 24, 32, 48, 64}) {
@@ -87,6 +90,16 @@ namespace {
             pm.fill(Qt::transparent);
             QPainter p(&pm);
             p.setRenderHint(QPainter::Antialiasing);
+            paint(p, size);
+            p.end();
+            icon.addPixmap(pm);
+        }
+        return icon;
+    }
+
+    QIcon draw(const QColor &fill, bool hollow, bool slash, Glyph glyph = Glyph::None)
+    {
+        return paintedIcon([&](QPainter &p, int size) {
             const qreal pen = std::max(1.0, size / 12.0);
             const QRectF r(pen, pen, size - 2 * pen, size - 2 * pen);
             p.setPen(QPen(QColor(0x1f, 0x23, 0x28), pen));
@@ -101,10 +114,7 @@ namespace {
                 p.drawLine(r.topRight() + QPointF(-r.width() * 0.15, r.height() * 0.15),
                            r.bottomLeft() + QPointF(r.width() * 0.15, -r.height() * 0.15));
             }
-            p.end();
-            icon.addPixmap(pm);
-        }
-        return icon;
+        });
     }
 
 } // namespace
@@ -123,12 +133,7 @@ QIcon StatusIcons::disconnectedWith(const QString &worst)
     // The last known state stays readable (its colour and shape, faded) with a badge that says
     // "no connection": a grey ring crossed out, bottom right.
     const QIcon state = forStatusClass(worst);
-    QIcon icon;
-    for (int size : {16, 22, 24, 32, 48, 64}) {
-        QPixmap pm(size, size);
-        pm.fill(Qt::transparent);
-        QPainter p(&pm);
-        p.setRenderHint(QPainter::Antialiasing);
+    return paintedIcon([&](QPainter &p, int size) {
         p.setOpacity(0.55);
         p.drawPixmap(0, 0, state.pixmap(size, size));
         p.setOpacity(1.0);
@@ -143,21 +148,13 @@ QIcon StatusIcons::disconnectedWith(const QString &worst)
         const QRectF ring = badge.adjusted(pen * 1.5, pen * 1.5, -pen * 1.5, -pen * 1.5);
         p.drawEllipse(ring);
         p.drawLine(ring.topRight(), ring.bottomLeft());
-        p.end();
-        icon.addPixmap(pm);
-    }
-    return icon;
+    });
 }
 
 QIcon StatusIcons::pausedOver(const QIcon &base)
 {
     // Two bars on a dark disc, top right: notifications are paused.
-    QIcon icon;
-    for (int size : {16, 22, 24, 32, 48, 64}) {
-        QPixmap pm(size, size);
-        pm.fill(Qt::transparent);
-        QPainter p(&pm);
-        p.setRenderHint(QPainter::Antialiasing);
+    return paintedIcon([&](QPainter &p, int size) {
         p.drawPixmap(0, 0, base.pixmap(size, size));
         const qreal b = size * 0.5;
         const QRectF badge(size - b, 0, b, b);
@@ -169,10 +166,7 @@ QIcon StatusIcons::pausedOver(const QIcon &base)
         const QPointF c = badge.center();
         p.drawRect(QRectF(c.x() - w * 1.6, c.y() - h / 2, w, h));
         p.drawRect(QRectF(c.x() + w * 0.6, c.y() - h / 2, w, h));
-        p.end();
-        icon.addPixmap(pm);
-    }
-    return icon;
+    });
 }
 
 QIcon StatusIcons::tray(bool connected, const QString &worst, bool paused)

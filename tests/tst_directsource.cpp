@@ -25,6 +25,32 @@ public:
     void show(const ct::Notification &n) override { shown.append(n); }
 };
 
+quint16 freePort();
+
+//! The app's logic over a real history, fed by a direct receiver on a free port.
+struct DirectApp
+{
+    DirectApp()
+        : store(dir.filePath(QStringLiteral("history.sqlite")))
+        , source(freePort(), {relaySecret})
+    { }
+    bool open()
+    {
+        QString error;
+        if (!store.open(&error))
+            return false;
+        controller = std::make_unique<ct::AppController>(&store, &notifier);
+        controller->setSource(&source);
+        source.start();
+        return source.isConnected();
+    }
+    QTemporaryDir dir;
+    ct::HistoryStore store;
+    RecordingNotifier notifier;
+    ct::DirectSource source;
+    std::unique_ptr<ct::AppController> controller;
+};
+
 quint16 freePort()
 {
     QTcpServer probe;
@@ -46,18 +72,14 @@ private Q_SLOTS:
 
 void TestDirectSource::unstoredEventIs503AndStillPopsUp()
 {
-    QTemporaryDir dir;
-    ct::HistoryStore store(dir.filePath(u"history.sqlite"_s));
-    QString error;
-    QVERIFY2(store.open(&error), qPrintable(error));
-    RecordingNotifier notifier;
-    ct::AppController controller(&store, &notifier);
-    ct::DirectSource source(freePort(), {relaySecret});
-    controller.setSource(&source);
+    DirectApp app;
+    QVERIFY(app.open());
+    auto &store = app.store;
+    auto &notifier = app.notifier;
+    auto &source = app.source;
     QStringList failures;
-    connect(&controller, &ct::AppController::storageFailed, this, [&](const QString &e) { failures.append(e); });
-    source.start();
-    QVERIFY(source.isConnected());
+    connect(app.controller.get(), &ct::AppController::storageFailed, this,
+            [&](const QString &e) { failures.append(e); });
 
     QCOMPARE(post(source.port(), eventBody(u"kept"_s, "success")), 200);
     QVERIFY(store.workflow(u"wf-kept"_s));
@@ -121,15 +143,11 @@ void TestDirectSource::busyPortIsRetriedUntilItFrees()
 void TestDirectSource::resumeSumsUpWhatBrokeWhilePaused()
 {
     // Issue 15 (12): resuming said nothing about what broke during the pause.
-    QTemporaryDir dir;
-    ct::HistoryStore store(dir.filePath(u"history.sqlite"_s));
-    QString error;
-    QVERIFY2(store.open(&error), qPrintable(error));
-    RecordingNotifier notifier;
-    ct::AppController controller(&store, &notifier);
-    ct::DirectSource source(freePort(), {relaySecret});
-    controller.setSource(&source);
-    source.start();
+    DirectApp app;
+    QVERIFY(app.open());
+    auto &notifier = app.notifier;
+    auto &source = app.source;
+    auto &controller = *app.controller;
     ct::RuleSettings rules;
     rules.pausedUntil = QDateTime::currentDateTimeUtc().addMSecs(1500);
     controller.setRules(rules);
