@@ -162,7 +162,7 @@ bool Application::start(QString *error)
     connect(m_controller, &AppController::historyChanged, m_history, &HistoryWindow::workflowChanged);
     connect(m_history, &HistoryWindow::settingsRequested, this, &Application::showSettings);
     connect(m_controller, &AppController::historyRequested, this, &Application::showHistory);
-    connect(m_history, &HistoryWindow::setupGuideRequested, this, &Application::showSetupGuide);
+    connect(m_history, &HistoryWindow::setupGuideRequested, this, [this] { showSetupGuide(); });
     connect(m_history, &HistoryWindow::quitRequested, qApp, &QApplication::quit);
 
     m_retention.setInterval(24h);
@@ -253,6 +253,7 @@ void Application::rebuildSource()
         auto *r = new RelaySource(RelaySource::eventsUrl(url), token, webhookSecrets(), this);
         r->setTokenOrigin(!m_options.tokenFile.isEmpty() ? u"--token-file "_s + m_options.tokenFile : u"Settings"_s);
         r->setPosition(QString::fromUtf8(m_store.meta(u"relay_id"_s)), m_store.meta(u"relay_seq"_s).toLongLong());
+        r->setQuietBefore(m_settings.setupCompletedAt());
         m_controller->setFirstSync(m_store.meta(u"relay_id"_s).isEmpty());
         connect(m_sleep, &SleepWatcher::resumed, r, &RelaySource::reconnectNow);
         connect(r, &RelaySource::positionChanged, this, [this](const QString &id, qint64 seq) {
@@ -304,7 +305,8 @@ void Application::showSettings()
         if (m_settings.retentionDays() < keptDays)
             pruneHistory(); // confirmed in the dialog: now, not at the next daily pass
     });
-    connect(&dialog, &SettingsDialog::setupGuideRequested, this, &Application::showSetupGuide, Qt::QueuedConnection);
+    connect(
+        &dialog, &SettingsDialog::setupGuideRequested, this, [this] { showSetupGuide(true); }, Qt::QueuedConnection);
     dialog.exec();
 }
 
@@ -314,19 +316,50 @@ void Application::pruneHistory()
         m_history->model()->reload(); // rows deleted behind the window's back
 }
 
-void Application::showSetupGuide()
+SetupGuide *Application::setupGuide() const
 {
-    // The guide listens on the port itself (direct mode) while it waits for the ping.
-    if (m_source) {
-        m_source->stop();
-        m_source->deleteLater();
+    return m_guide;
+}
+
+EventSource *Application::source() const
+{
+    return m_source;
+}
+
+void Application::showSetupGuide(bool backToSettings)
+{
+    if (m_guide) {
+        m_guide->raise();
+        m_guide->activateWindow();
+        return;
     }
+    // Builds keep arriving while the guide is open; only a direct receiver on the port the guide
+    // listens on for the ping steps aside, until the guide is closed.
     auto *guide = new SetupGuide(&m_settings, &m_secrets);
+    m_guide = guide;
     guide->setAttribute(Qt::WA_DeleteOnClose);
-    connect(guide, &QDialog::finished, this, [this] {
-        if (!m_settings.isConfigured())
-            m_settings.setValue(Settings::Key::Source, u"direct"_s); // dismissed: defaults, and no guide again
-        rebuildSource();
+    connect(guide, &SetupGuide::portWanted, this, [this](quint16 port) {
+        auto *direct = qobject_cast<DirectSource *>(m_source.data());
+        if (direct && !m_sourceLent && port != 0 && direct->port() == port) {
+            qCInfo(lcApp) << "the setup guide listens on port" << port << "until it is closed";
+            direct->stop();
+            m_sourceLent = true;
+        }
+    });
+    connect(guide, &QDialog::finished, this, [this, backToSettings](int result) {
+        const bool lent = std::exchange(m_sourceLent, false);
+        if (result == QDialog::Accepted) {
+            rebuildSource(); // what the guide saved
+            return;
+        }
+        if (!m_settings.isConfigured()) {
+            m_settings.setValue(Settings::Key::Source, u"direct"_s); // first run dismissed: defaults, no guide again
+            rebuildSource();
+        } else if (lent || !m_source) {
+            rebuildSource(); // as it was
+        }
+        if (backToSettings)
+            QTimer::singleShot(0, this, &Application::showSettings);
     });
     guide->show();
 }

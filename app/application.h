@@ -17,6 +17,7 @@ namespace ct {
 class AppController;
 class EventSource;
 class HistoryWindow;
+class SetupGuide;
 class SleepWatcher;
 class Notifier;
 class TrayIcon;
@@ -46,7 +47,10 @@ public:
     void showHistory();
     void showSettings();
     void pruneHistory(); //!< drops history older than "Keep history", and tells the window
-    void showSetupGuide();
+    //! \a backToSettings: opened from Settings, which comes back when the guide is cancelled.
+    void showSetupGuide(bool backToSettings = false);
+    SetupGuide *setupGuide() const; //!< the open guide, if any (tests)
+    EventSource *source() const;
     HistoryWindow *historyWindow() const { return m_history; }
     AppController *controller() const { return m_controller; }
 
@@ -67,6 +71,8 @@ private:
     HistoryWindow *m_history = nullptr;
     SleepWatcher *m_sleep = nullptr;
     QTimer m_retention;
+    QPointer<SetupGuide> m_guide;
+    bool m_sourceLent = false; //!< the app's receiver let the open guide have its port
     bool m_storageWarned = false; //!< "Cannot write history" was shown once
 };
 

@@ -1,13 +1,18 @@
 // SPDX-FileCopyrightText: 2026 CircleTray contributors
 // SPDX-License-Identifier: MIT
 // The first-run guide, walked as a user would, in the project's headless desktop.
+#include "app/application.h"
 #include "app/setup/secretstore.h"
 #include "app/setup/settings.h"
+#include "app/setup/settingsdialog.h"
 #include "app/setup/setupguide.h"
+#include "app/sources/eventsource.h"
 #include "app/sources/relayconnectiontester.h"
 #include "relayprocess.h"
 #include "testca.h"
 
+#include <QAbstractButton>
+#include <QApplication>
 #include <QLabel>
 #include <QLineEdit>
 #include <QRadioButton>
@@ -40,7 +45,11 @@ class TestSetupGuide final : public QObject
 
 private Q_SLOTS:
     void initTestCase();
+    void defaultIsTheRecommendedChoice();
+    void nextWaitsForWhatIsNeeded();
     void directModeConfirmsThePing();
+    void relayPathUsesTheRelaysSecret();
+    void fromSettingsKeepsTheConnectionAndComesBack();
     void connectionTestNamesWhatFailed();
     void connectionTestNamesCommonMistakes();
     void pastedWebhookPathIsNotDoubled();
@@ -68,6 +77,8 @@ void TestSetupGuide::directModeConfirmsThePing()
     guide.next();
     QCOMPARE(guide.currentId(), int(ct::SetupGuide::DirectPage));
     guide.portEdit()->setValue(0); // any free port, for the test
+    QVERIFY(!guide.button(QWizard::NextButton)->isEnabled()); // no public URL yet
+    guide.publicUrlEdit()->setText(u"https://ab12.ngrok-free.app"_s);
     guide.next();
     QCOMPARE(guide.currentId(), int(ct::SetupGuide::CircleCiPage));
     const quint16 port = guide.listeningPort();
@@ -180,6 +191,202 @@ void TestSetupGuide::pastedWebhookPathIsNotDoubled()
         guide.publicUrlEdit()->setText(pasted);
         QCOMPARE(guide.webhookUrl(), u"https://ab12.ngrok-free.app/webhook"_s);
     }
+}
+
+namespace {
+
+QString allText(const QWidget &w)
+{
+    QStringList texts;
+    for (const QLabel *l : w.findChildren<QLabel *>())
+        texts += l->text();
+    for (const QAbstractButton *b : w.findChildren<QAbstractButton *>())
+        texts += b->text();
+    return texts.join(u'\n');
+}
+
+QByteArray contents(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+} // namespace
+
+void TestSetupGuide::defaultIsTheRecommendedChoice()
+{
+    // Issue 15 (9): the default is the choice the guide recommends; a configured source wins.
+    ct::Settings fresh(m_dir.filePath(u"fresh.ini"_s));
+    ct::SecretStore secrets(m_dir.filePath(u"fresh-secrets.ini"_s));
+    {
+        ct::SetupGuide guide(&fresh, &secrets);
+        QVERIFY(guide.relayChoice()->isChecked());
+        QVERIFY(guide.relayChoice()->text().contains(u"recommended"_s));
+        QVERIFY(!guide.directChoice()->text().contains(u"recommended"_s));
+        // Package users have no README at hand; every page says what to do itself.
+        QVERIFY2(!allText(guide).contains(u"README"_s), qPrintable(allText(guide)));
+        // Consistent headings: "Step N of 3: …" on every page.
+        for (const int id : guide.pageIds())
+            QVERIFY2(guide.page(id)->title().startsWith(u"Step "_s), qPrintable(guide.page(id)->title()));
+    }
+    ct::Settings direct(m_dir.filePath(u"configured-direct.ini"_s));
+    direct.setValue(ct::Settings::Key::Source, u"direct"_s);
+    ct::SetupGuide again(&direct, &secrets);
+    QVERIFY(again.directChoice()->isChecked());
+}
+
+void TestSetupGuide::nextWaitsForWhatIsNeeded()
+{
+    ct::Settings settings(m_dir.filePath(u"next.ini"_s));
+    ct::SecretStore secrets(m_dir.filePath(u"next-secrets.ini"_s));
+    ct::SetupGuide guide(&settings, &secrets);
+    guide.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&guide));
+    QAbstractButton *next = guide.button(QWizard::NextButton);
+
+    guide.relayChoice()->setChecked(true);
+    guide.next();
+    QCOMPARE(guide.currentId(), int(ct::SetupGuide::RelayPage));
+    QVERIFY(guide.pasteSecretChoice()->isChecked()); // the relay already has one: the usual case
+    QVERIFY(!next->isEnabled());
+    guide.relayUrlEdit()->setText(u"https://relay.example.com"_s);
+    guide.tokenEdit()->setText(u"ctr_abc"_s);
+    QVERIFY(!next->isEnabled()); // the relay's secret is still missing
+    guide.relaySecretEdit()->setText(u"relays-secret"_s);
+    QVERIFY(next->isEnabled());
+    QCOMPARE(guide.secret(), u"relays-secret"_s);
+    guide.relaySecretEdit()->clear();
+    guide.generateSecretChoice()->setChecked(true);
+    QVERIFY(next->isEnabled());
+    QCOMPARE(guide.secret().size(), 64);
+    guide.back();
+
+    guide.directChoice()->setChecked(true);
+    guide.next();
+    QCOMPARE(guide.currentId(), int(ct::SetupGuide::DirectPage));
+    QVERIFY(!next->isEnabled());
+    struct Case
+    {
+        QString pasted;
+        bool usable;
+    };
+    for (const Case &c : {Case {u"https://ab12.ngrok-free.app"_s, true}, Case {u"ab12.ngrok-free.app"_s, true},
+                          Case {u"http://ab12.ngrok-free.app"_s, false}, Case {u"https://ab12 .ngrok"_s, false},
+                          Case {u"ftp://ab12.ngrok-free.app"_s, false}, Case {u"   "_s, false}}) {
+        guide.publicUrlEdit()->setText(c.pasted);
+        QVERIFY2(next->isEnabled() == c.usable, qPrintable(c.pasted));
+        if (!c.usable && !c.pasted.trimmed().isEmpty())
+            QVERIFY2(allText(guide).contains(u"https://"_s), qPrintable(c.pasted)); // says what is expected
+    }
+}
+
+void TestSetupGuide::relayPathUsesTheRelaysSecret()
+{
+    // Issue 15 (9): the relay was set up first (README, "Run a relay"): its secret is already in
+    // CircleCI. The guide takes it instead of inventing one the relay does not know.
+    RelayProcess relay;
+    QVERIFY(relay.start());
+    const QByteArray token = relay.addToken(u"guide"_s);
+    ct::Settings settings(m_dir.filePath(u"relay.ini"_s));
+    ct::SecretStore secrets(m_dir.filePath(u"relay-secrets.ini"_s));
+    ct::SetupGuide guide(&settings, &secrets);
+    guide.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&guide));
+    guide.next();
+    guide.relayUrlEdit()->setText(u"http://127.0.0.1:%1"_s.arg(relay.port()));
+    guide.tokenEdit()->setText(QString::fromLatin1(token));
+    guide.relaySecretEdit()->setText(QString::fromLatin1(relaySecret));
+    if (!qEnvironmentVariableIsEmpty("CT_SCREENSHOT_DIR"))
+        guide.grab().save(qEnvironmentVariable("CT_SCREENSHOT_DIR") + u"/setup-guide-relay.png"_s);
+    guide.next();
+    QCOMPARE(guide.currentId(), int(ct::SetupGuide::CircleCiPage));
+    QVERIFY(!allText(guide).contains(u"restart"_s)); // nothing to do on the relay
+    QTRY_VERIFY2(guide.pingStatus().contains(u"through the relay"_s), qPrintable(guide.pingStatus()));
+    const QString url = u"http://127.0.0.1:%1/webhook"_s.arg(relay.port());
+    QTRY_VERIFY(
+        runHook({u"send"_s, u"--type"_s, u"ping"_s, u"--url"_s, url, u"--secret"_s, QString::fromLatin1(relaySecret)})
+            == 0
+        && guide.pingConfirmed());
+    guide.accept();
+    QCOMPARE(settings.source(), u"relay"_s);
+    QCOMPARE(secrets.webhookSecrets(), QList<QByteArray>({relaySecret}));
+    QCOMPARE(secrets.relayToken(), token);
+    QVERIFY(settings.setupCompletedAt().isValid());
+
+    // A new secret instead: the guide says exactly what the relay needs.
+    ct::SetupGuide fresh(&settings, &secrets);
+    fresh.show();
+    fresh.next();
+    fresh.tokenEdit()->setText(u"ctr_x"_s);
+    fresh.generateSecretChoice()->setChecked(true);
+    fresh.next();
+    QCOMPARE(fresh.currentId(), int(ct::SetupGuide::CircleCiPage));
+    QVERIFY2(allText(fresh).contains(u"/etc/circletray-relay/secrets"_s) && allText(fresh).contains(u"restart"_s),
+             qPrintable(allText(fresh)));
+    fresh.reject();
+}
+
+void TestSetupGuide::fromSettingsKeepsTheConnectionAndComesBack()
+{
+    // Issue 15 (9): opened from Settings, the guide keeps the live connection until it is done,
+    // Cancel goes back to Settings, and nothing is written unless the guide is finished.
+    RelayProcess relay;
+    QVERIFY(relay.start());
+    const QByteArray token = relay.addToken(u"app"_s);
+    QTemporaryDir data;
+    {
+        ct::Settings s(data.filePath(u"circletray.ini"_s));
+        s.setValue(ct::Settings::Key::Source, u"relay"_s);
+        s.setValue(ct::Settings::Key::RelayUrl, u"http://127.0.0.1:%1"_s.arg(relay.port()));
+        s.sync();
+        ct::SecretStore secrets(data.filePath(u"secrets.ini"_s));
+        QVERIFY(secrets.setRelayToken(token));
+        QVERIFY(secrets.setWebhookSecrets({relaySecret}));
+    }
+    const QByteArray settingsBefore = contents(data.filePath(u"circletray.ini"_s));
+    const QByteArray secretsBefore = contents(data.filePath(u"secrets.ini"_s));
+    ct::AppOptions options;
+    options.dataDir = data.path();
+    options.windowed = true;
+    ct::Application app(options);
+    QString error;
+    QVERIFY2(app.start(&error), qPrintable(error));
+    QTRY_VERIFY(app.source() && app.source()->isConnected());
+    QPointer<ct::EventSource> live = app.source();
+
+    // Settings → "Setup guide…": the dialog closes, the guide opens, the connection stays.
+    QTimer::singleShot(100, this, [] {
+        auto *dialog = qobject_cast<ct::SettingsDialog *>(QApplication::activeModalWidget());
+        QVERIFY(dialog);
+        for (QAbstractButton *b : dialog->findChildren<QAbstractButton *>()) {
+            if (b->text() == u"Setup guide…"_s)
+                b->click();
+        }
+    });
+    app.showSettings(); // modal: returns once the dialog is closed
+    QTRY_VERIFY(app.setupGuide());
+    ct::SetupGuide *guide = app.setupGuide();
+    guide->next(); // the relay page, filled in from Settings
+    QCOMPARE(guide->relayUrlEdit()->text(), u"http://127.0.0.1:%1"_s.arg(relay.port()));
+    guide->tokenEdit()->setText(u"ctr_typed_in_the_guide"_s);
+    guide->generateSecretChoice()->setChecked(true);
+    guide->next(); // listening through the relay for the ping, next to the app's own connection
+    QCOMPARE(guide->currentId(), int(ct::SetupGuide::CircleCiPage));
+    QVERIFY(live && live == app.source() && live->isConnected());
+
+    // Cancel: Settings comes back; nothing the guide was given was saved.
+    bool settingsCameBack = false;
+    QTimer::singleShot(200, this, [&settingsCameBack] {
+        auto *dialog = qobject_cast<ct::SettingsDialog *>(QApplication::activeModalWidget());
+        settingsCameBack = dialog != nullptr;
+        if (dialog)
+            dialog->reject();
+    });
+    guide->reject();
+    QTRY_VERIFY(settingsCameBack);
+    QVERIFY(live && live == app.source() && live->isConnected());
+    QCOMPARE(contents(data.filePath(u"circletray.ini"_s)), settingsBefore);
+    QCOMPARE(contents(data.filePath(u"secrets.ini"_s)), secretsBefore);
 }
 
 QTEST_MAIN(TestSetupGuide)

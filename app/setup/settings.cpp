@@ -35,6 +35,7 @@ namespace {
         { Settings::Key::RetentionDays,     "history/retention_days", 90 },
         { Settings::Key::HistoryGeometry,   "window/history_geometry", QByteArray() },
         { Settings::Key::HistoryColumns,    "window/history_columns", QByteArray() },
+        { Settings::Key::SetupCompletedAt,  "source/setup_completed_at", QDateTime() },
     };
         // clang-format on
         for (const Entry &e : table) {

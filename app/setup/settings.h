@@ -38,6 +38,7 @@ public:
         RetentionDays,
         HistoryGeometry,
         HistoryColumns,
+        SetupCompletedAt, //!< when the setup guide was finished: what a relay kept from before is not news
     };
     Q_ENUM(Key)
 
@@ -60,6 +61,7 @@ public:
     QStringList myEmails() const { return value(Key::MyEmails).toStringList(); }
     QDateTime pausedUntil() const { return value(Key::PausedUntil).toDateTime(); }
     int retentionDays() const { return value(Key::RetentionDays).toInt(); }
+    QDateTime setupCompletedAt() const { return value(Key::SetupCompletedAt).toDateTime(); }
     bool isConfigured() const; //!< a source has been chosen (false on first run)
     void sync() { m_settings->sync(); }
 

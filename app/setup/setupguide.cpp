@@ -17,6 +17,7 @@
 #include <QRadioButton>
 #include <QRandomGenerator>
 #include <QSpinBox>
+#include <QUrl>
 #include <QVBoxLayout>
 
 using namespace Qt::StringLiterals;
@@ -40,12 +41,39 @@ namespace {
         return label;
     }
 
-    QPushButton *copyButton(const std::function<QString()> &text)
+    QPushButton *copyButton(const QString &label, const std::function<QString()> &text)
     {
-        auto *button = new QPushButton(u"Copy"_s);
+        auto *button = new QPushButton(label);
         QObject::connect(button, &QPushButton::clicked, button, [text] { QApplication::clipboard()->setText(text()); });
         return button;
     }
+
+    //! A page whose Next (or Finish) stays disabled until \a complete says what is needed is there.
+    class GuidePage final : public QWizardPage
+    {
+    public:
+        std::function<bool()> complete;
+        bool isComplete() const override { return complete ? complete() : QWizardPage::isComplete(); }
+        void recheck() { Q_EMIT completeChanged(); }
+    };
+
+    //! Why a pasted ngrok URL can't be CircleCI's Payload URL, or empty when it can.
+    QString publicUrlProblem(const QString &text)
+    {
+        const QString t = text.trimmed();
+        if (t.isEmpty())
+            return {};
+        if (t.contains(u' '))
+            return u"The URL has a space in it: paste only the https://… address ngrok prints."_s;
+        if (t.startsWith(u"http://"_s, Qt::CaseInsensitive))
+            return u"CircleCI only posts to https:// addresses: use the https:// URL ngrok prints."_s;
+        const QUrl url = QUrl::fromUserInput(t);
+        if (!url.isValid() || url.host().isEmpty() || (t.contains(u"://"_s) && url.scheme() != u"https"_s))
+            return u"That is not a web address: paste the https://… URL ngrok prints."_s;
+        return {};
+    }
+
+    const QString relaySecretsFile = u"/etc/circletray-relay/secrets"_s;
 
 } // namespace
 
@@ -60,42 +88,70 @@ SetupGuide::SetupGuide(Settings *settings, SecretStore *secrets, QWidget *parent
     setObjectName(u"SetupGuide"_s);
     setWizardStyle(QWizard::ClassicStyle);
     setOption(QWizard::NoBackButtonOnStartPage);
-    resize(640, 520);
+    resize(640, 540);
 
-    // 1. Where builds come from.
+    // 1. Where builds come from. The recommended way is the default; a configured source wins.
     auto *choose = new QWizardPage;
-    choose->setTitle(u"Where should CircleTray get your builds from?"_s);
-    m_relayChoice = new QRadioButton(u"My own relay — recommended: nothing is missed while this computer sleeps"_s);
-    m_directChoice = new QRadioButton(u"Direct with ngrok — nothing to host: CircleCI posts to this computer "
-                                      "through a tunnel"_s);
-    m_directChoice->setChecked(true);
+    choose->setTitle(u"Step 1 of 3: Choose how builds reach you"_s);
+    choose->setSubTitle(u"Either way a popup comes the second a build finishes; you can switch later in Settings."_s);
+    m_relayChoice = new QRadioButton(u"From your relay (recommended): nothing is missed while this computer sleeps"_s);
+    m_directChoice = new QRadioButton(u"Directly, through an ngrok tunnel: nothing to host"_s);
+    const bool configuredDirect = m_settings->isConfigured() && m_settings->source() == u"direct"_s;
+    (configuredDirect ? m_directChoice : m_relayChoice)->setChecked(true);
     auto *chooseLayout = new QVBoxLayout(choose);
     chooseLayout->addWidget(m_relayChoice);
-    chooseLayout->addWidget(wrapped(u"A circletray-relay on a public host receives CircleCI's webhooks, keeps them "
-                                    "and pushes them to this app (see \"Run a relay\" in the README)."_s));
+    chooseLayout->addWidget(wrapped(u"A circletray-relay on a server of yours receives CircleCI's webhooks, keeps them "
+                                    "and pushes them here; builds that finish while this computer is asleep arrive "
+                                    "when it wakes. You need the relay's address, a device token (on the relay: "
+                                    "circletray-relay token add my-laptop) and the relay's webhook secret."_s));
     chooseLayout->addSpacing(12);
     chooseLayout->addWidget(m_directChoice);
     chooseLayout->addWidget(
-        wrapped(u"Runs \u201cngrok http <port>\u201d on this computer; builds that finish while it is "
-                "off or asleep are lost after CircleCI's retries."_s));
+        wrapped(u"CircleCI posts to this computer through \u201cngrok http <port>\u201d. Builds that finish while it "
+                "is off, asleep or the tunnel is down are lost after CircleCI's retries."_s));
     chooseLayout->addStretch();
     setPage(ChoosePage, choose);
 
-    // 2a. Relay: URL, token, test.
-    auto *relay = new QWizardPage;
-    relay->setTitle(u"Your relay"_s);
-    m_relayUrl = new QLineEdit;
+    // 2a. Relay: URL, token, test; the relay's secret (pasted) or a new one.
+    auto *relay = new GuidePage;
+    relay->setTitle(u"Step 2 of 3: Connect to your relay"_s);
+    relay->setSubTitle(u"Its address, this device's token and the webhook secret, from whoever runs the relay."_s);
+    m_relayUrl = new QLineEdit(m_settings->relayUrl());
     m_relayUrl->setPlaceholderText(u"https://relay.example.com"_s);
     m_token = new QLineEdit;
     m_token->setPlaceholderText(u"ctr_… from: circletray-relay token add my-laptop"_s);
     m_token->setEchoMode(QLineEdit::Password);
     auto *test = new QPushButton(u"Test connection"_s);
     m_testResult = wrapped(QString());
+    m_pasteSecret = new QRadioButton(u"Use the relay's secret:"_s);
+    m_pasteSecret->setChecked(true);
+    m_relaySecret = new QLineEdit;
+    m_relaySecret->setEchoMode(QLineEdit::Password);
+    m_relaySecret->setPlaceholderText(u"a line of %1 on the relay"_s.arg(relaySecretsFile));
+    m_generateSecret = new QRadioButton(u"Generate a new secret (the relay must be given it too)"_s);
+    auto *secretRow = new QHBoxLayout;
+    secretRow->addWidget(m_pasteSecret);
+    secretRow->addWidget(m_relaySecret, 1);
     auto *relayForm = new QFormLayout(relay);
     relayForm->addRow(u"Relay URL:"_s, m_relayUrl);
     relayForm->addRow(u"Device token:"_s, m_token);
     relayForm->addRow(QString(), test);
     relayForm->addRow(QString(), m_testResult);
+    relayForm->addRow(u"Webhook secret:"_s, secretRow);
+    relayForm->addRow(QString(), m_generateSecret);
+    relayForm->addRow(QString(),
+                      wrapped(u"CircleCI signs every delivery with this secret; the app checks the signature itself, "
+                              "so not even the relay can forge a build."_s));
+    relay->complete = [this] {
+        return !m_relayUrl->text().trimmed().isEmpty() && !m_token->text().trimmed().isEmpty()
+            && (m_generateSecret->isChecked() || !m_relaySecret->text().trimmed().isEmpty());
+    };
+    for (QLineEdit *edit : {m_relayUrl, m_token, m_relaySecret})
+        connect(edit, &QLineEdit::textChanged, relay, &GuidePage::recheck);
+    connect(m_generateSecret, &QRadioButton::toggled, relay, [this, relay](bool generate) {
+        m_relaySecret->setEnabled(!generate);
+        relay->recheck();
+    });
     connect(test, &QPushButton::clicked, this, &SetupGuide::testConnection);
     connect(m_tester, &RelayConnectionTester::finished, this,
             [this](RelayConnectionTester::Result r, const QString &m) {
@@ -106,9 +162,10 @@ SetupGuide::SetupGuide(Settings *settings, SecretStore *secrets, QWidget *parent
             });
     setPage(RelayPage, relay);
 
-    // 2b. Direct: port, ngrok, public URL.
-    auto *direct = new QWizardPage;
-    direct->setTitle(u"Receive webhooks on this computer"_s);
+    // 2b. Direct: port, ngrok, public URL (Next only once there is one CircleCI can post to).
+    auto *direct = new GuidePage;
+    direct->setTitle(u"Step 2 of 3: Open a tunnel to this computer"_s);
+    direct->setSubTitle(u"ngrok gives this computer a public https:// address that CircleCI can post to."_s);
     m_port = new QSpinBox;
     m_port->setRange(0, 65535);
     m_port->setValue(m_settings->directPort());
@@ -116,13 +173,23 @@ SetupGuide::SetupGuide(Settings *settings, SecretStore *secrets, QWidget *parent
     m_ngrokCommand->setStyleSheet(u"font-family: monospace;"_s);
     m_publicUrl = new QLineEdit;
     m_publicUrl->setPlaceholderText(u"https://xxxx-xx-xx.ngrok-free.app (shown by ngrok)"_s);
+    m_urlProblem = wrapped(QString());
+    m_urlProblem->setStyleSheet(u"color: #cf222e;"_s);
     auto *ngrokRow = new QHBoxLayout;
     ngrokRow->addWidget(m_ngrokCommand, 1);
-    ngrokRow->addWidget(copyButton([this] { return m_ngrokCommand->text(); }));
+    ngrokRow->addWidget(copyButton(u"Copy"_s, [this] { return m_ngrokCommand->text(); }));
     auto *directForm = new QFormLayout(direct);
     directForm->addRow(u"Local port:"_s, m_port);
     directForm->addRow(u"In a terminal, run:"_s, ngrokRow);
     directForm->addRow(u"ngrok's public URL:"_s, m_publicUrl);
+    directForm->addRow(QString(), m_urlProblem);
+    direct->complete = [this] {
+        return !m_publicUrl->text().trimmed().isEmpty() && publicUrlProblem(m_publicUrl->text()).isEmpty();
+    };
+    connect(m_publicUrl, &QLineEdit::textChanged, direct, [this, direct](const QString &text) {
+        m_urlProblem->setText(publicUrlProblem(text));
+        direct->recheck();
+    });
     const auto updateCommand = [this] { m_ngrokCommand->setText(u"ngrok http %1"_s.arg(m_port->value())); };
     connect(m_port, &QSpinBox::valueChanged, this, updateCommand);
     updateCommand();
@@ -130,7 +197,7 @@ SetupGuide::SetupGuide(Settings *settings, SecretStore *secrets, QWidget *parent
 
     // 3. CircleCI's form, and the test ping.
     auto *circle = new QWizardPage;
-    circle->setTitle(u"Tell CircleCI"_s);
+    circle->setTitle(u"Step 3 of 3: Add the webhook in CircleCI"_s);
     circle->setSubTitle(u"CircleCI → your project → Project Settings → Webhooks → Add Webhook. Then press "
                         "\"Test Ping Event\" there."_s);
     m_values = wrapped(QString());
@@ -140,10 +207,8 @@ SetupGuide::SetupGuide(Settings *settings, SecretStore *secrets, QWidget *parent
     auto *circleLayout = new QVBoxLayout(circle);
     circleLayout->addWidget(m_values);
     auto *copyRow = new QHBoxLayout;
-    copyRow->addWidget(copyButton([this] { return webhookUrl(); }));
-    copyRow->itemAt(0)->widget()->setProperty("text", u"Copy URL"_s);
-    copyRow->addWidget(copyButton([this] { return m_secret; }));
-    copyRow->itemAt(1)->widget()->setProperty("text", u"Copy secret"_s);
+    copyRow->addWidget(copyButton(u"Copy URL"_s, [this] { return webhookUrl(); }));
+    copyRow->addWidget(copyButton(u"Copy secret"_s, [this] { return secret(); }));
     copyRow->addStretch();
     circleLayout->addLayout(copyRow);
     circleLayout->addSpacing(8);
@@ -156,6 +221,13 @@ SetupGuide::SetupGuide(Settings *settings, SecretStore *secrets, QWidget *parent
 SetupGuide::~SetupGuide()
 {
     stopListening();
+}
+
+QString SetupGuide::secret() const
+{
+    if (m_relayChoice->isChecked() && m_pasteSecret->isChecked())
+        return m_relaySecret->text().trimmed();
+    return m_secret;
 }
 
 int SetupGuide::nextId() const
@@ -198,15 +270,19 @@ void SetupGuide::initializePage(int id)
     QWizard::initializePage(id);
     if (id != CircleCiPage)
         return;
+    const bool relay = m_relayChoice->isChecked();
+    const bool relaysOwn = relay && m_pasteSecret->isChecked();
     QString html = u"<table cellspacing='6'>"
                    "<tr><td><b>Payload URL</b></td><td><tt>%1</tt></td></tr>"
                    "<tr><td><b>Secret token</b></td><td><tt>%2</tt></td></tr>"
                    "<tr><td><b>Certificate verifications</b></td><td>on</td></tr>"
                    "<tr><td><b>Events</b></td><td>Workflow Completed, Job Completed</td></tr></table>"_s.arg(
-                       webhookUrl().toHtmlEscaped(), m_secret);
-    if (m_relayChoice->isChecked())
-        html += u"<p>The relay checks this secret too: add it as a line to the relay's secret file "
-                "(<tt>/etc/circletray-relay/secrets</tt>) and restart it.</p>"_s;
+                       webhookUrl().toHtmlEscaped(),
+                       relaysOwn ? u"the relay's secret, as entered on the previous page"_s : secret());
+    if (relay && !relaysOwn)
+        html += u"<p>The relay checks this secret too: on the relay, add it as a new line to <tt>%1</tt> (keep the "
+                "other lines while projects still use them) and restart it: <tt>sudo systemctl restart "
+                "circletray-relay</tt>.</p>"_s.arg(relaySecretsFile);
     m_values->setText(html);
     startListening();
 }
@@ -218,9 +294,11 @@ void SetupGuide::startListening()
     EventSource *source = nullptr;
     if (m_relayChoice->isChecked())
         source = new RelaySource(RelaySource::eventsUrl(m_relayUrl->text()), m_token->text().trimmed().toUtf8(),
-                                 {m_secret.toUtf8()}, this);
-    else
-        source = new DirectSource(quint16(m_port->value()), {m_secret.toUtf8()}, this);
+                                 {secret().toUtf8()}, this);
+    else {
+        Q_EMIT portWanted(quint16(m_port->value()));
+        source = new DirectSource(quint16(m_port->value()), {secret().toUtf8()}, this);
+    }
     m_source = source;
     connect(source, &EventSource::eventReceived, this, [this](const WebhookEvent &e, bool replay) {
         if (replay)
@@ -282,7 +360,9 @@ void SetupGuide::accept()
     } else {
         m_settings->setValue(Settings::Key::DirectPort, m_port->value());
     }
-    m_secrets->setWebhookSecrets({m_secret.toUtf8()});
+    m_secrets->setWebhookSecrets({secret().toUtf8()});
+    // Deliveries the relay kept from before this moment are history, not news: they never pop up.
+    m_settings->setValue(Settings::Key::SetupCompletedAt, QDateTime::currentDateTimeUtc());
     m_settings->sync();
     QWizard::accept();
 }

@@ -20,9 +20,10 @@ class Settings;
 
 /*!
  * \brief First run: from nothing to the first popup. Choose a relay (URL + token, with "Test
- * connection") or direct with ngrok (port, the ngrok command, the public URL); a strong webhook
- * secret is generated; the exact values for CircleCI's webhook form are shown; and the guide waits
- * for CircleCI's "Test Ping Event", confirming it arrived signed correctly or explaining why not.
+ * connection", and the relay's webhook secret pasted or a new one generated) or direct with ngrok
+ * (port, the ngrok command, the public URL); the exact values for CircleCI's webhook form are
+ * shown; and the guide waits for CircleCI's "Test Ping Event", confirming it arrived signed
+ * correctly or explaining why not. Nothing is written unless the guide is finished.
  */
 class SetupGuide final : public QWizard
 {
@@ -40,7 +41,10 @@ public:
     void accept() override;
 
     // For tests and screenshots.
-    QString secret() const { return m_secret; }
+    QString secret() const; //!< the webhook secret: the relay's, pasted, or the generated one
+    QRadioButton *pasteSecretChoice() const { return m_pasteSecret; }
+    QRadioButton *generateSecretChoice() const { return m_generateSecret; }
+    QLineEdit *relaySecretEdit() const { return m_relaySecret; }
     quint16 listeningPort() const;
     QString pingStatus() const;
     bool pingConfirmed() const { return m_pingConfirmed; }
@@ -57,6 +61,8 @@ public:
 Q_SIGNALS:
     void pingReceived();
     void connectionTested(bool ok);
+    //! Direct mode is about to listen on \a port: whoever receives webhooks there must let go of it.
+    void portWanted(quint16 port);
 
 private:
     void startListening();
@@ -64,12 +70,16 @@ private:
 
     Settings *m_settings = nullptr;
     SecretStore *m_secrets = nullptr;
-    QString m_secret;
+    QString m_secret; //!< generated
     QRadioButton *m_relayChoice = nullptr;
     QRadioButton *m_directChoice = nullptr;
     QLineEdit *m_relayUrl = nullptr;
     QLineEdit *m_token = nullptr;
     QLabel *m_testResult = nullptr;
+    QRadioButton *m_pasteSecret = nullptr;
+    QRadioButton *m_generateSecret = nullptr;
+    QLineEdit *m_relaySecret = nullptr;
+    QLabel *m_urlProblem = nullptr;
     RelayConnectionTester *m_tester = nullptr;
     QSpinBox *m_port = nullptr;
     QLabel *m_ngrokCommand = nullptr;

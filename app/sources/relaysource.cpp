@@ -262,9 +262,13 @@ void RelaySource::handleMessage(const QString &text)
         if (m_verifier.secretCount() > 0) {
             const VerifyResult v = m_verifier.verify(m.body, QByteArrayView(m.signature));
             if (v != VerifyResult::Valid) {
-                qCWarning(lcAppSource) << "dropped relayed event" << m.seq << ":" << verifyResultReason(v);
-                Q_EMIT problem(u"Dropped a relayed event whose CircleCI signature does not match your webhook "
-                               "secret (%1)."_s.arg(QString::fromLatin1(verifyResultReason(v))));
+                if (m_quietBefore.isValid() && m.receivedAt.isValid() && m.receivedAt < m_quietBefore) {
+                    ++m_quietDrops;
+                } else {
+                    qCWarning(lcAppSource) << "dropped relayed event" << m.seq << ":" << verifyResultReason(v);
+                    Q_EMIT problem(u"Dropped a relayed event whose CircleCI signature does not match your webhook "
+                                   "secret (%1)."_s.arg(QString::fromLatin1(verifyResultReason(v))));
+                }
                 deliver = false;
             }
         }
@@ -287,6 +291,9 @@ void RelaySource::handleMessage(const QString &text)
     }
     case RelayMessage::Type::Live:
         m_replaying = false;
+        if (const int n = std::exchange(m_quietDrops, 0))
+            qCInfo(lcAppSource) << "skipped" << n
+                                << "relayed event(s) from before the setup signed with another secret";
         Q_EMIT caughtUp();
         return;
     case RelayMessage::Type::Rejected:

@@ -54,6 +54,12 @@ public:
     //! How long to wait after the relay refused the token (401) or the address (429).
     void setAuthRetryDelay(std::chrono::milliseconds delay) { m_authRetry = delay; }
     void eventNotStored() override { m_notStored = true; }
+    /*!
+     * Deliveries the relay received before \a t (when the setup guide was finished) are history, not
+     * news: one whose signature does not match is dropped and logged, never reported as a problem
+     * (they were signed before this device had its secret).
+     */
+    void setQuietBefore(const QDateTime &t) { m_quietBefore = t; }
     QString describe() const override;
 
     //! ws[s]://host[:port]/events from what a user types (https://…, wss://…, a bare host).
@@ -92,6 +98,8 @@ private:
     QString m_tokenOrigin = QStringLiteral("Settings");
     bool m_toldTokenRefused = false;
     std::chrono::milliseconds m_authRetry {5 * 60 * 1000};
+    QDateTime m_quietBefore;
+    int m_quietDrops = 0; //!< dropped deliveries from before the setup, logged once when live
     bool m_notStored = false; //!< set while eventReceived() is handled
     bool m_holdPosition = false; //!< an event was not stored: the saved position stays before it
 };
