@@ -13,6 +13,7 @@
 #include <QJsonObject>
 #include <QRandomGenerator>
 #include <QSet>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -101,10 +102,16 @@ private Q_SLOTS:
     void outOfOrderEventsKeepRowsRight_data();
     void outOfOrderEventsKeepRowsRight();
     void equalValuesKeepNewestFirst();
+    void denseSearchCountsInTheBackground_data();
+    void denseSearchCountsInTheBackground();
     void oneDurationFormat_data();
     void oneDurationFormat();
     void readableStatuses_data();
     void readableStatuses();
+
+private:
+    QTemporaryDir m_bigDir;
+    std::unique_ptr<ct::HistoryStore> m_big;
 };
 
 void TestHistoryModel::outOfOrderEventsKeepRowsRight_data()
@@ -198,6 +205,68 @@ void TestHistoryModel::equalValuesKeepNewestFirst()
         QCOMPARE(model.index(0, ct::HistoryModel::Subject).data().toString(), u"Commit 49"_s);
         QCOMPARE(model.index(1, ct::HistoryModel::Subject).data().toString(), u"Commit 48"_s);
     }
+}
+
+void TestHistoryModel::denseSearchCountsInTheBackground_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("status");
+    QTest::addColumn<qint64>("expected");
+    // 50,000 workflows (tests/historyfixture.h): every one on "main", every 5th failed, every 7th "web".
+    QTest::newRow("trigram index, every row") << u"main"_s << QString() << qint64(50000);
+    QTest::newRow("short text (LIKE), every row") << u"ma"_s << QString() << qint64(50000);
+    QTest::newRow("text and status") << u"main"_s << u"success"_s << qint64(40000);
+    QTest::newRow("under the limit: exact at once") << u"commit 1"_s << QString() << qint64(11111);
+    QTest::newRow("status only, under the limit") << QString() << u"failure"_s << qint64(10000);
+}
+
+void TestHistoryModel::denseSearchCountsInTheBackground()
+{
+    // Issue 15 (17): a search that matches most of a big history paints its first page at once; the
+    // count says "20,000+" until a worker thread has counted exactly — never a wrong final number.
+    QFETCH(QString, text);
+    QFETCH(QString, status);
+    QFETCH(qint64, expected);
+    if (!m_big) { // one store for every row: filling it is the slow part
+        m_big = std::make_unique<ct::HistoryStore>(m_bigDir.filePath(u"big.sqlite"_s));
+        QString error;
+        QVERIFY2(m_big->open(&error), qPrintable(error));
+        QVERIFY(ct::test::fillHistory(*m_big, 50000));
+    }
+    ct::HistoryStore &store = *m_big;
+    ct::HistoryModel model(&store);
+    QSignalSpy counts(&model, &ct::HistoryModel::totalCountChanged);
+    model.setFilter(text, status, QString());
+    QCOMPARE(model.rowCount(), 200); // the first page, whatever the count
+    if (expected <= ct::HistoryModel::exactCountLimit) {
+        QVERIFY(model.totalIsExact());
+        QCOMPARE(model.totalCount(), expected);
+    } else {
+        QVERIFY(!model.totalIsExact());
+        QCOMPARE(model.totalCount(), ct::HistoryModel::exactCountLimit + 1); // a lower bound
+        QTRY_VERIFY(model.totalIsExact());
+        QCOMPARE(model.totalCount(), expected);
+        QCOMPARE(counts.last().first().toLongLong(), expected);
+    }
+    // A count still running when the filter changes is thrown away, not shown for the new one.
+    model.setFilter(u"main"_s, QString(), QString());
+    model.setFilter(text, status, QString());
+    QTRY_VERIFY(model.totalIsExact());
+    QTest::qWait(300);
+    QCOMPARE(model.totalCount(), expected);
+    // Paging on keeps the count; to the end (where that is quick) it agrees with the rows.
+    model.fetchMore({});
+    QCOMPARE(model.rowCount(), 400);
+    QCOMPARE(model.totalCount(), expected);
+    if (expected <= ct::HistoryModel::exactCountLimit) {
+        while (model.canFetchMore({}))
+            model.fetchMore({});
+        QCOMPARE(model.rowCount(), int(expected));
+    }
+    ct::HistoryFilter filter;
+    filter.text = text;
+    filter.statusClass = status;
+    QCOMPARE(store.count(filter), expected);
 }
 
 void TestHistoryModel::oneDurationFormat_data()

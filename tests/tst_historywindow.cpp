@@ -144,6 +144,10 @@ void TestHistoryWindow::filtersSayWhatTheyShow()
     window.statusFilter()->setCurrentIndex(0);
     QTRY_COMPARE(window.model()->totalCount(), 1);
     QVERIFY(!window.emptyLabel()->isVisible());
+    // Issue 15 (17): a search matching most rows shows its page and "20,000+" at once, then the count.
+    window.model()->setFilter(u"main"_s, QString(), QString());
+    QCOMPARE(window.countLabel()->text(), u"%1+ of %2 workflows"_s.arg(locale.toString(20000), locale.toString(all)));
+    QTRY_COMPARE(window.countLabel()->text(), u"%1 of %1 workflows"_s.arg(locale.toString(all)));
 }
 
 void TestHistoryWindow::projectFilterLearnsNewProjects()

@@ -28,7 +28,42 @@ HistoryModel::HistoryModel(HistoryStore *store, QObject *parent)
     m_recount.setSingleShot(true);
     m_recount.setInterval(100);
     connect(&m_recount, &QTimer::timeout, this, &HistoryModel::recount);
+    m_counter.setMaxThreadCount(1);
     reload();
+}
+
+HistoryModel::~HistoryModel()
+{
+    m_counter.clear();
+    m_counter.waitForDone(); // its result is posted to this object; ~QObject drops it if undelivered
+}
+
+void HistoryModel::setTotal(qint64 capped)
+{
+    const int generation = ++m_countGeneration;
+    if (capped <= exactCountLimit || !isFiltered()) { // unfiltered: a counter kept by triggers, exact
+        m_total = capped;
+        m_totalExact = true;
+        return;
+    }
+    // Many matches ("main" matches every row): counting them all is ~50 ns each at 1M rows, so the
+    // window shows the first page and "20,000+" now, and the exact number when a worker has it.
+    m_total = std::max(m_totalExact ? qint64(0) : m_total, capped);
+    m_totalExact = false;
+    m_counter.clear();
+    m_counter.start([this, path = m_store->path(), filter = m_filter, generation] {
+        const qint64 n = HistoryStore::countIn(path, filter);
+        QMetaObject::invokeMethod(
+            this,
+            [this, n, generation] {
+                if (generation != m_countGeneration)
+                    return; // the filter or the rows changed since: a newer count is coming
+                m_total = n >= 0 ? std::max(n, qint64(m_rows.size())) : m_store->count(m_filter);
+                m_totalExact = true;
+                Q_EMIT totalCountChanged(m_total);
+            },
+            Qt::QueuedConnection);
+    });
 }
 
 void HistoryModel::reload()
@@ -37,7 +72,7 @@ void HistoryModel::reload()
     // window's typing pause, where its filter timing starts.
     beginResetModel();
     // The count first: with it the store picks the cheaper way to a page of search results.
-    m_total = m_store->count(m_filter);
+    setTotal(m_store->count(m_filter, exactCountLimit));
     m_rows = m_store->page(m_filter, 0, pageSize, m_total);
     m_rowById.clear();
     for (int i = 0; i < m_rows.size(); ++i)
@@ -154,13 +189,13 @@ void HistoryModel::scheduleRecount()
 
 void HistoryModel::recount()
 {
-    const qint64 total = m_store->count(m_filter);
-    const qint64 all = isFiltered() ? m_store->count(HistoryFilter()) : total;
-    if (total == m_total && all == m_unfilteredTotal)
-        return;
-    m_total = total;
-    m_unfilteredTotal = all;
-    Q_EMIT totalCountChanged(m_total);
+    const qint64 before = m_total;
+    const qint64 allBefore = m_unfilteredTotal;
+    const bool wasExact = m_totalExact;
+    setTotal(m_store->count(m_filter, exactCountLimit));
+    m_unfilteredTotal = isFiltered() ? m_store->count(HistoryFilter()) : m_total;
+    if (m_total != before || m_totalExact != wasExact || m_unfilteredTotal != allBefore)
+        Q_EMIT totalCountChanged(m_total);
 }
 
 bool HistoryModel::isFiltered() const
@@ -329,7 +364,9 @@ void HistoryModel::fetchMore(const QModelIndex &parent)
     // Never a row twice, whatever changed between two pages.
     more.removeIf([this](const WorkflowRecord &w) { return m_rowById.contains(w.workflowId); });
     if (more.isEmpty()) {
-        m_total = m_rows.size(); // rows were pruned meanwhile
+        m_total = m_rows.size(); // rows were pruned meanwhile, or a lower bound ran out
+        m_totalExact = true;
+        ++m_countGeneration;
         Q_EMIT totalCountChanged(m_total);
         return;
     }

@@ -6,6 +6,7 @@
 
 #include <QAbstractItemModel>
 #include <QHash>
+#include <QThreadPool>
 #include <QTimer>
 
 namespace ct {
@@ -15,7 +16,8 @@ namespace ct {
  *
  * Rows come in pages as the view scrolls (canFetchMore/fetchMore), jobs when a workflow is
  * expanded; filtering and sorting are SQL queries, so 1,000,000 workflows cost what one page costs
- * (a text search that matches most of them pays for counting its matches).
+ * (a search that matches more than 20,000 of them shows "20,000+" until a worker thread has counted
+ * them exactly: the first page never waits for the count).
  * A changed workflow updates its row in place; a new one is inserted at the top when the view
  * shows newest first. Nothing is reloaded wholesale per event.
  */
@@ -29,9 +31,12 @@ public:
     enum Role { UrlRole = Qt::UserRole + 1, WorkflowIdRole };
 
     explicit HistoryModel(HistoryStore *store, QObject *parent = nullptr);
+    ~HistoryModel() override;
 
     void setFilter(const QString &text, const QString &statusClass, const QString &projectSlug);
-    qint64 totalCount() const { return m_total; } //!< rows that pass the filter
+    //! Rows that pass the filter; while totalIsExact() is false, a lower bound (exactCountLimit + 1).
+    qint64 totalCount() const { return m_total; }
+    bool totalIsExact() const { return m_totalExact; }
     qint64 unfilteredCount() const { return m_unfilteredTotal; } //!< every workflow in the history
     bool isFiltered() const;
     void workflowChanged(const QString &workflowId);
@@ -56,6 +61,13 @@ private:
     static constexpr quintptr topLevel = ~quintptr(0);
     static constexpr int pageSize = 200;
 
+public:
+    //! Counted on the GUI thread up to here; beyond, the exact count comes from a worker.
+    static constexpr qint64 exactCountLimit = 20000;
+
+private:
+    void setTotal(qint64 capped); //!< a count() capped at exactCountLimit; counts exactly if needed
+
     void reindex(int from, int to);
     void scheduleRecount();
     void recount();
@@ -67,6 +79,9 @@ private:
     QHash<QString, int> m_rowById;
     mutable QHash<QString, QList<JobRecord>> m_jobs;
     qint64 m_total = 0;
+    bool m_totalExact = true;
+    int m_countGeneration = 0; //!< a worker's count is used only if nothing changed meanwhile
+    QThreadPool m_counter;
     qint64 m_unfilteredTotal = 0;
     QTimer m_recount;
 };

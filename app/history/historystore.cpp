@@ -514,29 +514,64 @@ QList<WorkflowRecord> HistoryStore::recent(int count) const
     return page(HistoryFilter(), 0, count);
 }
 
-qint64 HistoryStore::count(const HistoryFilter &filter) const
+namespace {
+
+    qint64 countOn(const QSqlDatabase &db, const HistoryFilter &filter, qint64 atMost)
+    {
+        QSqlQuery q(db);
+        const QString needle = needleOf(filter);
+        // Capped: the inner query stops after atMost + 1 rows (FTS5 and the scan both stop early).
+        const auto capped = [atMost](const QString &select) {
+            return atMost < 0 ? u"SELECT COUNT(*) FROM (%1)"_s.arg(select)
+                              : u"SELECT COUNT(*) FROM (%1 LIMIT %2)"_s.arg(select).arg(atMost + 1);
+        };
+        if (needle.isEmpty() && filter.statusClass.isEmpty() && filter.projectSlug.isEmpty()) {
+            // Kept by triggers: exact and instant, never capped.
+            return q.exec(u"SELECT n FROM workflow_count"_s) && q.next() ? q.value(0).toLongLong() : 0;
+        }
+        if (usesIndex(needle) && filter.statusClass.isEmpty() && filter.projectSlug.isEmpty()) {
+            // The index alone: no workflow row is read.
+            q.prepare(capped(u"SELECT 1 FROM workflows_fts WHERE workflows_fts MATCH ?"_s));
+            q.addBindValue(ftsString(needle));
+            q.exec();
+        } else {
+            QVariantList binds;
+            q.prepare(capped(u"SELECT 1 FROM workflows"_s + whereClause(filter, TextMatch::Index, &binds)));
+            for (const QVariant &b : std::as_const(binds))
+                q.addBindValue(b);
+            q.exec();
+        }
+        if (!q.isActive()) {
+            qCWarning(lcAppStore) << "history count failed:" << q.lastError().text();
+            return 0;
+        }
+        const qint64 n = q.next() ? q.value(0).toLongLong() : 0;
+        return atMost < 0 ? n : std::min(n, atMost + 1);
+    }
+
+} // namespace
+
+qint64 HistoryStore::count(const HistoryFilter &filter, qint64 atMost) const
 {
-    QSqlQuery q(m_db);
-    const QString needle = needleOf(filter);
-    if (needle.isEmpty() && filter.statusClass.isEmpty() && filter.projectSlug.isEmpty()) {
-        q.exec(u"SELECT n FROM workflow_count"_s);
-    } else if (usesIndex(needle) && filter.statusClass.isEmpty() && filter.projectSlug.isEmpty()) {
-        // The index alone: no workflow row is read.
-        q.prepare(u"SELECT COUNT(*) FROM workflows_fts WHERE workflows_fts MATCH ?"_s);
-        q.addBindValue(ftsString(needle));
-        q.exec();
-    } else {
-        QVariantList binds;
-        q.prepare(u"SELECT COUNT(*) FROM workflows"_s + whereClause(filter, TextMatch::Index, &binds));
-        for (const QVariant &b : std::as_const(binds))
-            q.addBindValue(b);
-        q.exec();
+    return countOn(m_db, filter, atMost);
+}
+
+qint64 HistoryStore::countIn(const QString &path, const HistoryFilter &filter)
+{
+    const QString name = u"ct-history-count-"_s + QUuid::createUuid().toString(QUuid::WithoutBraces);
+    qint64 n = -1;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, name);
+        db.setDatabaseName(path);
+        db.setConnectOptions(u"QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=5000"_s);
+        if (db.open())
+            n = countOn(db, filter, -1);
+        else
+            qCWarning(lcAppStore) << "cannot open the history for counting:" << db.lastError().text();
+        db.close();
     }
-    if (!q.isActive()) {
-        qCWarning(lcAppStore) << "history count failed:" << q.lastError().text();
-        return 0;
-    }
-    return q.next() ? q.value(0).toLongLong() : 0;
+    QSqlDatabase::removeDatabase(name);
+    return n;
 }
 
 qint64 HistoryStore::position(const HistoryFilter &filter, const QString &workflowId) const

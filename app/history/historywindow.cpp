@@ -214,7 +214,10 @@ void HistoryWindow::updateCount()
         return n == 1 ? u"1 workflow"_s : u"%1 workflows"_s.arg(locale.toString(n));
     };
     if (m_model->isFiltered())
-        m_count->setText(u"%1 of %2"_s.arg(locale.toString(shown), workflows(m_model->unfilteredCount())));
+        m_count->setText(u"%1 of %2"_s.arg(
+            // Many matches: "20,000+" at once, the exact number a moment later.
+            m_model->totalIsExact() ? locale.toString(shown) : locale.toString(HistoryModel::exactCountLimit) + u'+',
+            workflows(m_model->unfilteredCount())));
     else
         m_count->setText(workflows(shown));
     if (shown > 0 || !m_model->isFiltered()) {
