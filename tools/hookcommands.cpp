@@ -24,96 +24,96 @@ using namespace Qt::StringLiterals;
 
 namespace ct::hook {
 
-namespace {
+// Shared by every command (declared in hookcommands.h).
 
-    QTextStream &out()
-    {
-        static QTextStream s(stdout);
-        return s;
+QTextStream &out()
+{
+    static QTextStream s(stdout);
+    return s;
+}
+
+QTextStream &err()
+{
+    static QTextStream s(stderr);
+    return s;
+}
+
+int usageError(const QString &message, const QString &command)
+{
+    err() << "circletray-hook " << command << ": " << message << "\nTry \"circletray-hook " << command
+          << " --help\".\n";
+    err().flush();
+    return Usage;
+}
+
+//! Parses \a arguments; returns -1 to go on, or the exit code (help shown, or a usage error).
+int parseArguments(QCommandLineParser &parser, const QStringList &arguments, const QString &command)
+{
+    parser.setApplicationDescription(QString());
+    const QCommandLineOption help({u"h"_s, u"help"_s}, u"Show this help."_s);
+    parser.addOption(help);
+    if (!parser.parse(arguments))
+        return usageError(parser.errorText(), command);
+    if (parser.isSet(help)) {
+        QString text = parser.helpText();
+        text.replace(u"circletray-hook [options]"_s, u"circletray-hook "_s + command + u" [options]"_s);
+        out() << text;
+        out().flush();
+        return Success;
     }
+    return -1;
+}
 
-    QTextStream &err()
-    {
-        static QTextStream s(stderr);
-        return s;
-    }
-
-    int usageError(const QString &message, const QString &command)
-    {
-        err() << "circletray-hook " << command << ": " << message << "\nTry \"circletray-hook " << command
-              << " --help\".\n";
+//! The body to work on: a file, or standard input for "-".
+std::optional<QByteArray> readInput(const QString &name, const QString &command)
+{
+    QFile file;
+    const bool ok =
+        name == u"-" ? file.open(stdin, QIODevice::ReadOnly) : (file.setFileName(name), file.open(QIODevice::ReadOnly));
+    if (!ok) {
+        err() << "circletray-hook " << command << ": cannot read " << name << ": " << file.errorString() << '\n';
         err().flush();
-        return Usage;
+        return std::nullopt;
     }
+    return file.readAll();
+}
 
-    //! Parses \a arguments; returns -1 to go on, or the exit code (help shown, or a usage error).
-    int parseArguments(QCommandLineParser &parser, const QStringList &arguments, const QString &command)
-    {
-        parser.setApplicationDescription(QString());
-        const QCommandLineOption help({u"h"_s, u"help"_s}, u"Show this help."_s);
-        parser.addOption(help);
-        if (!parser.parse(arguments))
-            return usageError(parser.errorText(), command);
-        if (parser.isSet(help)) {
-            QString text = parser.helpText();
-            text.replace(u"circletray-hook [options]"_s, u"circletray-hook "_s + command + u" [options]"_s);
-            out() << text;
-            out().flush();
-            return Success;
-        }
-        return -1;
-    }
-
-    //! The body to work on: a file, or standard input for "-".
-    std::optional<QByteArray> readInput(const QString &name, const QString &command)
-    {
-        QFile file;
-        const bool ok = name == u"-" ? file.open(stdin, QIODevice::ReadOnly)
-                                     : (file.setFileName(name), file.open(QIODevice::ReadOnly));
-        if (!ok) {
-            err() << "circletray-hook " << command << ": cannot read " << name << ": " << file.errorString() << '\n';
-            err().flush();
-            return std::nullopt;
-        }
-        return file.readAll();
-    }
-
+namespace {
     const QCommandLineOption secretOption(u"secret"_s, u"Webhook signing secret; repeat for several (rotation)."_s,
                                           u"secret"_s);
     const QCommandLineOption secretFileOption(u"secret-file"_s,
                                               u"File with one secret per line (blank lines and # comments skipped)."_s,
                                               u"file"_s);
 
-    //! Secrets from --secret and --secret-file, with surrounding whitespace (a trailing newline) removed.
-    std::optional<QList<QByteArray>> readSecrets(const QCommandLineParser &parser, const QString &command)
-    {
-        QList<QByteArray> secrets;
-        for (const QString &s : parser.values(secretOption)) {
-            if (!s.trimmed().isEmpty())
-                secrets.append(s.trimmed().toUtf8());
-        }
-        for (const QString &path : parser.values(secretFileOption)) {
-            QFile file(path);
-            if (!file.open(QIODevice::ReadOnly)) {
-                err() << "circletray-hook " << command << ": cannot read " << path << ": " << file.errorString()
-                      << '\n';
-                err().flush();
-                return std::nullopt;
-            }
-            for (const QByteArray &line : file.readAll().split('\n')) {
-                const QByteArray secret = line.trimmed();
-                if (!secret.isEmpty() && !secret.startsWith('#'))
-                    secrets.append(secret);
-            }
-        }
-        if (secrets.isEmpty()) {
-            usageError(u"give a secret with --secret or --secret-file"_s, command);
+} // namespace
+
+//! Secrets from --secret and --secret-file, with surrounding whitespace (a trailing newline) removed.
+std::optional<QList<QByteArray>> readSecrets(const QCommandLineParser &parser, const QString &command)
+{
+    QList<QByteArray> secrets;
+    for (const QString &s : parser.values(secretOption)) {
+        if (!s.trimmed().isEmpty())
+            secrets.append(s.trimmed().toUtf8());
+    }
+    for (const QString &path : parser.values(secretFileOption)) {
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly)) {
+            err() << "circletray-hook " << command << ": cannot read " << path << ": " << file.errorString() << '\n';
+            err().flush();
             return std::nullopt;
         }
-        return secrets;
+        for (const QByteArray &line : file.readAll().split('\n')) {
+            const QByteArray secret = line.trimmed();
+            if (!secret.isEmpty() && !secret.startsWith('#'))
+                secrets.append(secret);
+        }
     }
-
-} // namespace
+    if (secrets.isEmpty()) {
+        usageError(u"give a secret with --secret or --secret-file"_s, command);
+        return std::nullopt;
+    }
+    return secrets;
+}
 
 void flushOutput()
 {

@@ -4,6 +4,7 @@
 #include "hookcommands.h"
 
 #include <QCoreApplication>
+#include <QLoggingCategory>
 #include <QTextStream>
 
 using namespace Qt::StringLiterals;
@@ -19,6 +20,13 @@ Commands:
   parse    print a webhook body as CircleTray's normalised JSON
   send     sign a body (or a built-in sample) and POST it like CircleCI does
 
+With a CircleCI personal API token (--token-file F, $CIRCLECI_TOKEN, $CIRCLECI_CLI_TOKEN or the
+circleci CLI's ~/.circleci/cli.yml):
+  projects          every project the token can see
+  webhooks list     a project's webhooks
+  webhooks sync     create or update CircleTray's webhook in each chosen project
+  webhooks remove   delete CircleTray's webhooks
+
 Run "circletray-hook <command> --help" for a command's options.
 Exit status: 0 success, 1 the check or request failed, 2 usage error, 3 network error.
 )";
@@ -31,6 +39,10 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationName(u"circletray-hook"_s);
     QCoreApplication::setApplicationVersion(QStringLiteral(CT_VERSION));
 
+    // The commands say what went wrong themselves; the API client's own info lines are for debugging
+    // (QT_LOGGING_RULES=circletray.core.api.info=true shows them).
+    if (qEnvironmentVariableIsEmpty("QT_LOGGING_RULES"))
+        QLoggingCategory::setFilterRules(u"circletray.core.api.info=false"_s);
     const QStringList args = QCoreApplication::arguments();
     const QString command = args.size() > 1 ? args.at(1) : QString();
     QStringList rest = args;
@@ -48,6 +60,10 @@ int main(int argc, char *argv[])
         return run(ct::hook::runParse);
     if (command == u"send")
         return run(ct::hook::runSend);
+    if (command == u"projects")
+        return run(ct::hook::runProjects);
+    if (command == u"webhooks")
+        return run(ct::hook::runWebhooks);
     if (command == u"--version" || command == u"-v") {
         QTextStream(stdout) << "circletray-hook " << QCoreApplication::applicationVersion() << '\n';
         return ct::hook::Success;
