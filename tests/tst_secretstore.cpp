@@ -1,15 +1,29 @@
 // SPDX-FileCopyrightText: 2026 CircleTray contributors
 // SPDX-License-Identifier: MIT
 #include "app/setup/secretstore.h"
+#include "app/setup/settings.h"
+#include "app/setup/settingsdialog.h"
 #include "umask.h"
 
+#include <QDBusArgument>
+#include <QDBusConnection>
+#include <QDBusConnectionInterface>
+#include <QDBusMessage>
+#include <QDBusObjectPath>
+#include <QDBusVariant>
 #include <QFile>
 #include <QFileInfo>
+#include <QLabel>
+#include <QProcess>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QSet>
+#include <QSettings>
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <memory>
+#include <optional>
 #include <sys/inotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -89,7 +103,117 @@ private:
     QStringList m_offenders;
 };
 
+using Stored = std::optional<QByteArray>; // a value, or no entry at all
+
+/*!
+ * What the Secret Service holds for \a key of CircleTray, asked with secret-tool (libsecret's own
+ * client, not QtKeychain): nullopt when there is no such item. QtKeychain stores the binary data
+ * base64-encoded (its "type" attribute says "base64").
+ */
+Stored inKeychain(const QString &key)
+{
+    QProcess tool;
+    tool.start(u"secret-tool"_s, {u"lookup"_s, u"server"_s, u"CircleTray"_s, u"user"_s, key});
+    if (!tool.waitForFinished(10000) || tool.exitStatus() != QProcess::NormalExit || tool.exitCode() != 0)
+        return std::nullopt;
+    return QByteArray::fromBase64(tool.readAllStandardOutput().trimmed());
+}
+
+bool clearKeychain()
+{
+    // secret-tool fails when there was nothing to clear: ask afterwards instead.
+    QProcess::execute(u"secret-tool"_s, {u"clear"_s, u"server"_s, u"CircleTray"_s});
+    return !inKeychain(u"relay-token"_s) && !inKeychain(u"webhook-secrets"_s);
+}
+
+//! The fallback file's entry for \a key, nullopt when it has none.
+Stored inFile(const QString &file, const QString &key)
+{
+    const QSettings s(file, QSettings::IniFormat);
+    if (!s.contains(u"secrets/"_s + key))
+        return std::nullopt;
+    return s.value(u"secrets/"_s + key).toByteArray();
+}
+
+QByteArray fileText(const QString &file)
+{
+    QFile f(file);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+//! A store on the file only, as when no keychain answered (or CIRCLETRAY_SECRET_BACKEND=file).
+std::unique_ptr<ct::SecretStore> fileOnlyStore(const QString &file)
+{
+    qputenv("CIRCLETRAY_SECRET_BACKEND", "file");
+    auto store = std::make_unique<ct::SecretStore>(file);
+    qunsetenv("CIRCLETRAY_SECRET_BACKEND");
+    return store;
+}
+
+// The two kinds of secret, each as a list: the webhook secrets (current, previous), the relay
+// token as one item; the keychain holds them as one value each.
+QList<QByteArray> secretsOf(const ct::SecretStore &store, const QString &key)
+{
+    if (key == u"webhook-secrets")
+        return store.webhookSecrets();
+    const QByteArray token = store.relayToken();
+    return token.isEmpty() ? QList<QByteArray>() : QList<QByteArray>({token});
+}
+
+bool setSecrets(ct::SecretStore &store, const QString &key, const QList<QByteArray> &secrets)
+{
+    return key == u"webhook-secrets" ? store.setWebhookSecrets(secrets) : store.setRelayToken(secrets.value(0));
+}
+
+Stored stored(const QList<QByteArray> &secrets)
+{
+    if (secrets.isEmpty())
+        return std::nullopt;
+    return QByteArrayList(secrets).join('\n');
+}
+
+/*!
+ * Locks or unlocks the test keyring's "login" collection, as a screen lock would. Unlocking through
+ * the Secret Service API would ask in a prompt; gnome-keyring's own interface takes the password
+ * (CT_KEYRING_PASSWORD, from scripts/headless-desktop) in a "plain" session.
+ */
+bool setKeyringLocked(bool locked)
+{
+    const QString service = u"org.freedesktop.secrets"_s;
+    const QString path = u"/org/freedesktop/secrets"_s;
+    const QDBusObjectPath login(u"/org/freedesktop/secrets/collection/login"_s);
+    QDBusConnection bus = QDBusConnection::sessionBus();
+    if (locked) {
+        QDBusMessage lock =
+            QDBusMessage::createMethodCall(service, path, u"org.freedesktop.Secret.Service"_s, u"Lock"_s);
+        lock << QVariant::fromValue(QList<QDBusObjectPath>({login}));
+        return bus.call(lock).type() == QDBusMessage::ReplyMessage;
+    }
+    QDBusMessage open =
+        QDBusMessage::createMethodCall(service, path, u"org.freedesktop.Secret.Service"_s, u"OpenSession"_s);
+    open << u"plain"_s << QVariant::fromValue(QDBusVariant(QString()));
+    const QDBusMessage opened = bus.call(open);
+    if (opened.type() != QDBusMessage::ReplyMessage || opened.arguments().size() != 2)
+        return false;
+    QDBusArgument secret; // (session, parameters, value, content type)
+    secret.beginStructure();
+    secret << opened.arguments().at(1).value<QDBusObjectPath>() << QByteArray() << qgetenv("CT_KEYRING_PASSWORD")
+           << u"text/plain"_s;
+    secret.endStructure();
+    QDBusMessage unlock = QDBusMessage::createMethodCall(
+        service, path, u"org.gnome.keyring.InternalUnsupportedGuiltRiddenInterface"_s, u"UnlockWithMasterPassword"_s);
+    unlock << QVariant::fromValue(login) << QVariant::fromValue(secret);
+    return bus.call(unlock).type() == QDBusMessage::ReplyMessage;
+}
+
 } // namespace
+
+namespace QTest {
+template <> char *toString(const Stored &value)
+{
+    return value ? QTest::toString(*value) : qstrdup("(no entry)");
+}
+} // namespace QTest
 
 class TestSecretStore final : public QObject
 {
@@ -97,19 +221,43 @@ class TestSecretStore final : public QObject
 
 private Q_SLOTS:
     void initTestCase();
+    void init();
     void fileFallbackIsPrivate();
     void issue14_secretsFileNeverLooser_data();
     void issue14_secretsFileNeverLooser();
+    void keychainWhereOneAnswers();
+    void keychainStoresReplacesDeletes_data();
+    void keychainStoresReplacesDeletes();
+    void fileSecretsMoveIntoTheKeychain_data();
+    void fileSecretsMoveIntoTheKeychain();
+    void fileSecretsStayWhenTheKeychainRefuses();
+
+private:
+    bool m_keychain = false; // a Secret Service runs (scripts/headless-desktop starts gnome-keyring)
 };
 
 void TestSecretStore::initTestCase()
 {
-    // No Secret Service on a test machine: the file fallback.
-    qputenv("CIRCLETRAY_SECRET_BACKEND", "file");
+    // Outside the headless desktop these tests would read, overwrite and clear the user's own keyring.
+    const QString service = qEnvironmentVariable("CT_SECRET_SERVICE");
+    QVERIFY2(service == u"gnome-keyring" || service == u"none",
+             "run this test inside scripts/headless-desktop (it must not touch your own keyring)");
+    m_keychain = service == u"gnome-keyring";
+    if (m_keychain)
+        QVERIFY2(QDBusConnection::sessionBus().interface()->isServiceRegistered(u"org.freedesktop.secrets"_s),
+                 "no Secret Service on the headless desktop's bus");
+}
+
+void TestSecretStore::init()
+{
+    qunsetenv("CIRCLETRAY_SECRET_BACKEND");
+    if (m_keychain)
+        QVERIFY(clearKeychain());
 }
 
 void TestSecretStore::fileFallbackIsPrivate()
 {
+    qputenv("CIRCLETRAY_SECRET_BACKEND", "file");
     QTemporaryDir dir;
     const QString file = dir.filePath(u"secrets.ini"_s);
     {
@@ -155,6 +303,7 @@ void TestSecretStore::issue14_secretsFileNeverLooser()
     }
     FolderWatch watch(dir.path());
     QVERIFY(watch.isValid());
+    qputenv("CIRCLETRAY_SECRET_BACKEND", "file");
     ct::SecretStore store(file);
     QVERIFY(store.setWebhookSecrets({"new-secret"_ba}));
     QCOMPARE(mode(file), ownerFile);
@@ -166,5 +315,158 @@ void TestSecretStore::issue14_secretsFileNeverLooser()
     QCOMPARE(store.relayToken(), "ctr_token"_ba);
 }
 
-QTEST_GUILESS_MAIN(TestSecretStore)
+void TestSecretStore::keychainWhereOneAnswers()
+{
+    // Issue 15 (16): the keychain where a Secret Service answers, else the file; Settings warns only
+    // about the file, also when it is opened before anything was read.
+    QTemporaryDir dir;
+    const QString file = dir.filePath(u"secrets.ini"_s);
+    ct::SecretStore store(file);
+    QVERIFY(store.setRelayToken("ctr_where"_ba));
+    QCOMPARE(store.usingFallback(), !m_keychain);
+    QCOMPARE(inFile(file, u"relay-token"_s), m_keychain ? Stored() : Stored("ctr_where"_ba));
+    if (m_keychain)
+        QCOMPARE(inKeychain(u"relay-token"_s), Stored("ctr_where"_ba));
+
+    ct::Settings settings(dir.filePath(u"circletray.ini"_s));
+    ct::SecretStore fresh(file); // nothing asked yet: the dialog must find out itself
+    ct::SettingsDialog dialog(&settings, &fresh);
+    const auto *warning = dialog.findChild<QLabel *>(u"fallbackWarning"_s);
+    QVERIFY(warning);
+    QCOMPARE(warning->isHidden(), m_keychain);
+    QVERIFY(warning->text().contains(file) || m_keychain);
+}
+
+void TestSecretStore::keychainStoresReplacesDeletes_data()
+{
+    QTest::addColumn<QString>("key");
+    QTest::addColumn<QList<QByteArray>>("first");
+    QTest::addColumn<QList<QByteArray>>("replacement");
+    using L = QList<QByteArray>;
+    // clang-format off
+    QTest::newRow("relay token")             << u"relay-token"_s     << L{"ctr_first"}      << L{"ctr_second"};
+    QTest::newRow("webhook secret")          << u"webhook-secrets"_s << L{"whs-a"}          << L{"whs-b"};
+    QTest::newRow("rotated: previous added") << u"webhook-secrets"_s << L{"whs-a"}          << L{"whs-b", "whs-a"};
+    QTest::newRow("previous removed")        << u"webhook-secrets"_s << L{"whs-b", "whs-a"} << L{"whs-b"};
+    // clang-format on
+}
+
+void TestSecretStore::keychainStoresReplacesDeletes()
+{
+    if (!m_keychain)
+        QSKIP("no Secret Service (CT_SECRET_SERVICE=none)");
+    // Issue 15 (16): an emptied secret was stored in the keychain as an empty item, and every write
+    // left an empty entry in the fallback file.
+    QFETCH(QString, key);
+    QFETCH(QList<QByteArray>, first);
+    QFETCH(QList<QByteArray>, replacement);
+    QTemporaryDir dir;
+    const QString file = dir.filePath(u"secrets.ini"_s);
+    ct::SecretStore store(file);
+    QVERIFY(secretsOf(store, key).isEmpty());
+    for (const QList<QByteArray> &secrets : {first, replacement, QList<QByteArray>()}) {
+        // Set, then read back here, by another store (another run of the app), and from the keychain
+        // itself; the fallback file never holds it. An empty list deletes: no item left behind.
+        QVERIFY(setSecrets(store, key, secrets));
+        QVERIFY(!store.usingFallback());
+        QCOMPARE(secretsOf(store, key), secrets);
+        QCOMPARE(secretsOf(ct::SecretStore(file), key), secrets);
+        QCOMPARE(inKeychain(key), stored(secrets));
+        QCOMPARE(inFile(file, key), Stored());
+        for (const QByteArray &secret : first + replacement)
+            QVERIFY(!fileText(file).contains(secret));
+        QCOMPARE(secretsOf(*fileOnlyStore(file), key), QList<QByteArray>());
+    }
+}
+
+void TestSecretStore::fileSecretsMoveIntoTheKeychain_data()
+{
+    // Secrets written while no keychain answered, and what the keychain held from before.
+    QTest::addColumn<QString>("key");
+    QTest::addColumn<QList<QByteArray>>("keychainHad");
+    QTest::addColumn<QList<QByteArray>>("fileHas");
+    QTest::addColumn<QList<QByteArray>>("expected");
+    using L = QList<QByteArray>;
+    // clang-format off
+    QTest::newRow("relay token")                << u"relay-token"_s     << L{}               << L{"ctr_file"}           << L{"ctr_file"};
+    QTest::newRow("webhook secret, previous")   << u"webhook-secrets"_s << L{}               << L{"whs-new", "whs-old"} << L{"whs-new", "whs-old"};
+    QTest::newRow("newer than the keychain's")  << u"relay-token"_s     << L{"ctr_old"}      << L{"ctr_new"}            << L{"ctr_new"};
+    QTest::newRow("previous dropped meanwhile") << u"webhook-secrets"_s << L{"whs-b", "whs-a"} << L{"whs-b"}            << L{"whs-b"};
+    // An empty value saved while the keychain was away (a locked one reads as empty) deletes nothing there.
+    QTest::newRow("token emptied meanwhile")    << u"relay-token"_s     << L{"ctr_old"}      << L{}                     << L{"ctr_old"};
+    // clang-format on
+}
+
+void TestSecretStore::fileSecretsMoveIntoTheKeychain()
+{
+    if (!m_keychain)
+        QSKIP("no Secret Service (CT_SECRET_SERVICE=none)");
+    // Issue 15 (16): secrets saved to the file stayed there once a keychain answered, and a value
+    // the keychain had from before won over the newer one in the file.
+    QFETCH(QString, key);
+    QFETCH(QList<QByteArray>, keychainHad);
+    QFETCH(QList<QByteArray>, fileHas);
+    QFETCH(QList<QByteArray>, expected);
+    QTemporaryDir dir;
+    const QString file = dir.filePath(u"secrets.ini"_s);
+    if (!keychainHad.isEmpty()) {
+        ct::SecretStore before(file);
+        QVERIFY(setSecrets(before, key, keychainHad));
+        QCOMPARE(inKeychain(key), stored(keychainHad));
+    }
+    QVERIFY(setSecrets(*fileOnlyStore(file), key, fileHas));
+    QCOMPARE(inFile(file, key), stored(fileHas));
+
+    // The keychain answers now: the first read moves the file's value over, and it is the one read.
+    ct::SecretStore store(file);
+    QCOMPARE(secretsOf(store, key), expected);
+    QVERIFY(!store.usingFallback());
+    QCOMPARE(inKeychain(key), stored(expected));
+    QCOMPARE(inFile(file, key), Stored());
+    for (const QByteArray &secret : fileHas + keychainHad)
+        QVERIFY(!fileText(file).contains(secret));
+    QCOMPARE(secretsOf(ct::SecretStore(file), key), expected);
+    QCOMPARE(secretsOf(*fileOnlyStore(file), key), QList<QByteArray>());
+}
+
+void TestSecretStore::fileSecretsStayWhenTheKeychainRefuses()
+{
+    // Issue 15 (16): a keychain that answers but takes nothing (locked; no prompt can unlock it here): the secrets
+    // stay in the file, nothing is lost, and the store says it uses the file. Once it is unlocked
+    // they move over.
+    if (!m_keychain)
+        QSKIP("no Secret Service (CT_SECRET_SERVICE=none)");
+    QTemporaryDir dir;
+    const QString file = dir.filePath(u"secrets.ini"_s);
+    {
+        auto before = fileOnlyStore(file);
+        QVERIFY(before->setRelayToken("ctr_kept"_ba));
+        QVERIFY(before->setWebhookSecrets({"whs-kept"_ba, "whs-prev"_ba}));
+    }
+    QVERIFY(setKeyringLocked(true));
+    auto unlock = qScopeGuard([] { setKeyringLocked(false); });
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"^not moving relay-token into the keychain"_s));
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"^not moving webhook-secrets into the keychain"_s));
+    ct::SecretStore store(file);
+    QCOMPARE(store.relayToken(), "ctr_kept"_ba);
+    QCOMPARE(store.webhookSecrets(), QList<QByteArray>({"whs-kept"_ba, "whs-prev"_ba}));
+    QVERIFY(store.usingFallback());
+    QCOMPARE(inFile(file, u"relay-token"_s), Stored("ctr_kept"_ba));
+    QCOMPARE(inFile(file, u"webhook-secrets"_s), Stored("whs-kept\nwhs-prev"_ba));
+    QVERIFY(store.setRelayToken("ctr_newer"_ba)); // into the file too
+    QCOMPARE(inFile(file, u"relay-token"_s), Stored("ctr_newer"_ba));
+
+    unlock.dismiss();
+    QVERIFY(setKeyringLocked(false));
+    QCOMPARE(inKeychain(u"relay-token"_s), Stored()); // nothing went in while it was locked
+    QCOMPARE(store.relayToken(), "ctr_newer"_ba);
+    QCOMPARE(store.webhookSecrets(), QList<QByteArray>({"whs-kept"_ba, "whs-prev"_ba}));
+    QVERIFY(!store.usingFallback());
+    QCOMPARE(inKeychain(u"relay-token"_s), Stored("ctr_newer"_ba));
+    QCOMPARE(inKeychain(u"webhook-secrets"_s), Stored("whs-kept\nwhs-prev"_ba));
+    QCOMPARE(inFile(file, u"relay-token"_s), Stored());
+    QCOMPARE(inFile(file, u"webhook-secrets"_s), Stored());
+}
+
+QTEST_MAIN(TestSecretStore)
 #include "tst_secretstore.moc"

@@ -18,8 +18,13 @@ namespace ct {
 namespace {
     const QString service = u"CircleTray"_s;
 
+    QString fileKey(const QString &key)
+    {
+        return u"secrets/"_s + key;
+    }
+
     //! Runs a QtKeychain job to completion (they are asynchronous), with a timeout.
-    bool runJob(QKeychain::Job *job)
+    QKeychain::Error runJob(QKeychain::Job *job)
     {
         QEventLoop loop;
         bool finished = false;
@@ -32,19 +37,48 @@ namespace {
         job->start();
         if (!finished)
             loop.exec();
-        return finished && job->error() == QKeychain::NoError;
+        return finished ? job->error() : QKeychain::OtherError;
+    }
+
+    //! Reads \a key into \a value (empty if there is no entry); false, with \a why, if the keychain fails.
+    bool keychainRead(const QString &key, QByteArray *value, QString *why)
+    {
+        QKeychain::ReadPasswordJob job(service);
+        job.setKey(key);
+        const QKeychain::Error error = runJob(&job);
+        *value = error == QKeychain::NoError ? job.binaryData() : QByteArray();
+        *why = job.errorString();
+        return error == QKeychain::NoError || error == QKeychain::EntryNotFound;
+    }
+
+    //! Stores \a value under \a key, or deletes the entry if \a value is empty (none is no error).
+    bool keychainWrite(const QString &key, const QByteArray &value, QString *why)
+    {
+        if (value.isEmpty()) {
+            QKeychain::DeletePasswordJob job(service);
+            job.setKey(key);
+            const QKeychain::Error error = runJob(&job);
+            *why = job.errorString();
+            return error == QKeychain::NoError || error == QKeychain::EntryNotFound;
+        }
+        QKeychain::WritePasswordJob job(service);
+        job.setKey(key);
+        job.setBinaryData(value);
+        const QKeychain::Error error = runJob(&job);
+        *why = job.errorString();
+        return error == QKeychain::NoError;
     }
 } // namespace
 
 SecretStore::SecretStore(const QString &fallbackFile)
     : m_file(fallbackFile)
-{
-    m_fallback = qEnvironmentVariable("CIRCLETRAY_SECRET_BACKEND") == u"file";
-}
+    , m_fileOnly(qEnvironmentVariable("CIRCLETRAY_SECRET_BACKEND") == u"file")
+    , m_fallback(m_fileOnly)
+{ }
 
 QByteArray SecretStore::readFile(const QString &key) const
 {
-    return QSettings(m_file, QSettings::IniFormat).value(u"secrets/"_s + key).toByteArray();
+    return QSettings(m_file, QSettings::IniFormat).value(fileKey(key)).toByteArray();
 }
 
 bool SecretStore::writeFile(const QString &key, const QByteArray &value)
@@ -58,40 +92,88 @@ bool SecretStore::writeFile(const QString &key, const QByteArray &value)
         return false;
     }
     QSettings s(m_file, QSettings::IniFormat);
-    s.setValue(u"secrets/"_s + key, value);
+    if (value.isEmpty())
+        s.remove(fileKey(key));
+    else
+        s.setValue(fileKey(key), value);
     s.sync();
     return s.status() == QSettings::NoError;
 }
 
+bool SecretStore::removeFromFile(const QString &key) const
+{
+    if (!QFileInfo::exists(m_file))
+        return true;
+    QSettings s(m_file, QSettings::IniFormat);
+    if (!s.contains(fileKey(key)))
+        return true;
+    tightenPrivateFile(m_file); // what else it holds stays for the user only
+    s.remove(fileKey(key));
+    s.sync();
+    if (s.status() != QSettings::NoError) {
+        qCWarning(lcApp).noquote() << "could not remove" << key << "from" << m_file;
+        return false;
+    }
+    return true;
+}
+
+/*!
+ * A value the file holds for \a key was stored while no keychain answered, so it is newer than what
+ * the keychain has: stores it there, reads it back, and only then removes it from the file. False
+ * if the keychain failed: then the file still has it, nothing is lost.
+ *
+ * A deletion while no keychain answered leaves the keychain's old value: a locked keychain reads as
+ * empty, so an empty value saved then is no proof that the user meant to delete anything.
+ */
+bool SecretStore::moveToKeychain(const QString &key) const
+{
+    const QByteArray value = readFile(key);
+    if (value.isEmpty())
+        return removeFromFile(key); // nothing, or an empty value older versions left behind
+    QString why;
+    QByteArray readBack;
+    bool moved = keychainWrite(key, value, &why) && keychainRead(key, &readBack, &why);
+    if (moved && readBack != value) {
+        moved = false;
+        why = u"it read back different"_s;
+    }
+    if (!moved) {
+        qCWarning(lcApp).noquote() << "not moving" << key << "into the keychain (" << why << "): it stays in" << m_file;
+        m_fallback = true;
+        return false;
+    }
+    qCInfo(lcApp).noquote() << "moved" << key << "from" << m_file << "into the keychain";
+    return removeFromFile(key);
+}
+
+void SecretStore::keychainAnswered(bool answered, const QString &why) const
+{
+    if (!answered && !m_fallback)
+        qCInfo(lcApp).noquote() << "no usable keychain (" << why << "): secrets are kept in" << m_file;
+    m_fallback = !answered;
+}
+
 QByteArray SecretStore::read(const QString &key) const
 {
-    if (!m_fallback) {
-        QKeychain::ReadPasswordJob job(service);
-        job.setKey(key);
-        if (runJob(&job))
-            return job.binaryData();
-        if (job.error() != QKeychain::EntryNotFound) {
-            qCInfo(lcApp) << "no usable keychain (" << job.errorString() << "): secrets are kept in" << m_file;
-            m_fallback = true;
-        } else {
-            return readFile(key); // not in the keychain: maybe saved while it was unavailable
-        }
+    if (!m_fileOnly && moveToKeychain(key)) {
+        QByteArray value;
+        QString why;
+        const bool answered = keychainRead(key, &value, &why);
+        keychainAnswered(answered, why);
+        if (answered)
+            return value;
     }
     return readFile(key);
 }
 
 bool SecretStore::write(const QString &key, const QByteArray &value)
 {
-    if (!m_fallback) {
-        QKeychain::WritePasswordJob job(service);
-        job.setKey(key);
-        job.setBinaryData(value);
-        if (runJob(&job)) {
-            writeFile(key, QByteArray()); // none left behind in the file
-            return true;
-        }
-        qCInfo(lcApp) << "no usable keychain (" << job.errorString() << "): secrets are kept in" << m_file;
-        m_fallback = true;
+    if (!m_fileOnly) {
+        QString why;
+        const bool answered = keychainWrite(key, value, &why);
+        keychainAnswered(answered, why);
+        if (answered)
+            return removeFromFile(key); // an older value there would otherwise move over it later
     }
     return writeFile(key, value);
 }

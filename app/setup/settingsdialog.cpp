@@ -109,13 +109,13 @@ SettingsDialog::SettingsDialog(Settings *settings, SecretStore *secrets, QWidget
     secretForm->addRow(QString(), showSecrets);
     auto *secretLayout = new QVBoxLayout(secretBox);
     secretLayout->addLayout(secretForm);
-    if (m_secrets->usingFallback()) {
-        auto *warning = new QLabel(u"⚠ No keychain answers (Secret Service): secrets are stored in %1, readable "
-                                   "only by you."_s.arg(m_secrets->fallbackFile()));
-        warning->setWordWrap(true);
-        warning->setStyleSheet(u"color: #b45309;"_s);
-        secretLayout->addWidget(warning);
-    }
+    // Shown once the current values are read below: reading is what finds out.
+    auto *fallbackWarning = new QLabel(u"⚠ No keychain answers (Secret Service): secrets are stored in %1, "
+                                       "readable only by you."_s.arg(m_secrets->fallbackFile()));
+    fallbackWarning->setObjectName(u"fallbackWarning"_s);
+    fallbackWarning->setWordWrap(true);
+    fallbackWarning->setStyleSheet(u"color: #b45309;"_s);
+    secretLayout->addWidget(fallbackWarning);
 
     auto *rules = new QGroupBox(u"Notifications"_s, this);
     auto *rulesForm = new QFormLayout(rules);
@@ -187,6 +187,7 @@ SettingsDialog::SettingsDialog(Settings *settings, SecretStore *secrets, QWidget
     m_relayUrl->setText(m_settings->relayUrl());
     m_token->setText(QString::fromUtf8(m_secrets->relayToken()));
     setSecretFields(m_secrets->webhookSecrets());
+    fallbackWarning->setHidden(!m_secrets->usingFallback());
     m_jobFailures->setChecked(m_settings->notifyJobFailures());
     m_include->setText(m_settings->includeProjects().join(u", "_s));
     m_exclude->setText(m_settings->excludeProjects().join(u", "_s));
