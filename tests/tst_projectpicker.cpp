@@ -78,6 +78,7 @@ private Q_SLOTS:
     void failedListingShowsTheReason_data();
     void failedListingShowsTheReason();
     void rateLimitIsShown();
+    void discoveryWarningsAreShown();
     void reloadIgnoresTheOldRun_data();
     void reloadIgnoresTheOldRun();
     void screenshot();
@@ -504,6 +505,22 @@ void TestProjectPicker::rateLimitIsShown()
     QVERIFY(loadAndWait(picker, u"CircleTray"_s, &ok));
     QVERIFY(ok);
     QCOMPARE(seen, QStringList {u"CircleCI asked to wait 1 s…"_s});
+}
+
+void TestProjectPicker::discoveryWarningsAreShown()
+{
+    // v1.1 failing (and its one retry) is a warning; the projects come from the pipelines still.
+    m_api.addFault(
+        {{u"method"_s, u"GET"_s}, {u"path"_s, u"/api/v1.1/projects"_s}, {u"status"_s, 500}, {u"count"_s, 2}});
+    const auto c = client();
+    ProjectPicker picker(c.get());
+    bool ok = false;
+    QVERIFY(loadAndWait(picker, u"CircleTray"_s, &ok));
+    QVERIFY(ok);
+    QVERIFY(!picker.projects().isEmpty());
+    QVERIFY2(picker.warningsText().startsWith(u"Classic projects (API v1.1) could not be listed"_s),
+             qPrintable(picker.warningsText()));
+    QVERIFY(picker.statusText().startsWith(u"%1 projects"_s.arg(picker.projects().size())));
 }
 
 void TestProjectPicker::reloadIgnoresTheOldRun_data()
