@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: MIT
 #include "app/application.h"
 
+#include "app/account/circleciaccount.h"
+#include "app/account/ngroktunnelwatcher.h"
 #include "app/appcontroller.h"
 #include "app/applogging.h"
 #include "app/history/historymodel.h"
@@ -27,6 +29,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QMessageBox>
+#include <QNetworkInformation>
 #include <QStandardPaths>
 #include <QTemporaryFile>
 
@@ -170,6 +173,28 @@ bool Application::start(QString *error)
     m_retention.start();
 
     m_sleep = new SleepWatcher(this);
+    m_account = new CircleCiAccount(&m_settings, &m_secrets, this);
+    m_account->setOverrides(m_options.circleCiHost, m_options.circleCiTokenFile);
+    if (!m_account->tokenProblem().isEmpty()) {
+        *error = m_account->tokenProblem();
+        return false;
+    }
+    connect(m_account, &CircleCiAccount::notice, this, [this](const QString &title, const QString &body, bool problem) {
+        notify(u"circletray-webhooks"_s, title, body, problem);
+    });
+    // Direct mode: a restarted free ngrok tunnel has a new URL; the webhooks follow it.
+    m_tunnel = new NgrokTunnelWatcher(this);
+    connect(m_tunnel, &NgrokTunnelWatcher::publicUrlChanged, this, [this](const QString &url) {
+        qCInfo(lcApp).noquote() << "the tunnel's public URL is now" << url;
+        m_settings.setValue(Settings::Key::PublicUrl, url);
+        m_settings.sync();
+        m_tunnel->setKnownUrl(url);
+        syncWebhooks(u"The ngrok URL changed"_s);
+    });
+    connect(m_sleep, &SleepWatcher::resumed, m_tunnel, &NgrokTunnelWatcher::checkNow);
+    if (QNetworkInformation::loadDefaultBackend() && QNetworkInformation::instance())
+        connect(QNetworkInformation::instance(), &QNetworkInformation::reachabilityChanged, m_tunnel,
+                &NgrokTunnelWatcher::checkNow);
     const bool fromCommandLine = m_options.port || !m_options.secretFiles.isEmpty() || !m_options.relayUrl.isEmpty();
     if (!fromCommandLine && !m_settings.isConfigured())
         showSetupGuide(); // first run: a guide instead of a silent tray icon
@@ -243,8 +268,7 @@ void Application::rebuildSource()
         m_source->stop();
         m_source->deleteLater();
     }
-    const bool relay = !m_options.relayUrl.isEmpty()
-        || (!m_options.port && m_options.secretFiles.isEmpty() && m_settings.source() == u"relay");
+    const bool relay = relayInEffect();
     EventSource *source = nullptr;
     if (relay) {
         const QString url = !m_options.relayUrl.isEmpty() ? m_options.relayUrl : m_settings.relayUrl();
@@ -266,6 +290,7 @@ void Application::rebuildSource()
     }
     m_source = source;
     m_controller->setSource(source);
+    updateTunnelWatch();
     m_history->setConnectionState(source->isConnected(), source->describe());
     connect(source, &EventSource::connectionChanged, this, [this, source](bool connected) {
         m_history->setConnectionState(connected, source->describe());
@@ -296,11 +321,20 @@ void Application::showSettings()
     if (!o.secretFiles.isEmpty())
         o.secrets = webhookSecrets();
     o.tokenFile = m_options.tokenFile;
+    o.circleCiHost = m_options.circleCiHost;
+    o.circleCiTokenFile = m_options.circleCiTokenFile;
+    if (!o.circleCiTokenFile.isEmpty())
+        o.circleCiToken = readLines(o.circleCiTokenFile).value(0);
     if (!o.tokenFile.isEmpty())
         o.token = readLines(o.tokenFile).value(0);
     dialog.setOverrides(o);
     const int keptDays = m_settings.retentionDays();
     connect(&dialog, &SettingsDialog::sourceChanged, this, &Application::rebuildSource);
+    connect(&dialog, &SettingsDialog::accountChanged, this, [this] {
+        m_account->reload();
+        updateTunnelWatch();
+    });
+    connect(&dialog, &SettingsDialog::webhooksUpdateRequested, this, [this] { syncWebhooks(u"Settings changed"_s); });
     connect(&dialog, &QDialog::accepted, this, [this, keptDays] {
         if (m_settings.retentionDays() < keptDays)
             pruneHistory(); // confirmed in the dialog: now, not at the next daily pass
@@ -314,6 +348,52 @@ void Application::pruneHistory()
 {
     if (m_store.prune(m_settings.retentionDays()) > 0)
         m_history->model()->reload(); // rows deleted behind the window's back
+}
+
+void Application::notify(const QString &key, const QString &title, const QString &body, bool problem)
+{
+    if (!m_notifier)
+        return;
+    Notification n;
+    n.key = key;
+    n.title = title;
+    n.body = body;
+    n.iconName = problem ? u"dialog-warning"_s : u"dialog-information"_s;
+    m_notifier->show(n);
+}
+
+bool Application::relayInEffect() const
+{
+    return !m_options.relayUrl.isEmpty()
+        || (!m_options.port && m_options.secretFiles.isEmpty() && m_settings.source() == u"relay");
+}
+
+void Application::updateTunnelWatch()
+{
+    // Only where it can matter: direct mode, a token, and webhooks CircleTray made. Otherwise no
+    // timer at all (the idle app wakes up for nothing).
+    const auto *direct = qobject_cast<const DirectSource *>(m_source.data());
+    if (!direct || !m_account->hasToken() || m_settings.watchedProjects().isEmpty()) {
+        m_tunnel->stop();
+        return;
+    }
+    m_tunnel->setAgentApi(QUrl(m_settings.value(Settings::Key::NgrokApi).toString()));
+    m_tunnel->setLocalPort(m_options.port.value_or(m_settings.directPort()));
+    m_tunnel->setKnownUrl(m_settings.publicUrl());
+    m_tunnel->start();
+}
+
+void Application::syncWebhooks(const QString &why)
+{
+    const bool relay = relayInEffect();
+    QString problem;
+    const WebhookSpec spec = m_account->webhookSpec(
+        relay, !m_options.relayUrl.isEmpty() ? m_options.relayUrl : m_settings.relayUrl(), &problem);
+    if (!problem.isEmpty()) {
+        notify(u"circletray-webhooks"_s, why, u"CircleTray's webhooks were not updated: %1."_s.arg(problem), true);
+        return;
+    }
+    m_account->syncWatched(spec, why);
 }
 
 SetupGuide *Application::setupGuide() const
@@ -349,6 +429,7 @@ void Application::showSetupGuide(bool backToSettings)
     connect(guide, &QDialog::finished, this, [this, backToSettings](int result) {
         const bool lent = std::exchange(m_sourceLent, false);
         if (result == QDialog::Accepted) {
+            m_account->reload(); // a token the guide saved
             rebuildSource(); // what the guide saved
             return;
         }

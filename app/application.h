@@ -15,6 +15,8 @@
 namespace ct {
 
 class AppController;
+class CircleCiAccount;
+class NgrokTunnelWatcher;
 class EventSource;
 class HistoryWindow;
 class SetupGuide;
@@ -29,6 +31,8 @@ struct AppOptions
     QStringList secretFiles; //!< webhook secrets, one per line
     QString relayUrl; //!< relay mode
     QString tokenFile;
+    QString circleCiHost; //!< --circleci-host
+    QString circleCiTokenFile; //!< --circleci-token-file
     QString dataDir; //!< history and settings live here instead of the user's folders
     bool windowed = false; //!< no tray: show the history window
 };
@@ -51,11 +55,17 @@ public:
     void showSetupGuide(bool backToSettings = false);
     SetupGuide *setupGuide() const; //!< the open guide, if any (tests)
     EventSource *source() const;
+    CircleCiAccount *account() const { return m_account; }
+    NgrokTunnelWatcher *tunnelWatcher() const { return m_tunnel; }
     HistoryWindow *historyWindow() const { return m_history; }
     AppController *controller() const { return m_controller; }
 
 private:
     void rebuildSource();
+    void updateTunnelWatch();
+    bool relayInEffect() const;
+    void syncWebhooks(const QString &why);
+    void notify(const QString &key, const QString &title, const QString &body, bool problem);
     void applyRules();
     void setupTray(int attempt);
     QList<QByteArray> webhookSecrets() const;
@@ -70,6 +80,8 @@ private:
     TrayIcon *m_tray = nullptr;
     HistoryWindow *m_history = nullptr;
     SleepWatcher *m_sleep = nullptr;
+    CircleCiAccount *m_account = nullptr;
+    NgrokTunnelWatcher *m_tunnel = nullptr;
     QTimer m_retention;
     QPointer<SetupGuide> m_guide;
     bool m_sourceLent = false; //!< the app's receiver let the open guide have its port

@@ -37,6 +37,11 @@ struct Options
     QCommandLineOption secretFile {u"secret-file"_s, u"Webhook secret(s), one per line (repeatable)."_s, u"file"_s};
     QCommandLineOption relay {u"relay"_s, u"Connect to this circletray-relay instead."_s, u"url"_s};
     QCommandLineOption tokenFile {u"token-file"_s, u"File holding the relay device token."_s, u"file"_s};
+    QCommandLineOption circleCiHost {u"circleci-host"_s,
+                                     u"CircleCI for this run: https://circleci.com or your server's https://<host>."_s,
+                                     u"url"_s};
+    QCommandLineOption circleCiTokenFile {u"circleci-token-file"_s,
+                                          u"File holding a CircleCI personal API token, for this run."_s, u"file"_s};
     QCommandLineOption dataDir {u"data-dir"_s, u"Keep history and settings in this folder."_s, u"dir"_s};
     QCommandLineOption windowed {u"windowed"_s, u"No tray icon: show the history window."_s};
 };
@@ -49,7 +54,8 @@ Options addOptions(QCommandLineParser &parser)
     parser.addHelpOption();
     parser.addVersionOption();
     Options o;
-    for (const auto &option : {o.port, o.secretFile, o.relay, o.tokenFile, o.dataDir, o.windowed})
+    for (const auto &option :
+         {o.port, o.secretFile, o.relay, o.tokenFile, o.circleCiHost, o.circleCiTokenFile, o.dataDir, o.windowed})
         parser.addOption(option);
     return o;
 }
@@ -102,6 +108,8 @@ int main(int argc, char *argv[])
     options.secretFiles = parser.values(secretFile);
     options.relayUrl = parser.value(relay);
     options.tokenFile = parser.value(tokenFile);
+    options.circleCiHost = parser.value(o.circleCiHost);
+    options.circleCiTokenFile = parser.value(o.circleCiTokenFile);
     options.dataDir = parser.value(dataDir);
     options.windowed = parser.isSet(windowed);
 

@@ -1,20 +1,25 @@
 // SPDX-FileCopyrightText: 2026 CircleTray contributors
 // SPDX-License-Identifier: MIT
+#include "app/account/projectpicker.h"
+#include "app/account/watchedprojectsdialog.h"
 #include "app/setup/secretstore.h"
 #include "app/setup/settings.h"
 #include "app/setup/settingsdialog.h"
+#include "circlecistandin.h"
 
 #include <QCheckBox>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPlainTextEdit>
+#include <QPushButton>
 #include <QRadioButton>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
+#include <QTreeView>
 
 using namespace Qt::StringLiterals;
 
@@ -28,6 +33,14 @@ private Q_SLOTS:
     void commandLineValuesShownNotSaved();
     void loweringRetentionAsksFirst_data();
     void loweringRetentionAsksFirst();
+    void accountCheckShowsTheLoginOrWhy_data();
+    void accountCheckShowsTheLoginOrWhy();
+    void changedUrlOffersToUpdateTheWebhooks_data();
+    void changedUrlOffersToUpdateTheWebhooks();
+    void watchedProjectsAddAndRemoveWebhooks();
+
+private:
+    ct::test::CircleCiStandIn m_api;
 };
 
 void TestSettingsDialog::savesSettingsAndSecrets()
@@ -187,6 +200,137 @@ void TestSettingsDialog::loweringRetentionAsksFirst()
     dialog.findChild<QSpinBox *>(u"retention"_s)->setValue(3);
     dialog.accept();
     QCOMPARE(settings.retentionDays(), 3);
+}
+
+void TestSettingsDialog::accountCheckShowsTheLoginOrWhy_data()
+{
+    QTest::addColumn<QString>("token");
+    QTest::addColumn<QString>("says");
+    QTest::newRow("personal token") << u"tok-alice"_s << u"Signed in as alice"_s;
+    QTest::newRow("wrong token") << u"tok-nobody"_s << u"CircleCI token rejected (401)"_s;
+    QTest::newRow("project token") << u"tok-project-acme-api"_s << u"403"_s;
+    QTest::newRow("none") << QString() << u"Enter a personal API token"_s;
+}
+
+void TestSettingsDialog::accountCheckShowsTheLoginOrWhy()
+{
+    // Issue 10: Settings → CircleCI account → "Check" shows the login (/me) or the exact error.
+    QFETCH(QString, token);
+    QFETCH(QString, says);
+    if (m_api.port() == 0)
+        QVERIFY(m_api.start());
+    qputenv("CIRCLETRAY_SECRET_BACKEND", "file");
+    QTemporaryDir dir;
+    ct::Settings settings(dir.filePath(u"circletray.ini"_s));
+    ct::SecretStore secrets(dir.filePath(u"secrets.ini"_s));
+    ct::SettingsDialog dialog(&settings, &secrets);
+    dialog.findChild<QLineEdit *>(u"circleciToken"_s)->setText(token);
+    dialog.findChild<QLineEdit *>(u"circleciHost"_s)->setText(m_api.host());
+    dialog.findChild<QPushButton *>(u"checkAccount"_s)->click();
+    auto *result = dialog.findChild<QLabel *>(u"accountResult"_s);
+    QTRY_VERIFY2(result->text().contains(says), qPrintable(result->text()));
+    QVERIFY(!result->text().contains(u"tok-"_s));
+    // Saved like the other secrets: in the secret store, never in the settings file.
+    dialog.findChild<QLineEdit *>(u"webhookSecret"_s)->setText(u"s"_s);
+    dialog.accept();
+    QCOMPARE(secrets.circleCiToken(), token.toUtf8());
+    QCOMPARE(settings.circleCiHost(), m_api.host());
+    QFile ini(settings.fileName());
+    QVERIFY(ini.open(QIODevice::ReadOnly));
+    QVERIFY(token.isEmpty() || !ini.readAll().contains(token.toUtf8()));
+}
+
+void TestSettingsDialog::changedUrlOffersToUpdateTheWebhooks_data()
+{
+    QTest::addColumn<bool>("update");
+    QTest::newRow("update") << true;
+    QTest::newRow("not now") << false;
+}
+
+void TestSettingsDialog::changedUrlOffersToUpdateTheWebhooks()
+{
+    // Issue 10: changing the relay URL (or the secret) offers to update every CircleTray webhook.
+    QFETCH(bool, update);
+    qputenv("CIRCLETRAY_SECRET_BACKEND", "file");
+    QTemporaryDir dir;
+    ct::Settings settings(dir.filePath(u"circletray.ini"_s));
+    ct::SecretStore secrets(dir.filePath(u"secrets.ini"_s));
+    settings.setValue(ct::Settings::Key::Source, u"relay"_s);
+    settings.setValue(ct::Settings::Key::RelayUrl, u"https://old-relay.example.com"_s);
+    settings.setValue(ct::Settings::Key::WatchedProjects, QStringList {u"gh/acme/api"_s, u"gh/acme/web-ui"_s});
+    QVERIFY(secrets.setCircleCiToken("tok-alice"));
+    QVERIFY(secrets.setWebhookSecrets({"s"}));
+    ct::SettingsDialog dialog(&settings, &secrets);
+    QSignalSpy requested(&dialog, &ct::SettingsDialog::webhooksUpdateRequested);
+    QString question;
+    QTimer::singleShot(0, this, [&] {
+        auto *box = dialog.findChild<QMessageBox *>(u"updateWebhooks"_s);
+        QVERIFY(box);
+        question = box->text();
+        for (QAbstractButton *b : box->buttons()) {
+            if (b->text().startsWith(u"Update"_s) == update)
+                b->click();
+        }
+    });
+    dialog.findChild<QLineEdit *>(u"relayUrl"_s)->setText(u"https://new-relay.example.com"_s);
+    dialog.accept();
+    QVERIFY2(question.contains(u"2 projects"_s) && question.contains(u"URL"_s), qPrintable(question));
+    QCOMPARE(requested.size(), update ? 1 : 0);
+    QCOMPARE(settings.relayUrl(), u"https://new-relay.example.com"_s); // saved either way
+    // Nothing that moves a webhook changed: nothing is asked.
+    QSignalSpy again(&dialog, &ct::SettingsDialog::webhooksUpdateRequested);
+    bool askedAgain = false;
+    QTimer guard; // a question here would block: answer it and fail
+    connect(&guard, &QTimer::timeout, this, [&] {
+        if (auto *box = dialog.findChild<QMessageBox *>(u"updateWebhooks"_s); box && box->isVisible()) {
+            askedAgain = true;
+            box->reject();
+        }
+    });
+    guard.start(50);
+    dialog.findChild<QSpinBox *>(u"retention"_s)->setValue(100);
+    dialog.accept();
+    QVERIFY(!askedAgain);
+    QCOMPARE(again.size(), 0);
+}
+
+void TestSettingsDialog::watchedProjectsAddAndRemoveWebhooks()
+{
+    // Issue 10: Settings → "Watched projects": ticking creates the webhook, unticking removes it.
+    if (m_api.port() == 0)
+        QVERIFY(m_api.start());
+    m_api.reset();
+    ct::CircleCiClient client;
+    client.setHost(QUrl(m_api.host()));
+    client.setToken("tok-alice");
+    ct::WebhookSpec spec;
+    spec.name = u"CircleTray"_s;
+    spec.url = u"https://relay.example.com/webhook"_s;
+    spec.secret = "the-secret";
+    ct::WatchedProjectsDialog dialog(&client, spec, QString());
+    QSignalSpy applied(&dialog, &ct::WatchedProjectsDialog::applied);
+    QTRY_VERIFY_WITH_TIMEOUT(!dialog.picker()->isLoading() && !dialog.picker()->projects().isEmpty(), 20000);
+    QVERIFY(dialog.watched().isEmpty());
+    dialog.picker()->setChecked({u"gh/acme/web-ui"_s, u"gh/acme/api"_s});
+    QTRY_VERIFY(dialog.applyButton()->isEnabled());
+    dialog.applyButton()->click();
+    QTRY_COMPARE_WITH_TIMEOUT(applied.size(), 1, 20000);
+    QVERIFY2(dialog.results().contains(u"gh/acme/web-ui: created"_s), qPrintable(dialog.results()));
+    QCOMPARE(dialog.watched(), QStringList({u"gh/acme/api"_s, u"gh/acme/web-ui"_s}));
+    const auto ours = [this](const QString &slug) {
+        int n = 0;
+        for (const QJsonValue &w : m_api.webhooksOf(slug))
+            n += w[u"name"_s].toString() == u"CircleTray"_s ? 1 : 0;
+        return n;
+    };
+    QCOMPARE(ours(u"gh/acme/web-ui"_s), 1);
+    dialog.picker()->setChecked({u"gh/acme/api"_s}); // web-ui unticked
+    dialog.applyButton()->click();
+    QTRY_COMPARE_WITH_TIMEOUT(applied.size(), 2, 20000);
+    QVERIFY2(dialog.results().contains(u"gh/acme/web-ui: removed 1"_s), qPrintable(dialog.results()));
+    QCOMPARE(dialog.watched(), QStringList({u"gh/acme/api"_s}));
+    QCOMPARE(ours(u"gh/acme/web-ui"_s), 0);
+    QCOMPARE(ours(u"gh/acme/api"_s), 1);
 }
 
 QTEST_MAIN(TestSettingsDialog)

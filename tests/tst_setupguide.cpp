@@ -1,6 +1,8 @@
 // SPDX-FileCopyrightText: 2026 CircleTray contributors
 // SPDX-License-Identifier: MIT
 // The first-run guide, walked as a user would, in the project's headless desktop.
+#include "app/account/ngroktunnelwatcher.h"
+#include "app/account/projectpicker.h"
 #include "app/application.h"
 #include "app/setup/secretstore.h"
 #include "app/setup/settings.h"
@@ -8,6 +10,8 @@
 #include "app/setup/setupguide.h"
 #include "app/sources/eventsource.h"
 #include "app/sources/relayconnectiontester.h"
+#include "circlecistandin.h"
+#include "ngrokagentstandin.h"
 #include "relayprocess.h"
 #include "testca.h"
 
@@ -16,7 +20,9 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QRadioButton>
+#include <QSettings>
 #include <QSpinBox>
+#include <QSysInfo>
 #include <QTcpServer>
 #include <QTest>
 
@@ -50,6 +56,9 @@ private Q_SLOTS:
     void directModeConfirmsThePing();
     void relayPathUsesTheRelaysSecret();
     void fromSettingsKeepsTheConnectionAndComesBack();
+    void createsTheWebhooksWithAToken_data();
+    void createsTheWebhooksWithAToken();
+    void webhooksFollowTheTunnel();
     void connectionTestNamesWhatFailed();
     void connectionTestNamesCommonMistakes();
     void pastedWebhookPathIsNotDoubled();
@@ -79,6 +88,11 @@ void TestSetupGuide::directModeConfirmsThePing()
     guide.portEdit()->setValue(0); // any free port, for the test
     QVERIFY(!guide.button(QWizard::NextButton)->isEnabled()); // no public URL yet
     guide.publicUrlEdit()->setText(u"https://ab12.ngrok-free.app"_s);
+    guide.next();
+    QCOMPARE(guide.currentId(), int(ct::SetupGuide::AccountPage));
+    QVERIFY(guide.automaticChoice()->isChecked()); // the recommended way is the default
+    QVERIFY(!guide.button(QWizard::NextButton)->isEnabled()); // …and needs a checked token
+    guide.manualChoice()->setChecked(true); // the manual path stays, for users without a token
     guide.next();
     QCOMPARE(guide.currentId(), int(ct::SetupGuide::CircleCiPage));
     const quint16 port = guide.listeningPort();
@@ -299,6 +313,8 @@ void TestSetupGuide::relayPathUsesTheRelaysSecret()
     if (!qEnvironmentVariableIsEmpty("CT_SCREENSHOT_DIR"))
         guide.grab().save(qEnvironmentVariable("CT_SCREENSHOT_DIR") + u"/setup-guide-relay.png"_s);
     guide.next();
+    guide.manualChoice()->setChecked(true);
+    guide.next();
     QCOMPARE(guide.currentId(), int(ct::SetupGuide::CircleCiPage));
     QVERIFY(!allText(guide).contains(u"restart"_s)); // nothing to do on the relay
     QTRY_VERIFY2(guide.pingStatus().contains(u"through the relay"_s), qPrintable(guide.pingStatus()));
@@ -319,6 +335,8 @@ void TestSetupGuide::relayPathUsesTheRelaysSecret()
     fresh.next();
     fresh.tokenEdit()->setText(u"ctr_x"_s);
     fresh.generateSecretChoice()->setChecked(true);
+    fresh.next();
+    fresh.manualChoice()->setChecked(true);
     fresh.next();
     QCOMPARE(fresh.currentId(), int(ct::SetupGuide::CircleCiPage));
     QVERIFY2(allText(fresh).contains(u"/etc/circletray-relay/secrets"_s) && allText(fresh).contains(u"restart"_s),
@@ -370,6 +388,8 @@ void TestSetupGuide::fromSettingsKeepsTheConnectionAndComesBack()
     QCOMPARE(guide->relayUrlEdit()->text(), u"http://127.0.0.1:%1"_s.arg(relay.port()));
     guide->tokenEdit()->setText(u"ctr_typed_in_the_guide"_s);
     guide->generateSecretChoice()->setChecked(true);
+    guide->next();
+    guide->manualChoice()->setChecked(true);
     guide->next(); // listening through the relay for the ping, next to the app's own connection
     QCOMPARE(guide->currentId(), int(ct::SetupGuide::CircleCiPage));
     QVERIFY(live && live == app.source() && live->isConnected());
@@ -387,6 +407,160 @@ void TestSetupGuide::fromSettingsKeepsTheConnectionAndComesBack()
     QVERIFY(live && live == app.source() && live->isConnected());
     QCOMPARE(contents(data.filePath(u"circletray.ini"_s)), settingsBefore);
     QCOMPARE(contents(data.filePath(u"secrets.ini"_s)), secretsBefore);
+}
+
+void TestSetupGuide::createsTheWebhooksWithAToken_data()
+{
+    QTest::addColumn<bool>("relay");
+    QTest::newRow("relay: one hook named CircleTray") << true;
+    QTest::newRow("direct: named after this computer") << false;
+}
+
+void TestSetupGuide::createsTheWebhooksWithAToken()
+{
+    // Issue 10: "Create the webhooks for me" → token → projects → a result per project, failures
+    // explained and the manual steps kept for them.
+    QFETCH(bool, relay);
+    ct::test::CircleCiStandIn api;
+    QVERIFY(api.start());
+    ct::Settings settings(m_dir.filePath(u"auto-%1.ini"_s.arg(relay)));
+    ct::SecretStore secrets(m_dir.filePath(u"auto-%1-secrets.ini"_s.arg(relay)));
+    ct::SetupGuide guide(&settings, &secrets);
+    guide.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&guide));
+    (relay ? guide.relayChoice() : guide.directChoice())->setChecked(true);
+    guide.next();
+    if (relay) {
+        guide.relayUrlEdit()->setText(u"https://relay.example.com"_s);
+        guide.tokenEdit()->setText(u"ctr_device"_s);
+        guide.relaySecretEdit()->setText(u"the-relays-secret"_s);
+    } else {
+        guide.publicUrlEdit()->setText(u"https://ab12.ngrok-free.app"_s);
+    }
+    guide.next();
+    QCOMPARE(guide.currentId(), int(ct::SetupGuide::AccountPage));
+    guide.circleCiHostEdit()->setText(api.host());
+    guide.circleCiTokenEdit()->setText(u"tok-nobody"_s);
+    guide.checkAccount();
+    QTRY_VERIFY2(guide.accountResult()->text().contains(u"token rejected"_s),
+                 qPrintable(guide.accountResult()->text()));
+    QVERIFY(!guide.button(QWizard::NextButton)->isEnabled());
+    guide.circleCiTokenEdit()->setText(u"tok-alice"_s);
+    guide.checkAccount();
+    QTRY_VERIFY(guide.accountChecked());
+    QVERIFY2(guide.accountResult()->text().contains(u"Signed in as alice"_s),
+             qPrintable(guide.accountResult()->text()));
+    guide.next();
+    QCOMPARE(guide.currentId(), int(ct::SetupGuide::ProjectsPage));
+    ct::ProjectPicker *picker = guide.projectPicker();
+    QTRY_VERIFY_WITH_TIMEOUT(!picker->isLoading() && !picker->projects().isEmpty(), 20000);
+    // alice is a member of gh/globex only: CircleCI refuses her there (403).
+    picker->setChecked({u"gh/acme/web-ui"_s, u"gh/globex/mobile"_s});
+    if (relay && !qEnvironmentVariableIsEmpty("CT_SCREENSHOT_DIR"))
+        guide.grab().save(qEnvironmentVariable("CT_SCREENSHOT_DIR") + u"/setup-guide-projects.png"_s);
+    guide.createWebhooks();
+    QTRY_VERIFY_WITH_TIMEOUT(
+        guide.button(QWizard::NextButton)->isEnabled() || guide.button(QWizard::FinishButton)->isEnabled(), 20000);
+    const QString results = guide.createResults();
+    QVERIFY2(results.contains(u"gh/acme/web-ui: created"_s), qPrintable(results));
+    QVERIFY2(results.contains(u"gh/globex/mobile: failed: only organization admins"_s), qPrintable(results));
+    // A failure: the manual steps follow, for that project.
+    guide.next();
+    QCOMPARE(guide.currentId(), int(ct::SetupGuide::CircleCiPage));
+    QVERIFY2(allText(guide).contains(u"gh/globex/mobile"_s), qPrintable(allText(guide)));
+    guide.accept();
+
+    const QString name = relay ? u"CircleTray"_s : u"CircleTray (%1)"_s.arg(QSysInfo::machineHostName());
+    int ours = 0;
+    for (const QJsonValue &w : api.webhooksOf(u"gh/acme/web-ui"_s)) {
+        if (w[u"name"_s].toString() != name)
+            continue;
+        ++ours;
+        QCOMPARE(w[u"url"_s].toString(),
+                 relay ? u"https://relay.example.com/webhook"_s : u"https://ab12.ngrok-free.app/webhook"_s);
+        QCOMPARE(w[u"signing_secret"_s].toString(), guide.secret());
+        QCOMPARE(w[u"verify_tls"_s].toBool(), true);
+    }
+    QCOMPARE(ours, 1);
+    QCOMPARE(settings.watchedProjects(), QStringList({u"gh/acme/web-ui"_s}));
+    QCOMPARE(secrets.circleCiToken(), QByteArray("tok-alice"));
+    if (!relay)
+        QCOMPARE(settings.publicUrl(), u"https://ab12.ngrok-free.app"_s);
+}
+
+void TestSetupGuide::webhooksFollowTheTunnel()
+{
+    // Issue 10: direct mode with a token and webhooks: a restarted free ngrok tunnel has a new URL,
+    // and the app moves its webhooks there by itself (on start, on resume, on a network change).
+    ct::test::CircleCiStandIn api;
+    QVERIFY(api.start());
+    quint16 port = 0;
+    {
+        QTcpServer s;
+        QVERIFY(s.listen(QHostAddress::LocalHost, 0));
+        port = s.serverPort();
+    }
+    ct::test::NgrokAgentStandIn ngrok;
+    QVERIFY(ngrok.start());
+    ngrok.setTunnels(
+        {{u"command_line"_s, u"https://new-1.ngrok-free.app"_s, u"https"_s, u"http://localhost:%1"_s.arg(port)}});
+    const QString name = u"CircleTray (%1)"_s.arg(QSysInfo::machineHostName());
+    QString webUi;
+    for (const QJsonValue &p : api.control("GET", u"projects"_s).array()) {
+        if (p[u"slug"_s].toString() == u"gh/acme/web-ui"_s)
+            webUi = p[u"id"_s].toString();
+    }
+    api.control("POST", u"webhooks"_s,
+                QJsonDocument(QJsonObject {{u"name"_s, name},
+                                           {u"url"_s, u"https://old.ngrok-free.app/webhook"_s},
+                                           {u"verify_tls"_s, true},
+                                           {u"signing_secret"_s, u"s"_s},
+                                           {u"events"_s, QJsonArray {u"workflow-completed"_s, u"job-completed"_s}},
+                                           {u"scope"_s, QJsonObject {{u"id"_s, webUi}, {u"type"_s, u"project"_s}}}}));
+    QTemporaryDir data;
+    {
+        ct::Settings s(data.filePath(u"circletray.ini"_s));
+        s.setValue(ct::Settings::Key::Source, u"direct"_s);
+        s.setValue(ct::Settings::Key::DirectPort, port);
+        s.setValue(ct::Settings::Key::PublicUrl, u"https://old.ngrok-free.app"_s);
+        s.setValue(ct::Settings::Key::WatchedProjects, QStringList {u"gh/acme/web-ui"_s});
+        s.setValue(ct::Settings::Key::NgrokApi, ngrok.tunnelsUrl().toString());
+        s.setValue(ct::Settings::Key::CircleCiHost, api.host());
+        s.sync();
+        ct::SecretStore secrets(data.filePath(u"secrets.ini"_s));
+        QVERIFY(secrets.setWebhookSecrets({"s"}));
+        QVERIFY(secrets.setCircleCiToken("tok-alice"));
+    }
+    const auto hookUrl = [&api, &name] {
+        for (const QJsonValue &w : api.webhooksOf(u"gh/acme/web-ui"_s)) {
+            if (w[u"name"_s].toString() == name)
+                return w[u"url"_s].toString();
+        }
+        return QString();
+    };
+    ct::AppOptions options;
+    options.dataDir = data.path();
+    options.windowed = true;
+    ct::Application app(options);
+    QString error;
+    QVERIFY2(app.start(&error), qPrintable(error));
+    QTRY_COMPARE_WITH_TIMEOUT(hookUrl(), u"https://new-1.ngrok-free.app/webhook"_s, 20000);
+    // Restarted again (a new free URL); the laptop wakes up: the app checks and follows.
+    ngrok.setTunnels({{u"command_line"_s, u"https://new-2.ngrok-free.app"_s, u"https"_s, u"localhost:%1"_s.arg(port)}});
+    app.tunnelWatcher()->checkNow();
+    QTRY_COMPARE_WITH_TIMEOUT(hookUrl(), u"https://new-2.ngrok-free.app/webhook"_s, 20000);
+    QCOMPARE(
+        QSettings(data.filePath(u"circletray.ini"_s), QSettings::IniFormat).value(u"source/public_url"_s).toString(),
+        u"https://new-2.ngrok-free.app"_s);
+    // The secret went along on every update (a PUT without it wipes it).
+    for (const QJsonValue &w : api.webhooksOf(u"gh/acme/web-ui"_s)) {
+        if (w[u"name"_s].toString() == name)
+            QCOMPARE(w[u"signing_secret"_s].toString(), u"s"_s);
+    }
+    // Idle: no more looking at ngrok until the next resume, network change or 5 minutes.
+    ngrok.resetCounts();
+    QTest::qWait(1500);
+    QCOMPARE(ngrok.tunnelRequestCount(), 0);
 }
 
 QTEST_MAIN(TestSetupGuide)

@@ -203,4 +203,14 @@ bool SecretStore::setRelayToken(const QByteArray &token)
     return write(u"relay-token"_s, token.trimmed());
 }
 
+QByteArray SecretStore::circleCiToken() const
+{
+    return read(u"circleci-token"_s).trimmed();
+}
+
+bool SecretStore::setCircleCiToken(const QByteArray &token)
+{
+    return write(u"circleci-token"_s, token.trimmed());
+}
+
 } // namespace ct

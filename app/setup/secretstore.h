@@ -28,6 +28,9 @@ public:
     bool setWebhookSecrets(const QList<QByteArray> &secrets);
     QByteArray relayToken() const;
     bool setRelayToken(const QByteArray &token);
+    //! A CircleCI personal API token (Settings → CircleCI account): webhooks, catch-up, rerun.
+    QByteArray circleCiToken() const;
+    bool setCircleCiToken(const QByteArray &token);
     //! Whether the last read or write found no usable keychain (or the file is forced), so secrets
     //! are in fallbackFile().
     bool usingFallback() const { return m_fallback; }

@@ -36,6 +36,10 @@ namespace {
         { Settings::Key::HistoryGeometry,   "window/history_geometry", QByteArray() },
         { Settings::Key::HistoryColumns,    "window/history_columns", QByteArray() },
         { Settings::Key::SetupCompletedAt,  "source/setup_completed_at", QDateTime() },
+        { Settings::Key::CircleCiHost,      "circleci/host",          u"https://circleci.com"_s },
+        { Settings::Key::PublicUrl,         "source/public_url",      QString() },
+        { Settings::Key::WatchedProjects,   "circleci/watched_projects", QStringList() },
+        { Settings::Key::NgrokApi,          "circleci/ngrok_api",     u"http://127.0.0.1:4040/api/tunnels"_s },
     };
         // clang-format on
         for (const Entry &e : table) {

@@ -39,6 +39,10 @@ public:
         HistoryGeometry,
         HistoryColumns,
         SetupCompletedAt, //!< when the setup guide was finished: what a relay kept from before is not news
+        CircleCiHost, //!< https://circleci.com, or a CircleCI server's https://<host>
+        PublicUrl, //!< direct mode: the tunnel's public https:// URL CircleCI posts to (ngrok's)
+        WatchedProjects, //!< slugs of the projects with CircleTray's webhook (made through the token)
+        NgrokApi, //!< the local ngrok agent's API, to follow a changing tunnel URL
     };
     Q_ENUM(Key)
 
@@ -62,6 +66,9 @@ public:
     QDateTime pausedUntil() const { return value(Key::PausedUntil).toDateTime(); }
     int retentionDays() const { return value(Key::RetentionDays).toInt(); }
     QDateTime setupCompletedAt() const { return value(Key::SetupCompletedAt).toDateTime(); }
+    QString circleCiHost() const { return value(Key::CircleCiHost).toString(); }
+    QString publicUrl() const { return value(Key::PublicUrl).toString(); }
+    QStringList watchedProjects() const { return value(Key::WatchedProjects).toStringList(); }
     bool isConfigured() const; //!< a source has been chosen (false on first run)
     void sync() { m_settings->sync(); }
 

@@ -2,15 +2,20 @@
 // SPDX-License-Identifier: MIT
 #include "app/setup/settingsdialog.h"
 
+#include "app/account/circleciaccount.h"
+#include "app/account/watchedprojectsdialog.h"
 #include "app/setup/autostart.h"
 #include "app/setup/secretstore.h"
 #include "app/setup/settings.h"
 #include "app/sources/relayconnectiontester.h"
+#include "core/circleci/circlecitoken.h"
 
 #include <QCheckBox>
 #include <QDialogButtonBox>
+#include <QDir>
 #include <QFormLayout>
 #include <QGroupBox>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
@@ -19,6 +24,7 @@
 #include <QPushButton>
 #include <QRadioButton>
 #include <QSpinBox>
+#include <QTabWidget>
 #include <QVBoxLayout>
 
 using namespace Qt::StringLiterals;
@@ -59,6 +65,10 @@ SettingsDialog::SettingsDialog(Settings *settings, SecretStore *secrets, QWidget
     auto *sourceForm = new QFormLayout(source);
     sourceForm->addRow(m_direct);
     sourceForm->addRow(u"Local port:"_s, m_port);
+    m_publicUrl = new QLineEdit;
+    m_publicUrl->setObjectName(u"publicUrl"_s);
+    m_publicUrl->setPlaceholderText(u"https://xxxx.ngrok-free.app — ngrok's URL, for the webhooks CircleTray makes"_s);
+    sourceForm->addRow(u"Public URL:"_s, m_publicUrl);
     sourceForm->addRow(m_relay);
     sourceForm->addRow(u"Relay URL:"_s, m_relayUrl);
     sourceForm->addRow(u"Device token:"_s, m_token);
@@ -163,9 +173,20 @@ SettingsDialog::SettingsDialog(Settings *settings, SecretStore *secrets, QWidget
     m_overrideNote->setWordWrap(true);
     m_overrideNote->hide();
     layout->addWidget(m_overrideNote);
-    layout->addWidget(source);
-    layout->addWidget(secretBox);
-    layout->addWidget(rules);
+    auto *tabs = new QTabWidget(this);
+    auto *connection = new QWidget;
+    auto *connectionLayout = new QVBoxLayout(connection);
+    connectionLayout->addWidget(source);
+    connectionLayout->addWidget(secretBox);
+    connectionLayout->addStretch();
+    tabs->addTab(connection, u"Connection"_s);
+    tabs->addTab(buildAccountPage(), u"CircleCI account"_s);
+    auto *notifications = new QWidget;
+    auto *notificationsLayout = new QVBoxLayout(notifications);
+    notificationsLayout->addWidget(rules);
+    notificationsLayout->addStretch();
+    tabs->addTab(notifications, u"Notifications"_s);
+    layout->addWidget(tabs);
     layout->addWidget(buttons);
 
     // Names for tests and accessibility tools.
@@ -185,6 +206,11 @@ SettingsDialog::SettingsDialog(Settings *settings, SecretStore *secrets, QWidget
     (m_settings->source() == u"relay" ? m_relay : m_direct)->setChecked(true);
     m_port->setValue(m_settings->directPort());
     m_relayUrl->setText(m_settings->relayUrl());
+    m_publicUrl->setText(m_settings->publicUrl());
+    m_circleToken->setText(QString::fromUtf8(m_secrets->circleCiToken()));
+    m_circleHost->setText(m_settings->circleCiHost());
+    m_watched = m_settings->watchedProjects();
+    updateWatchedLabel();
     m_token->setText(QString::fromUtf8(m_secrets->relayToken()));
     setSecretFields(m_secrets->webhookSecrets());
     fallbackWarning->setHidden(!m_secrets->usingFallback());
@@ -197,6 +223,7 @@ SettingsDialog::SettingsDialog(Settings *settings, SecretStore *secrets, QWidget
     m_retention->setValue(m_settings->retentionDays());
     const auto updateEnabled = [this] {
         m_port->setEnabled(m_direct->isChecked() && !m_overrides.port);
+        m_publicUrl->setEnabled(m_direct->isChecked());
         m_relayUrl->setEnabled(m_relay->isChecked() && !m_overrides.relayUrl);
         m_token->setEnabled(m_relay->isChecked() && m_overrides.tokenFile.isEmpty());
         findChild<QPushButton *>(u"testConnection"_s)->setEnabled(m_relay->isChecked());
@@ -205,6 +232,138 @@ SettingsDialog::SettingsDialog(Settings *settings, SecretStore *secrets, QWidget
     connect(m_direct, &QRadioButton::toggled, this, updateEnabled);
     connect(m_onlyMine, &QCheckBox::toggled, this, updateEnabled);
     updateEnabled();
+}
+
+QWidget *SettingsDialog::buildAccountPage()
+{
+    auto *page = new QWidget;
+    auto *box = new QGroupBox(u"CircleCI account"_s, page);
+    m_circleToken = new QLineEdit;
+    m_circleToken->setObjectName(u"circleciToken"_s);
+    m_circleToken->setEchoMode(QLineEdit::Password);
+    m_circleToken->setPlaceholderText(u"a personal API token: CircleCI → User Settings → Personal API Tokens"_s);
+    m_circleHost = new QLineEdit;
+    m_circleHost->setObjectName(u"circleciHost"_s);
+    m_circleHost->setPlaceholderText(u"https://circleci.com (or your CircleCI server)"_s);
+    auto *useCli = new QPushButton(u"Use the circleci CLI's token"_s);
+    useCli->setObjectName(u"useCliToken"_s);
+    const CircleCiToken cli = CircleCiToken::fromCliConfig(QDir::home().filePath(u".circleci/cli.yml"_s));
+    useCli->setVisible(!cli.isEmpty());
+    useCli->setToolTip(u"From %1"_s.arg(cli.origin));
+    connect(useCli, &QPushButton::clicked, this, [this, cli] {
+        m_circleToken->setText(QString::fromUtf8(cli.token));
+        if (cli.host.isValid() && !cli.host.isEmpty())
+            m_circleHost->setText(cli.host.toString());
+        checkAccount();
+    });
+    auto *tokenRow = new QHBoxLayout;
+    tokenRow->addWidget(m_circleToken, 1);
+    tokenRow->addWidget(useCli);
+    auto *check = new QPushButton(u"Check"_s);
+    check->setObjectName(u"checkAccount"_s);
+    connect(check, &QPushButton::clicked, this, &SettingsDialog::checkAccount);
+    m_accountResult = new QLabel;
+    m_accountResult->setObjectName(u"accountResult"_s);
+    m_accountResult->setWordWrap(true);
+    m_accountResult->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto *checkRow = new QHBoxLayout;
+    checkRow->addWidget(check);
+    checkRow->addWidget(m_accountResult, 1);
+    m_watchedLabel = new QLabel;
+    m_watchedLabel->setObjectName(u"watchedProjects"_s);
+    m_watchedLabel->setWordWrap(true);
+    auto *choose = new QPushButton(u"Choose projects…"_s);
+    choose->setObjectName(u"chooseProjects"_s);
+    connect(choose, &QPushButton::clicked, this, &SettingsDialog::chooseProjects);
+    auto *watchedRow = new QHBoxLayout;
+    watchedRow->addWidget(m_watchedLabel, 1);
+    watchedRow->addWidget(choose);
+    auto *form = new QFormLayout(box);
+    form->addRow(u"Token:"_s, tokenRow);
+    form->addRow(u"Host:"_s, m_circleHost);
+    form->addRow(QString(), checkRow);
+    form->addRow(u"Watched projects:"_s, watchedRow);
+    auto *about = new QLabel(u"With a token CircleTray creates its webhook in the projects you choose and keeps it "
+                             "pointing at this app or your relay: no Project Settings page per project. The token "
+                             "is kept in the keychain."_s);
+    about->setWordWrap(true);
+    auto *layout = new QVBoxLayout(page);
+    layout->addWidget(box);
+    layout->addWidget(about);
+    layout->addStretch();
+    return page;
+}
+
+void SettingsDialog::updateWatchedLabel()
+{
+    m_watchedLabel->setText(m_watched.isEmpty()
+                                ? u"none yet"_s
+                                : u"%1 project%2 with CircleTray's webhook: %3"_s.arg(
+                                    QString::number(m_watched.size()), m_watched.size() == 1 ? QString() : u"s"_s,
+                                    m_watched.join(u", "_s)));
+}
+
+void SettingsDialog::checkAccount()
+{
+    m_checkClient.abortAll();
+    m_checkClient.setToken(m_circleToken->text().trimmed().toUtf8());
+    m_checkClient.setHost(QUrl::fromUserInput(m_circleHost->text().trimmed().isEmpty()
+                                                  ? CircleCiClient::defaultHost().toString()
+                                                  : m_circleHost->text().trimmed()));
+    m_accountResult->setStyleSheet(QString());
+    if (!m_checkClient.hasToken()) {
+        m_accountResult->setText(u"✗ Enter a personal API token first."_s);
+        m_accountResult->setStyleSheet(u"color: #cf222e;"_s);
+        return;
+    }
+    m_accountResult->setText(u"Checking…"_s);
+    m_checkClient.get(u"/me"_s, {}, [this](const CircleCiClient::Reply &r) {
+        if (!r.ok()) {
+            m_accountResult->setText(u"✗ "_s + r.error.text());
+            m_accountResult->setStyleSheet(u"color: #cf222e;"_s);
+            return;
+        }
+        const QJsonObject me = r.json.object();
+        const QString login = me.value(u"login"_s).toString();
+        const QString name = me.value(u"name"_s).toString();
+        m_accountResult->setText(u"✓ Signed in as %1%2 on %3"_s.arg(
+            login, name.isEmpty() || name == login ? QString() : u" (%1)"_s.arg(name), m_checkClient.host().host()));
+        m_accountResult->setStyleSheet(u"color: #1a7f37;"_s);
+    });
+}
+
+WebhookSpec SettingsDialog::typedWebhookSpec(QString *problem) const
+{
+    const bool relay = m_relay->isChecked();
+    WebhookSpec spec;
+    spec.name = CircleCiAccount::webhookName(relay);
+    spec.url = CircleCiAccount::webhookUrl(relay ? m_relayUrl->text() : m_publicUrl->text());
+    spec.secret = secretFields().value(0);
+    if (spec.url.isEmpty())
+        *problem = relay ? u"enter the relay URL"_s : u"enter the tunnel's public URL (ngrok's)"_s;
+    else if (const QString bad = WebhookSpec::urlProblem(spec.url); !bad.isEmpty())
+        *problem = bad;
+    else if (spec.secret.isEmpty())
+        *problem = u"enter the webhook secret"_s;
+    return spec;
+}
+
+void SettingsDialog::chooseProjects()
+{
+    checkAccount(); // the typed token and host, and the login shown
+    if (!m_checkClient.hasToken())
+        return;
+    QString problem;
+    const WebhookSpec spec = typedWebhookSpec(&problem);
+    WatchedProjectsDialog dialog(&m_checkClient, spec, problem, this);
+    connect(&dialog, &WatchedProjectsDialog::applied, this, [this](const QStringList &watched) {
+        // What exists on CircleCI now, whatever happens to the rest of this dialog.
+        m_watched = watched;
+        m_settings->setValue(Settings::Key::WatchedProjects, watched);
+        m_settings->sync();
+        updateWatchedLabel();
+    });
+    dialog.exec();
 }
 
 void SettingsDialog::setSecretFields(const QList<QByteArray> &secrets)
@@ -260,6 +419,18 @@ void SettingsDialog::setOverrides(const SettingsOverrides &o)
         mark(m_token, u"--token-file "_s + o.tokenFile);
         flags.append(u"--token-file"_s);
     }
+    if (!o.circleCiHost.isEmpty()) {
+        m_circleHost->setText(o.circleCiHost);
+        mark(m_circleHost, u"--circleci-host"_s);
+        flags.append(u"--circleci-host"_s);
+    }
+    if (!o.circleCiTokenFile.isEmpty()) {
+        m_circleToken->setText(QString::fromUtf8(o.circleCiToken));
+        mark(m_circleToken, u"--circleci-token-file "_s + o.circleCiTokenFile);
+        if (auto *cli = findChild<QPushButton *>(u"useCliToken"_s))
+            cli->setEnabled(false);
+        flags.append(u"--circleci-token-file"_s);
+    }
     m_overrideNote->setText(u"Greyed values were set on the command line (%1) for this run only: they are "
                             "in effect now and Save keeps your saved ones."_s.arg(flags.join(u", "_s)));
     m_overrideNote->show();
@@ -303,6 +474,9 @@ void SettingsDialog::accept()
     const QString oldRelay = m_settings->relayUrl();
     const QByteArray oldToken = m_secrets->relayToken();
     const QList<QByteArray> oldSecrets = m_secrets->webhookSecrets();
+    const QString oldPublicUrl = m_settings->publicUrl();
+    const QByteArray oldCircleToken = m_secrets->circleCiToken();
+    const QString oldCircleHost = m_settings->circleCiHost();
 
     // Values the command line set for this run are shown, not saved: the next plain start must
     // find what the user chose, not `make run`'s port and file secret.
@@ -332,7 +506,36 @@ void SettingsDialog::accept()
         m_secrets->setWebhookSecrets(secrets);
     if (m_overrides.tokenFile.isEmpty())
         m_secrets->setRelayToken(m_token->text().trimmed().toUtf8());
+    m_settings->setValue(Settings::Key::PublicUrl, m_publicUrl->text().trimmed());
+    if (m_overrides.circleCiHost.isEmpty())
+        m_settings->setValue(Settings::Key::CircleCiHost,
+                             m_circleHost->text().trimmed().isEmpty() ? CircleCiClient::defaultHost().toString()
+                                                                      : m_circleHost->text().trimmed());
+    if (m_overrides.circleCiTokenFile.isEmpty())
+        m_secrets->setCircleCiToken(m_circleToken->text().trimmed().toUtf8());
     m_settings->sync();
+    if (oldCircleToken != m_secrets->circleCiToken() || oldCircleHost != m_settings->circleCiHost())
+        Q_EMIT accountChanged();
+    // The webhooks CircleTray made point at the old URL or are signed with the old secret: offer to
+    // move them along (CircleCI would otherwise post where nobody listens, or be refused).
+    const bool relayNow = m_settings->source() == u"relay"_s;
+    const bool urlMoved = oldSource != m_settings->source()
+        || (relayNow ? oldRelay != m_settings->relayUrl() : oldPublicUrl != m_settings->publicUrl());
+    const bool secretMoved = oldSecrets.value(0) != m_secrets->webhookSecrets().value(0);
+    if ((urlMoved || secretMoved) && !m_watched.isEmpty() && !m_circleToken->text().trimmed().isEmpty()) {
+        QMessageBox ask(QMessageBox::Question, u"Update CircleTray's webhooks?"_s,
+                        u"CircleTray's webhooks in %1 project%2 still use the old %3. Update them now?"_s.arg(
+                            QString::number(m_watched.size()), m_watched.size() == 1 ? QString() : u"s"_s,
+                            urlMoved && secretMoved ? u"URL and secret"_s : (urlMoved ? u"URL"_s : u"secret"_s)),
+                        QMessageBox::NoButton, this);
+        ask.setObjectName(u"updateWebhooks"_s);
+        QPushButton *update = ask.addButton(u"Update webhooks"_s, QMessageBox::AcceptRole);
+        ask.addButton(u"Not now"_s, QMessageBox::RejectRole);
+        ask.setDefaultButton(update);
+        ask.exec();
+        if (ask.clickedButton() == update)
+            Q_EMIT webhooksUpdateRequested();
+    }
     if (oldSource != m_settings->source() || oldPort != m_settings->directPort() || oldRelay != m_settings->relayUrl()
         || oldToken != m_secrets->relayToken() || oldSecrets != m_secrets->webhookSecrets())
         Q_EMIT sourceChanged();

@@ -2,6 +2,9 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "core/circleci/circleciclient.h"
+#include "core/circleci/webhooksync.h"
+
 #include <QDialog>
 
 #include <functional>
@@ -32,7 +35,14 @@ struct SettingsOverrides
     QList<QByteArray> secrets; //!< …and are these
     QString tokenFile; //!< --token-file
     QByteArray token;
-    bool any() const { return source || port || relayUrl || !secretFiles.isEmpty() || !tokenFile.isEmpty(); }
+    QString circleCiHost; //!< --circleci-host
+    QString circleCiTokenFile; //!< --circleci-token-file
+    QByteArray circleCiToken;
+    bool any() const
+    {
+        return source || port || relayUrl || !secretFiles.isEmpty() || !tokenFile.isEmpty() || !circleCiHost.isEmpty()
+            || !circleCiTokenFile.isEmpty();
+    }
 };
 
 //! Source (direct port, or relay URL + token), webhook secret(s), and the notification rules.
@@ -53,8 +63,18 @@ public:
 Q_SIGNALS:
     void sourceChanged(); //!< source, port, relay, secrets or token changed: reconnect
     void setupGuideRequested();
+    void accountChanged(); //!< the CircleCI token or host changed
+    //! Saved with a new webhook URL or secret, and the user wants the watched projects' webhooks to follow.
+    void webhooksUpdateRequested();
 
 private:
+    QWidget *buildAccountPage();
+    void checkAccount();
+    void chooseProjects();
+    void updateWatchedLabel();
+    //! The webhook the current (typed) values make, and what is missing for one.
+    WebhookSpec typedWebhookSpec(QString *problem) const;
+
     Settings *m_settings = nullptr;
     SecretStore *m_secrets = nullptr;
     QRadioButton *m_direct = nullptr;
@@ -78,6 +98,13 @@ private:
     std::function<qint64(int)> m_pruneCounter;
     QCheckBox *m_autostart = nullptr;
     QLabel *m_testResult = nullptr;
+    QLineEdit *m_publicUrl = nullptr;
+    QLineEdit *m_circleToken = nullptr;
+    QLineEdit *m_circleHost = nullptr;
+    QLabel *m_accountResult = nullptr;
+    QLabel *m_watchedLabel = nullptr;
+    QStringList m_watched;
+    CircleCiClient m_checkClient; //!< with the typed token and host: Check, Choose projects
     QLabel *m_overrideNote = nullptr;
     SettingsOverrides m_overrides;
 };

@@ -2,15 +2,20 @@
 // SPDX-License-Identifier: MIT
 #include "app/setup/setupguide.h"
 
+#include "app/account/circleciaccount.h"
+#include "app/account/projectpicker.h"
 #include "app/setup/secretstore.h"
 #include "app/setup/settings.h"
 #include "app/sources/directsource.h"
 #include "app/sources/relayconnectiontester.h"
 #include "app/sources/relaysource.h"
+#include "core/circleci/circlecitoken.h"
 
 #include <QApplication>
 #include <QClipboard>
+#include <QDir>
 #include <QFormLayout>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -195,9 +200,100 @@ SetupGuide::SetupGuide(Settings *settings, SecretStore *secrets, QWidget *parent
     updateCommand();
     setPage(DirectPage, direct);
 
-    // 3. CircleCI's form, and the test ping.
+    // 3. The webhooks: made through the API with a token (recommended), or by hand.
+    auto *account = new GuidePage;
+    account->setTitle(u"Step 3 of 4: Let CircleTray create the webhooks"_s);
+    account->setSubTitle(u"One token instead of a settings page per project: CircleTray adds its webhook to the "
+                         "projects you choose and keeps it pointing here."_s);
+    m_automatic = new QRadioButton(u"Create the webhooks for me (recommended) with a CircleCI personal API token"_s);
+    m_manual = new QRadioButton(u"I'll add the webhook in each project's settings myself"_s);
+    m_automatic->setChecked(true);
+    m_circleToken = new QLineEdit(QString::fromUtf8(m_secrets->circleCiToken()));
+    m_circleToken->setEchoMode(QLineEdit::Password);
+    m_circleToken->setPlaceholderText(u"CircleCI → User Settings → Personal API Tokens → Create New Token"_s);
+    m_circleHost = new QLineEdit(m_settings->circleCiHost());
+    m_circleHost->setPlaceholderText(u"https://circleci.com (or your CircleCI server)"_s);
+    auto *useCli = new QPushButton(u"Use the circleci CLI's token"_s);
+    const CircleCiToken cli = CircleCiToken::fromCliConfig(QDir::home().filePath(u".circleci/cli.yml"_s));
+    useCli->setVisible(!cli.isEmpty());
+    connect(useCli, &QPushButton::clicked, this, [this, cli] {
+        m_circleToken->setText(QString::fromUtf8(cli.token));
+        if (cli.host.isValid() && !cli.host.isEmpty())
+            m_circleHost->setText(cli.host.toString());
+        checkAccount();
+    });
+    auto *check = new QPushButton(u"Check"_s);
+    connect(check, &QPushButton::clicked, this, &SetupGuide::checkAccount);
+    connect(m_circleToken, &QLineEdit::editingFinished, this, [this] {
+        if (!m_accountOk && !m_circleToken->text().trimmed().isEmpty())
+            checkAccount();
+    });
+    m_accountResult = wrapped(QString());
+    auto *tokenRow = new QHBoxLayout;
+    tokenRow->addWidget(m_circleToken, 1);
+    tokenRow->addWidget(useCli);
+    auto *accountForm = new QFormLayout;
+    accountForm->addRow(u"Token:"_s, tokenRow);
+    accountForm->addRow(u"CircleCI:"_s, m_circleHost);
+    accountForm->addRow(QString(), check);
+    accountForm->addRow(QString(), m_accountResult);
+    auto *accountLayout = new QVBoxLayout(account);
+    accountLayout->addWidget(m_automatic);
+    accountLayout->addLayout(accountForm);
+    accountLayout->addWidget(wrapped(u"Creating webhooks needs an organization admin's token. The token is kept in "
+                                     "the keychain; it is also used to catch up on builds and to rerun them."_s));
+    accountLayout->addSpacing(12);
+    accountLayout->addWidget(m_manual);
+    accountLayout->addStretch();
+    account->complete = [this] { return m_manual->isChecked() || m_accountOk; };
+    const auto accountEdited = [this, account] {
+        m_accountOk = false;
+        m_accountResult->clear();
+        account->recheck();
+    };
+    connect(m_circleToken, &QLineEdit::textEdited, account, accountEdited);
+    connect(m_circleHost, &QLineEdit::textEdited, account, accountEdited);
+    connect(m_manual, &QRadioButton::toggled, account, [this, account](bool manual) {
+        m_circleToken->setEnabled(!manual);
+        m_circleHost->setEnabled(!manual);
+        account->recheck();
+    });
+    connect(this, &SetupGuide::accountCheckFinished, account, &GuidePage::recheck);
+    setPage(AccountPage, account);
+
+    // 4a. Which projects get the webhook.
+    auto *projects = new GuidePage;
+    projects->setTitle(u"Step 4 of 4: Choose the projects"_s);
+    projects->setSubTitle(u"Tick the projects whose builds you want, then create their webhooks."_s);
+    m_picker = new ProjectPicker(&m_api, projects);
+    auto *create = new QPushButton(u"Create webhooks"_s);
+    create->setObjectName(u"createWebhooks"_s);
+    create->setEnabled(false);
+    m_createResult = wrapped(QString());
+    m_createResult->setObjectName(u"createResult"_s);
+    auto *projectsLayout = new QVBoxLayout(projects);
+    projectsLayout->addWidget(m_picker, 1);
+    auto *createRow = new QHBoxLayout;
+    createRow->addWidget(create);
+    createRow->addStretch();
+    projectsLayout->addLayout(createRow);
+    projectsLayout->addWidget(m_createResult);
+    const auto updateCreate = [this, create] {
+        create->setEnabled(!m_creating && !m_picker->isLoading() && !m_picker->checkedProjects().isEmpty());
+    };
+    connect(m_picker, &ProjectPicker::loaded, create, updateCreate);
+    connect(m_picker, &ProjectPicker::selectionChanged, create, updateCreate);
+    connect(create, &QPushButton::clicked, this, &SetupGuide::createWebhooks);
+    projects->complete = [this] { return !m_creating && !m_outcomes.isEmpty(); };
+    connect(this, &SetupGuide::webhooksCreated, projects, [projects, updateCreate] {
+        updateCreate();
+        projects->recheck();
+    });
+    setPage(ProjectsPage, projects);
+
+    // 4b. CircleCI's form, and the test ping.
     auto *circle = new QWizardPage;
-    circle->setTitle(u"Step 3 of 3: Add the webhook in CircleCI"_s);
+    circle->setTitle(u"Step 4 of 4: Add the webhook in CircleCI"_s);
     circle->setSubTitle(u"CircleCI → your project → Project Settings → Webhooks → Add Webhook. Then press "
                         "\"Test Ping Event\" there."_s);
     m_values = wrapped(QString());
@@ -237,7 +333,14 @@ int SetupGuide::nextId() const
         return m_relayChoice->isChecked() ? RelayPage : DirectPage;
     case RelayPage:
     case DirectPage:
-        return CircleCiPage;
+        return AccountPage;
+    case AccountPage:
+        return m_manual->isChecked() ? CircleCiPage : ProjectsPage;
+    case ProjectsPage:
+        // Done where the webhooks were made; the page of manual steps for the projects that failed.
+        return std::all_of(m_outcomes.cbegin(), m_outcomes.cend(), [](const WebhookOutcome &o) { return o.ok(); })
+            ? -1
+            : CircleCiPage;
     default:
         return -1;
     }
@@ -252,22 +355,105 @@ void SetupGuide::testConnection()
 
 QString SetupGuide::webhookUrl() const
 {
-    QString base = m_relayChoice->isChecked() ? m_relayUrl->text().trimmed() : m_publicUrl->text().trimmed();
-    if (base.isEmpty())
-        return m_relayChoice->isChecked() ? u"https://<your relay>/webhook"_s : u"https://<ngrok URL>/webhook"_s;
-    if (!base.contains(u"://"_s))
-        base.prepend(u"https://"_s);
-    while (base.endsWith(u'/'))
-        base.chop(1);
-    // A pasted "…ngrok-free.app/webhook" (or a relay URL with it) must not become …/webhook/webhook.
-    if (base.endsWith(u"/webhook"_s))
-        base.chop(8);
-    return base + u"/webhook"_s;
+    const QString url =
+        CircleCiAccount::webhookUrl(m_relayChoice->isChecked() ? m_relayUrl->text() : m_publicUrl->text());
+    if (!url.isEmpty())
+        return url;
+    return m_relayChoice->isChecked() ? u"https://<your relay>/webhook"_s : u"https://<ngrok URL>/webhook"_s;
+}
+
+void SetupGuide::checkAccount()
+{
+    m_accountOk = false;
+    m_api.abortAll();
+    m_api.setToken(m_circleToken->text().trimmed().toUtf8());
+    m_api.setHost(QUrl::fromUserInput(m_circleHost->text().trimmed().isEmpty()
+                                          ? CircleCiClient::defaultHost().toString()
+                                          : m_circleHost->text().trimmed()));
+    if (!m_api.hasToken()) {
+        m_accountResult->setText(u"✗ Paste a personal API token first."_s);
+        m_accountResult->setStyleSheet(u"color: #cf222e;"_s);
+        Q_EMIT accountCheckFinished(false);
+        return;
+    }
+    m_accountResult->setStyleSheet(QString());
+    m_accountResult->setText(u"Checking…"_s);
+    m_api.get(u"/me"_s, {}, [this](const CircleCiClient::Reply &r) {
+        m_accountOk = r.ok();
+        if (r.ok()) {
+            m_accountResult->setText(
+                u"✓ Signed in as %1 on %2"_s.arg(r.json.object().value(u"login"_s).toString(), m_api.host().host()));
+            m_accountResult->setStyleSheet(u"color: #1a7f37;"_s);
+        } else {
+            m_accountResult->setText(u"✗ "_s + r.error.text());
+            m_accountResult->setStyleSheet(u"color: #cf222e;"_s);
+        }
+        Q_EMIT accountCheckFinished(r.ok());
+    });
+}
+
+WebhookSpec SetupGuide::webhookSpec() const
+{
+    WebhookSpec spec;
+    spec.name = CircleCiAccount::webhookName(m_relayChoice->isChecked());
+    spec.url = webhookUrl();
+    spec.secret = secret().toUtf8();
+    return spec;
+}
+
+void SetupGuide::createWebhooks()
+{
+    const QList<CircleCiProject> chosen = m_picker->checkedProjects();
+    if (chosen.isEmpty() || m_creating)
+        return;
+    if (const QString problem = WebhookSpec::urlProblem(webhookSpec().url); !problem.isEmpty()) {
+        m_createResult->setText(u"✗ "_s + problem + u". Go back and correct it."_s);
+        m_createResult->setStyleSheet(u"color: #cf222e;"_s);
+        return;
+    }
+    m_creating = true;
+    m_outcomes.clear();
+    m_createResult->setStyleSheet(QString());
+    m_createResult->setText(u"Creating webhooks…"_s);
+    if (!m_sync) {
+        m_sync = new WebhookSync(&m_api, this);
+        connect(m_sync, &WebhookSync::projectDone, this, [this](const WebhookOutcome &o) {
+            m_outcomes.append(o);
+            m_createResult->setText(createResults());
+        });
+        connect(m_sync, &WebhookSync::finished, this, [this](const QList<WebhookOutcome> &outcomes) {
+            m_creating = false;
+            m_outcomes = outcomes;
+            const auto failed =
+                std::count_if(outcomes.cbegin(), outcomes.cend(), [](const WebhookOutcome &o) { return !o.ok(); });
+            QString text = createResults();
+            if (failed > 0)
+                text += u"\n\nNext shows how to add the webhook by hand where it failed."_s;
+            else
+                text += u"\n\n✓ Done: the next build that finishes in these projects pops up here."_s;
+            m_createResult->setText(text);
+            Q_EMIT webhooksCreated(outcomes);
+        });
+    }
+    m_sync->sync(chosen, webhookSpec());
+}
+
+QString SetupGuide::createResults() const
+{
+    QStringList lines;
+    for (const WebhookOutcome &o : m_outcomes)
+        lines.append((o.ok() ? u"✓ "_s : u"✗ "_s) + o.line());
+    return lines.join(u'\n');
 }
 
 void SetupGuide::initializePage(int id)
 {
     QWizard::initializePage(id);
+    if (id == ProjectsPage) {
+        if (m_picker->projects().isEmpty() && !m_picker->isLoading())
+            m_picker->load(webhookSpec().name);
+        return;
+    }
     if (id != CircleCiPage)
         return;
     const bool relay = m_relayChoice->isChecked();
@@ -283,6 +469,14 @@ void SetupGuide::initializePage(int id)
         html += u"<p>The relay checks this secret too: on the relay, add it as a new line to <tt>%1</tt> (keep the "
                 "other lines while projects still use them) and restart it: <tt>sudo systemctl restart "
                 "circletray-relay</tt>.</p>"_s.arg(relaySecretsFile);
+    QStringList failed;
+    for (const WebhookOutcome &o : std::as_const(m_outcomes)) {
+        if (!o.ok())
+            failed.append(u"<li><b>%1</b>: %2</li>"_s.arg(o.slug.toHtmlEscaped(), o.reason.toHtmlEscaped()));
+    }
+    if (!failed.isEmpty())
+        html.prepend(u"<p>The webhook could not be created in:</p><ul>%1</ul><p>Add it there by hand:</p>"_s.arg(
+            failed.join(QString())));
     m_values->setText(html);
     startListening();
 }
@@ -361,6 +555,18 @@ void SetupGuide::accept()
         m_settings->setValue(Settings::Key::DirectPort, m_port->value());
     }
     m_secrets->setWebhookSecrets({secret().toUtf8()});
+    if (!relay)
+        m_settings->setValue(Settings::Key::PublicUrl, m_publicUrl->text().trimmed());
+    if (m_automatic->isChecked() && m_accountOk) {
+        m_secrets->setCircleCiToken(m_circleToken->text().trimmed().toUtf8());
+        m_settings->setValue(Settings::Key::CircleCiHost, m_api.host().toString());
+        QStringList watched = m_settings->watchedProjects();
+        for (const WebhookOutcome &o : std::as_const(m_outcomes)) {
+            if (o.ok() && !watched.contains(o.slug))
+                watched.append(o.slug);
+        }
+        m_settings->setValue(Settings::Key::WatchedProjects, watched);
+    }
     // Deliveries the relay kept from before this moment are history, not news: they never pop up.
     m_settings->setValue(Settings::Key::SetupCompletedAt, QDateTime::currentDateTimeUtc());
     m_settings->sync();

@@ -2,6 +2,9 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "core/circleci/circleciclient.h"
+#include "core/circleci/webhooksync.h"
+
 #include <QPointer>
 #include <QWizard>
 
@@ -14,6 +17,7 @@ class QSpinBox;
 namespace ct {
 
 class EventSource;
+class ProjectPicker;
 class RelayConnectionTester;
 class SecretStore;
 class Settings;
@@ -31,7 +35,7 @@ class SetupGuide final : public QWizard
     Q_DISABLE_COPY_MOVE(SetupGuide)
 
 public:
-    enum PageId { ChoosePage, RelayPage, DirectPage, CircleCiPage };
+    enum PageId { ChoosePage, RelayPage, DirectPage, AccountPage, ProjectsPage, CircleCiPage };
 
     SetupGuide(Settings *settings, SecretStore *secrets, QWidget *parent = nullptr);
     ~SetupGuide() override;
@@ -57,10 +61,23 @@ public:
     void testConnection();
     QString webhookUrl() const; //!< the Payload URL to paste into CircleCI
     QLineEdit *publicUrlEdit() const { return m_publicUrl; }
+    QRadioButton *automaticChoice() const { return m_automatic; } //!< "Create the webhooks for me"
+    QRadioButton *manualChoice() const { return m_manual; }
+    QLineEdit *circleCiTokenEdit() const { return m_circleToken; }
+    QLineEdit *circleCiHostEdit() const { return m_circleHost; }
+    QLabel *accountResult() const { return m_accountResult; }
+    void checkAccount();
+    bool accountChecked() const { return m_accountOk; }
+    ProjectPicker *projectPicker() const { return m_picker; }
+    void createWebhooks();
+    QString createResults() const; //!< one line per project, as `webhooks sync` prints them
+    WebhookSpec webhookSpec() const; //!< what "Create webhooks" makes
 
 Q_SIGNALS:
     void pingReceived();
     void connectionTested(bool ok);
+    void accountCheckFinished(bool ok);
+    void webhooksCreated(const QList<ct::WebhookOutcome> &outcomes);
     //! Direct mode is about to listen on \a port: whoever receives webhooks there must let go of it.
     void portWanted(quint16 port);
 
@@ -87,6 +104,18 @@ private:
     QLabel *m_values = nullptr;
     QLabel *m_status = nullptr;
     QPointer<EventSource> m_source;
+    CircleCiClient m_api;
+    QRadioButton *m_automatic = nullptr;
+    QRadioButton *m_manual = nullptr;
+    QLineEdit *m_circleToken = nullptr;
+    QLineEdit *m_circleHost = nullptr;
+    QLabel *m_accountResult = nullptr;
+    bool m_accountOk = false;
+    ProjectPicker *m_picker = nullptr;
+    QLabel *m_createResult = nullptr;
+    WebhookSync *m_sync = nullptr;
+    QList<WebhookOutcome> m_outcomes;
+    bool m_creating = false;
     bool m_pingConfirmed = false;
 };
 
