@@ -18,6 +18,7 @@
 #include <QSpinBox>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTabWidget>
 #include <QTimer>
 #include <QTreeView>
 
@@ -230,6 +231,13 @@ void TestSettingsDialog::accountCheckShowsTheLoginOrWhy()
     auto *result = dialog.findChild<QLabel *>(u"accountResult"_s);
     QTRY_VERIFY2(result->text().contains(says), qPrintable(result->text()));
     QVERIFY(!result->text().contains(u"tok-"_s));
+    if (!qEnvironmentVariableIsEmpty("CT_SCREENSHOT_DIR") && QTest::currentDataTag() == QByteArray("personal token")) {
+        auto *tabs = dialog.findChild<QTabWidget *>();
+        tabs->setCurrentIndex(1);
+        dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        dialog.grab().save(qEnvironmentVariable("CT_SCREENSHOT_DIR") + u"/settings-account.png"_s);
+    }
     // Saved like the other secrets: in the secret store, never in the settings file.
     dialog.findChild<QLineEdit *>(u"webhookSecret"_s)->setText(u"s"_s);
     dialog.accept();
