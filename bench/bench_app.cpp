@@ -169,7 +169,7 @@ double migrationSeconds(const QString &path)
              {"DROP TABLE workflows_fts", "DROP TABLE workflow_count", "DROP TRIGGER workflows_fts_insert",
               "DROP TRIGGER workflows_fts_delete", "DROP TRIGGER workflows_fts_update",
               "DROP TRIGGER workflow_count_insert", "DROP TRIGGER workflow_count_delete",
-              "UPDATE meta SET value = '2' WHERE key = 'schema_version'", "PRAGMA wal_checkpoint(TRUNCATE)"}) {
+              "ALTER TABLE workflows DROP COLUMN source", "UPDATE meta SET value = '2' WHERE key = 'schema_version'", "PRAGMA wal_checkpoint(TRUNCATE)"}) {
             if (!q.exec(QString::fromLatin1(sql)))
                 return -1;
         }

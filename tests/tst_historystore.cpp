@@ -85,6 +85,8 @@ bool downgrade(ct::HistoryStore &store, int version)
 {
     QSqlQuery q(store.database());
     QStringList sql;
+    if (version < 4)
+        sql << u"ALTER TABLE workflows DROP COLUMN source"_s;
     if (version < 3)
         sql << u"DROP TABLE workflows_fts"_s << u"DROP TRIGGER workflows_fts_insert"_s
             << u"DROP TRIGGER workflows_fts_delete"_s << u"DROP TRIGGER workflows_fts_update"_s
@@ -127,6 +129,7 @@ private Q_SLOTS:
     void init();
     void cleanup();
     void storesAndDedupes();
+    void apiResultsAreMarkedAndCollapse();
     void collapsesCompletionsOfOneWorkflow();
     void jobBeforeWorkflow();
     void searchFilterSortPage();
@@ -177,6 +180,37 @@ void TestHistoryStore::storesAndDedupes()
     QCOMPARE(w->pipelineNumber, 418);
     QCOMPARE(w->durationSeconds(), 396);
     QCOMPARE(m_store->count({}), 1);
+}
+
+void TestHistoryStore::apiResultsAreMarkedAndCollapse()
+{
+    // Issue 11: the catch-up's results carry no event id (no webhook delivered them). Each is kept
+    // by its workflow id, marked as read from the API, and a webhook for the same workflow later
+    // collapses into its row (and makes it a signed one).
+    const auto fromApi = [](const QString &workflowId, const char *status, const char *stoppedAt) {
+        ct::WebhookEvent e = workflowEvent(u"x"_s, workflowId, status, stoppedAt);
+        e.id.clear();
+        e.webhook = {};
+        return e;
+    };
+    const ct::RecordOutcome a = m_store->record(fromApi(u"wf-a"_s, "failed", "2026-03-14T09:10:00.000Z"));
+    QVERIFY(!a.duplicate && a.workflowChanged);
+    const ct::RecordOutcome b = m_store->record(fromApi(u"wf-b"_s, "success", "2026-03-14T09:20:00.000Z"));
+    QVERIFY2(!b.duplicate && b.workflowChanged, "a second API result is not a duplicate of the first");
+    QCOMPARE(m_store->count({}), 2);
+    QVERIFY(m_store->workflow(u"wf-a"_s)->fromApi);
+    // Read again by the next catch-up: the same row, nothing new.
+    m_store->record(fromApi(u"wf-a"_s, "failed", "2026-03-14T09:10:00.000Z"));
+    QCOMPARE(m_store->count({}), 2);
+    // The webhook for wf-a arrives afterwards: one row, now from the webhook.
+    QVERIFY(m_store->record(workflowEvent(u"ev-a"_s, u"wf-a"_s, "failed", "2026-03-14T09:10:01.000Z")).workflowChanged);
+    QCOMPARE(m_store->count({}), 2);
+    QVERIFY(!m_store->workflow(u"wf-a"_s)->fromApi);
+    // A webhook first, the API's reading of it later: the signed row stays as it is.
+    m_store->record(workflowEvent(u"ev-c"_s, u"wf-c"_s, "success", "2026-03-14T09:30:01.000Z"));
+    m_store->record(fromApi(u"wf-c"_s, "success", "2026-03-14T09:30:00.000Z"));
+    QVERIFY(!m_store->workflow(u"wf-c"_s)->fromApi);
+    QCOMPARE(m_store->count({}), 3);
 }
 
 void TestHistoryStore::collapsesCompletionsOfOneWorkflow()
@@ -360,7 +394,7 @@ void TestHistoryStore::migratesSchemaTwoToTheSearchIndex()
     QVERIFY2(m_store->open(&error), qPrintable(error));
     QSqlQuery q(m_store->database());
     QVERIFY(q.exec(u"SELECT value FROM meta WHERE key = 'schema_version'"_s) && q.next());
-    QCOMPARE(q.value(0).toInt(), 3);
+    QCOMPARE(q.value(0).toInt(), ct::HistoryStore::schemaVersion);
     // The rows stored before are in the index (backfilled), and counted.
     QVERIFY(q.exec(u"SELECT rowid FROM workflows_fts WHERE workflows_fts MATCH '\"needle\"'"_s) && q.next());
     QVERIFY(!q.next());

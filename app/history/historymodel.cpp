@@ -299,9 +299,17 @@ QVariant HistoryModel::data(const QModelIndex &index, int role) const
         return w.url;
     case WorkflowIdRole:
         return w.workflowId;
+    case FromApiRole:
+        return w.fromApi;
     case Qt::ToolTipRole:
-        if (index.column() == Status)
-            return w.status.isEmpty() ? u"No workflow result yet: only job results have arrived"_s : w.status;
+        if (index.column() == Status) {
+            const QString status =
+                w.status.isEmpty() ? u"No workflow result yet: only job results have arrived"_s : w.status;
+            return w.fromApi ? status
+                    + u"\nRead from the CircleCI API while CircleTray could not hear webhooks: no webhook "
+                      "signature; trusted through the TLS connection and your token."_s
+                             : status;
+        }
         if (index.column() == Finished)
             return w.status.isEmpty() ? u"Still running (last job result %1)"_s.arg(
                        QLocale().toString(w.finishedAt.toLocalTime(), QLocale::LongFormat))
@@ -316,7 +324,7 @@ QVariant HistoryModel::data(const QModelIndex &index, int role) const
     case Qt::DisplayRole:
         switch (index.column()) {
         case Status:
-            return readableStatus(w.status);
+            return w.fromApi ? readableStatus(w.status) + u" (API)"_s : readableStatus(w.status);
         case Project:
             return w.displayProject();
         case Branch:

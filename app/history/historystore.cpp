@@ -71,6 +71,11 @@ namespace {
             // place between pages.
             u"DROP INDEX workflows_finished"_s,
             u"CREATE INDEX workflows_finished ON workflows (finished_at, workflow_id)"_s,
+        },
+        {
+            // Rows the catch-up read from CircleCI's API carry no webhook signature: 'api' marks
+            // them (their trust is the TLS connection and the user's token); NULL is a webhook.
+            u"ALTER TABLE workflows ADD COLUMN source TEXT"_s,
         }};
 
     QVariant ms(const QDateTime &t)
@@ -90,7 +95,7 @@ namespace {
 
     const char *const workflowColumns = "workflow_id, project_slug, project_name, branch, tag, workflow_name, status, "
                                         "status_class, url, commit_subject, author_name, author_email, revision, "
-                                        "pipeline_number, created_at, stopped_at, finished_at, happened_at";
+                                        "pipeline_number, created_at, stopped_at, finished_at, happened_at, source";
 
     WorkflowRecord readWorkflow(const QSqlQuery &q)
     {
@@ -113,6 +118,7 @@ namespace {
         w.stoppedAt = fromMs(q.value(15));
         w.finishedAt = fromMs(q.value(16));
         w.happenedAt = fromMs(q.value(17));
+        w.fromApi = q.value(18).toString() == u"api"_s;
         return w;
     }
 
@@ -310,9 +316,14 @@ RecordOutcome HistoryStore::record(const WebhookEvent &e)
     // event marked as seen but not stored (its redelivery would then be dropped as a duplicate).
     m_db.transaction();
     QSqlQuery q(m_db);
-    q.prepare(u"INSERT OR IGNORE INTO seen_events (event_id, received_at) VALUES (?, ?)"_s);
-    q.addBindValue(e.id);
-    q.addBindValue(QDateTime::currentMSecsSinceEpoch());
+    // No event id: read from CircleCI's API (catch-up), not delivered by a webhook. Such results are
+    // deduplicated by their workflow and job ids below, never as events.
+    const bool fromApi = e.id.isEmpty();
+    q.prepare(fromApi ? u"SELECT 1"_s : u"INSERT OR IGNORE INTO seen_events (event_id, received_at) VALUES (?, ?)"_s);
+    if (!fromApi) {
+        q.addBindValue(e.id);
+        q.addBindValue(QDateTime::currentMSecsSinceEpoch());
+    }
     // Any refused write rolls the whole event back and says so: the receiver must not answer 200.
     const auto fail = [&](const QString &what) {
         out = RecordOutcome();
@@ -324,7 +335,7 @@ RecordOutcome HistoryStore::record(const WebhookEvent &e)
     };
     if (!q.exec())
         return fail(q.lastError().text());
-    if (q.numRowsAffected() == 0) {
+    if (!fromApi && q.numRowsAffected() == 0) {
         out.duplicate = true;
         m_db.rollback();
         return out;
@@ -421,6 +432,14 @@ RecordOutcome HistoryStore::record(const WebhookEvent &e)
             return fail(q.lastError().text());
     } else if (completes) {
         out.superseded = true;
+    }
+    if (out.workflowChanged) {
+        // Who said so last: a webhook's signed result replaces the API's ("collapses into its row").
+        q.prepare(u"UPDATE workflows SET source = ? WHERE workflow_id = ?"_s);
+        q.addBindValue(fromApi ? QVariant(u"api"_s) : QVariant(QMetaType(QMetaType::QString)));
+        q.addBindValue(w.id);
+        if (!q.exec())
+            return fail(q.lastError().text());
     }
 
     if (e.job) {
@@ -656,9 +675,8 @@ QList<WorkflowRecord> HistoryStore::page(const HistoryFilter &filter, qint64 off
             from = u"workflows NOT INDEXED"_s;
         }
     }
-    q.prepare(u"SELECT %1 FROM %2%3 ORDER BY %4 LIMIT ? OFFSET ?"_s.arg(QLatin1StringView(workflowColumns), from,
-                                                                      whereClause(filter, match, &binds),
-                                                                      orderBy(filter)));
+    q.prepare(u"SELECT %1 FROM %2%3 ORDER BY %4 LIMIT ? OFFSET ?"_s.arg(
+        QLatin1StringView(workflowColumns), from, whereClause(filter, match, &binds), orderBy(filter)));
     for (const QVariant &b : std::as_const(binds))
         q.addBindValue(b);
     q.addBindValue(limit);

@@ -33,6 +33,7 @@ struct WorkflowRecord
     QDateTime stoppedAt;
     QDateTime finishedAt; //!< when it completed (stopped_at, else the event time): the sort key
     QDateTime happenedAt; //!< of the event the row was last built from
+    bool fromApi = false; //!< read from CircleCI's API by the catch-up, not delivered by a webhook
 
     QString displayProject() const;
     QString ref() const; //!< branch, "tag <tag>", or "tag build"
@@ -121,7 +122,7 @@ public:
     QByteArray meta(const QString &key) const;
     void setMeta(const QString &key, const QByteArray &value);
 
-    static constexpr int schemaVersion = 3;
+    static constexpr int schemaVersion = 4;
 
 private:
     bool migrate(QString *error);
