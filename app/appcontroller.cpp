@@ -67,7 +67,7 @@ void AppController::handleEvent(const WebhookEvent &event, bool replay)
     if (outcome.failed) {
         // Not in the history: the source must not acknowledge it (the direct receiver answers 503,
         // so CircleCI delivers it again; a relay replays it after a restart), and the user must know.
-        if (m_source)
+        if (m_source && !event.id.isEmpty()) // the catch-up's results are not the source's to deliver again
             m_source->eventNotStored();
         Q_EMIT storageFailed(outcome.error);
     }

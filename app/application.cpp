@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: MIT
 #include "app/application.h"
 
+#include "app/account/catchup.h"
 #include "app/account/circleciaccount.h"
 #include "app/account/ngroktunnelwatcher.h"
 #include "app/appcontroller.h"
@@ -182,6 +183,17 @@ bool Application::start(QString *error)
     connect(m_account, &CircleCiAccount::notice, this, [this](const QString &title, const QString &body, bool problem) {
         notify(u"circletray-webhooks"_s, title, body, problem);
     });
+    // What finished while the app could not hear, from the API (with a token): on start, on resume,
+    // on a network change after being offline, on a new tunnel URL, on a relay gap.
+    m_catchUp = new CatchUp(m_account, &m_store, m_controller, &m_settings, this);
+    connect(m_catchUp, &CatchUp::problemChanged, this, [this](const QString &problem) {
+        if (m_tray)
+            m_tray->setAccountProblem(problem);
+        if (!problem.isEmpty())
+            notify(u"circletray-account"_s, u"CircleCI token rejected"_s,
+                   problem + u" Set a new one in Settings → CircleCI account."_s, true);
+    });
+    connect(m_sleep, &SleepWatcher::resumed, m_catchUp, [this] { m_catchUp->run(u"resumed from sleep"_s); });
     // Direct mode: a restarted free ngrok tunnel has a new URL; the webhooks follow it.
     m_tunnel = new NgrokTunnelWatcher(this);
     connect(m_tunnel, &NgrokTunnelWatcher::publicUrlChanged, this, [this](const QString &url) {
@@ -190,17 +202,25 @@ bool Application::start(QString *error)
         m_settings.sync();
         m_tunnel->setKnownUrl(url);
         syncWebhooks(u"The ngrok URL changed"_s);
+        m_catchUp->run(u"the tunnel's URL changed"_s); // deliveries to the old URL were lost
     });
     connect(m_sleep, &SleepWatcher::resumed, m_tunnel, &NgrokTunnelWatcher::checkNow);
     if (QNetworkInformation::loadDefaultBackend() && QNetworkInformation::instance())
-        connect(QNetworkInformation::instance(), &QNetworkInformation::reachabilityChanged, m_tunnel,
-                &NgrokTunnelWatcher::checkNow);
+        connect(QNetworkInformation::instance(), &QNetworkInformation::reachabilityChanged, this,
+                [this](QNetworkInformation::Reachability r) {
+                    m_tunnel->checkNow();
+                    // Direct mode hears nothing while offline; a catch-up that found no network tries again.
+                    if (r == QNetworkInformation::Reachability::Online
+                        && (m_catchUp->waitingForNetwork() || qobject_cast<DirectSource *>(m_source.data())))
+                        m_catchUp->run(u"back online"_s);
+                });
     const bool fromCommandLine = m_options.port || !m_options.secretFiles.isEmpty() || !m_options.relayUrl.isEmpty();
     if (!fromCommandLine && !m_settings.isConfigured())
         showSetupGuide(); // first run: a guide instead of a silent tray icon
     else
         rebuildSource();
     setupTray(0);
+    QTimer::singleShot(0, m_catchUp, [this] { m_catchUp->run(u"start"_s); });
     return true;
 }
 
@@ -217,6 +237,7 @@ void Application::setupTray(int attempt)
     connect(m_tray, &TrayIcon::quitRequested, qApp, &QApplication::quit);
     if (m_source)
         m_tray->setConnected(m_source->isConnected(), m_source->describe());
+    m_tray->setAccountProblem(m_catchUp->problem());
     if (!m_notifier) {
         m_notifier = new TrayNotifier(m_tray->tray(), this);
         m_controller->setNotifier(m_notifier);
@@ -280,6 +301,7 @@ void Application::rebuildSource()
         r->setQuietBefore(m_settings.setupCompletedAt());
         m_controller->setFirstSync(m_store.meta(u"relay_id"_s).isEmpty());
         connect(m_sleep, &SleepWatcher::resumed, r, &RelaySource::reconnectNow);
+        connect(r, &RelaySource::gap, this, [this] { m_catchUp->run(u"the relay pruned what this device missed"_s); });
         connect(r, &RelaySource::positionChanged, this, [this](const QString &id, qint64 seq) {
             m_store.setMeta(u"relay_id"_s, id.toUtf8());
             m_store.setMeta(u"relay_seq"_s, QByteArray::number(seq));
@@ -328,11 +350,13 @@ void Application::showSettings()
     if (!o.tokenFile.isEmpty())
         o.token = readLines(o.tokenFile).value(0);
     dialog.setOverrides(o);
+    dialog.setAccountProblem(m_catchUp->problem());
     const int keptDays = m_settings.retentionDays();
     connect(&dialog, &SettingsDialog::sourceChanged, this, &Application::rebuildSource);
     connect(&dialog, &SettingsDialog::accountChanged, this, [this] {
         m_account->reload();
         updateTunnelWatch();
+        m_catchUp->run(u"a new CircleCI token"_s);
     });
     connect(&dialog, &SettingsDialog::webhooksUpdateRequested, this, [this] { syncWebhooks(u"Settings changed"_s); });
     connect(&dialog, &QDialog::accepted, this, [this, keptDays] {

@@ -15,6 +15,7 @@
 namespace ct {
 
 class AppController;
+class CatchUp;
 class CircleCiAccount;
 class NgrokTunnelWatcher;
 class EventSource;
@@ -57,6 +58,7 @@ public:
     EventSource *source() const;
     CircleCiAccount *account() const { return m_account; }
     NgrokTunnelWatcher *tunnelWatcher() const { return m_tunnel; }
+    CatchUp *catchUp() const { return m_catchUp; }
     HistoryWindow *historyWindow() const { return m_history; }
     AppController *controller() const { return m_controller; }
 
@@ -82,6 +84,7 @@ private:
     SleepWatcher *m_sleep = nullptr;
     CircleCiAccount *m_account = nullptr;
     NgrokTunnelWatcher *m_tunnel = nullptr;
+    CatchUp *m_catchUp = nullptr;
     QTimer m_retention;
     QPointer<SetupGuide> m_guide;
     bool m_sourceLent = false; //!< the app's receiver let the open guide have its port

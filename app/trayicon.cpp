@@ -77,6 +77,14 @@ void TrayIcon::setWarning(const QString &warning)
     refresh();
 }
 
+void TrayIcon::setAccountProblem(const QString &problem)
+{
+    if (problem == m_accountProblem)
+        return;
+    m_accountProblem = problem;
+    refresh();
+}
+
 void TrayIcon::refresh()
 {
     const OverallStatus status = m_controller->overallStatus();
@@ -106,6 +114,8 @@ void TrayIcon::refresh()
         tip.append(u"Notifications paused until "_s + QLocale().toString(paused.toLocalTime(), QLocale::ShortFormat));
     if (!m_warning.isEmpty())
         tip.append(u"⚠ "_s + m_warning);
+    if (!m_accountProblem.isEmpty())
+        tip.append(u"⚠ "_s + m_accountProblem);
     m_tray.setToolTip(tip.join(u'\n'));
     rebuildMenu();
 }

@@ -33,6 +33,8 @@ public:
     void setConnected(bool connected, const QString &sourceDescription);
     //! A problem the user must know about until it is fixed (one tooltip line); empty clears it.
     void setWarning(const QString &warning);
+    //! A problem with the CircleCI account (a rejected token): in the tooltip until it is fixed.
+    void setAccountProblem(const QString &problem);
     void refresh(); //!< icon, tooltip and menu from the current state
     //! "For 1 hour", "Until tomorrow", "Resume now": the tray menu's and the history window's.
     static void fillPauseMenu(QMenu *menu, Settings *settings);
@@ -51,6 +53,7 @@ private:
     QSystemTrayIcon m_tray;
     std::unique_ptr<QMenu> m_menu; // a tray menu has no parent widget
     QString m_warning;
+    QString m_accountProblem;
     QTimer m_refreshSoon; //!< coalesces the refreshes a burst of events (a relay replay) asks for
     bool m_connected = false;
     QString m_source;

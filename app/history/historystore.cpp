@@ -724,6 +724,15 @@ int HistoryStore::prune(int days)
     return removed;
 }
 
+QDateTime HistoryStore::newestFinishedAt() const
+{
+    QSqlQuery q(m_db);
+    // Only completed ones: a workflow with job results only has not finished.
+    return q.exec(u"SELECT MAX(finished_at) FROM workflows WHERE status IS NOT NULL"_s) && q.next()
+        ? fromMs(q.value(0))
+        : QDateTime();
+}
+
 qint64 HistoryStore::countOlderThan(int days) const
 {
     QSqlQuery q(m_db);

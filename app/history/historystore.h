@@ -118,6 +118,8 @@ public:
     int prune(int days);
     //! How many workflows prune(\a days) would delete now.
     qint64 countOlderThan(int days) const;
+    //! When the newest workflow in the history finished (invalid when there is none).
+    QDateTime newestFinishedAt() const;
 
     QByteArray meta(const QString &key) const;
     void setMeta(const QString &key, const QByteArray &value);

@@ -294,6 +294,14 @@ QWidget *SettingsDialog::buildAccountPage()
     return page;
 }
 
+void SettingsDialog::setAccountProblem(const QString &problem)
+{
+    if (problem.isEmpty())
+        return;
+    m_accountResult->setText(u"✗ "_s + problem);
+    m_accountResult->setStyleSheet(u"color: #cf222e;"_s);
+}
+
 void SettingsDialog::updateWatchedLabel()
 {
     m_watchedLabel->setText(m_watched.isEmpty()

@@ -59,6 +59,8 @@ public:
     void setPruneCounter(std::function<qint64(int days)> counter) { m_pruneCounter = std::move(counter); }
     //! Shows \a overrides as the values in effect, read-only and marked; accept() keeps the saved ones.
     void setOverrides(const SettingsOverrides &overrides);
+    //! What the app's last use of the CircleCI token ran into (a 401), shown on its tab until checked again.
+    void setAccountProblem(const QString &problem);
 
 Q_SIGNALS:
     void sourceChanged(); //!< source, port, relay, secrets or token changed: reconnect
