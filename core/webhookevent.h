@@ -97,6 +97,9 @@ struct WebhookEvent
     std::optional<WorkflowInfo> workflow;
     std::optional<JobInfo> job;
     std::optional<PipelineInfo> pipeline;
+    //! Not delivered by a webhook but found through the API (WorkflowCatchUp): no id, no webhook,
+    //! no signature; its trust is the TLS connection and the user's token. Not in eventToJson().
+    bool fromApi = false;
 };
 
 } // namespace ct

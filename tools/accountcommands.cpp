@@ -1,10 +1,14 @@
 // SPDX-FileCopyrightText: 2026 CircleTray contributors
 // SPDX-License-Identifier: MIT
-// The commands that use a CircleCI account (API v2 with a personal token): projects, webhooks.
+// The commands that use a CircleCI account (API v2 with a personal token): projects, webhooks,
+// workflows.
 #include "core/circleci/circleciclient.h"
 #include "core/circleci/circlecitoken.h"
 #include "core/circleci/projectdiscovery.h"
 #include "core/circleci/webhooksync.h"
+#include "core/circleci/workflowcatchup.h"
+#include "core/eventjson.h"
+#include "core/timestamp.h"
 #include "hookcommands.h"
 
 #include <QCommandLineParser>
@@ -336,6 +340,118 @@ int runWebhooks(const QStringList &arguments)
                               "  remove  delete the webhooks of one name\n"
                               "Run \"circletray-hook webhooks <command> --help\" for its options.\n";
     return help ? Success : Usage;
+}
+
+int runWorkflows(const QStringList &arguments)
+{
+    const QString command = u"workflows"_s;
+    const QCommandLineOption sinceOption(
+        u"since"_s, u"Finished at or after TIME: ISO 8601 (2026-12-01T08:00:00Z) or back from now (90m, 2h, 3d)."_s,
+        u"time"_s);
+    const QCommandLineOption pagesOption(
+        u"max-pages"_s,
+        u"Pages of pipelines to read per organization (default %1)."_s.arg(WorkflowCatchUp::defaultPageBudget),
+        u"n"_s);
+    QCommandLineOption nowOption(u"now"_s, u"The current time (for tests)."_s, u"time"_s);
+    nowOption.setFlags(QCommandLineOption::HiddenFromHelp);
+    QCommandLineParser parser;
+    for (const auto &o : {hostOption, tokenFileOption, cacertOption, jsonOption, projectOption, sinceOption,
+                          pagesOption, nowOption})
+        parser.addOption(o);
+    if (const int code = parseArguments(parser, arguments, command); code >= 0)
+        return code;
+    if (!parser.positionalArguments().isEmpty())
+        return usageError(u"unexpected argument: %1"_s.arg(parser.positionalArguments().constFirst()), command);
+    if (!parser.isSet(sinceOption))
+        return usageError(u"give --since TIME"_s, command);
+    QString error;
+    QDateTime now = QDateTime::currentDateTimeUtc();
+    if (parser.isSet(nowOption)) {
+        const auto t = WorkflowCatchUp::parseSince(parser.value(nowOption), now, &error);
+        if (!t)
+            return usageError(u"--now: "_s + error, command);
+        now = *t;
+    }
+    const auto since = WorkflowCatchUp::parseSince(parser.value(sinceOption), now, &error);
+    if (!since)
+        return usageError(u"--since: "_s + error, command);
+    int pages = WorkflowCatchUp::defaultPageBudget;
+    if (parser.isSet(pagesOption)) {
+        bool ok = false;
+        pages = parser.value(pagesOption).toInt(&ok);
+        if (!ok || pages < 1)
+            return usageError(u"--max-pages: not a positive number: %1"_s.arg(parser.value(pagesOption)), command);
+    }
+    for (const QString &slug : parser.values(projectOption)) {
+        if (CircleCiClient::slugPath(slug.trimmed()).isEmpty())
+            return usageError(u"not a project slug: %1"_s.arg(slug), command);
+    }
+    auto made = accountClient(parser, command);
+    if (std::holds_alternative<int>(made))
+        return std::get<int>(made);
+
+    WorkflowCatchUp catchUp(std::get<1>(made).get());
+    catchUp.setNow(now);
+    catchUp.setSince(*since);
+    catchUp.setProjects(parser.values(projectOption));
+    catchUp.setPageBudget(pages);
+    if (catchUp.effectiveSince() > *since)
+        err() << "circletray-hook " << command << ": note: looking back 7 days at most, since "
+              << QString::fromLatin1(formatTimestamp(catchUp.effectiveSince())) << '\n';
+    QEventLoop loop;
+    QList<WebhookEvent> events;
+    ApiError failed;
+    bool truncated = false;
+    QObject::connect(&catchUp, &WorkflowCatchUp::finished, &loop,
+                     [&](const QList<WebhookEvent> &e, const ApiError &error, bool t) {
+                         events = e;
+                         failed = error;
+                         truncated = t;
+                         loop.quit();
+                     });
+    catchUp.start();
+    loop.exec();
+    for (const QString &w : catchUp.warnings())
+        err() << "circletray-hook " << command << ": warning: " << w << '\n';
+    if (!failed.ok())
+        return failure(failed, command);
+    if (truncated)
+        err() << "circletray-hook " << command
+              << ": truncated: the page budget ran out before " << QString::fromLatin1(formatTimestamp(*since))
+              << " (--max-pages); older workflows are missing\n";
+
+    if (parser.isSet(jsonOption)) {
+        for (const WebhookEvent &e : std::as_const(events)) {
+            if (e.type != EventType::WorkflowCompleted)
+                continue;
+            QJsonObject o = eventToJson(e);
+            o.insert(u"id"_s, QJsonValue::Null); // no webhook delivered it
+            o.insert(u"webhook"_s, QJsonValue::Null);
+            printJson(o);
+        }
+        return Success;
+    }
+    QList<QStringList> rows {{u"FINISHED"_s, u"PROJECT"_s, u"BRANCH"_s, u"WORKFLOW"_s, u"STATUS"_s, u"FAILED JOBS"_s}};
+    QStringList failedJobs;
+    for (const WebhookEvent &e : std::as_const(events)) {
+        if (e.type == EventType::JobCompleted) {
+            failedJobs.append(e.job->name);
+            continue;
+        }
+        const PipelineInfo &p = *e.pipeline;
+        const QString ref = p.branch ? *p.branch : p.tag ? u"tag "_s + *p.tag : u"-"_s;
+        rows.append({e.happenedAt.toString(u"yyyy-MM-dd HH:mm"_s), e.project->slug, ref,
+                     e.workflow->name + u" #"_s + QString::number(p.number), e.workflow->status.value_or(QString()),
+                     failedJobs.isEmpty() ? u"-"_s : failedJobs.join(u", "_s)});
+        failedJobs.clear();
+    }
+    if (rows.size() == 1) {
+        out() << "no workflows finished since " << QString::fromLatin1(formatTimestamp(catchUp.effectiveSince()))
+              << '\n';
+        return Success;
+    }
+    printTable(rows);
+    return Success;
 }
 
 } // namespace ct::hook

@@ -21,6 +21,7 @@ int runSend(const QStringList &arguments);
 
 int runProjects(const QStringList &arguments);
 int runWebhooks(const QStringList &arguments);
+int runWorkflows(const QStringList &arguments);
 
 // Shared by the commands.
 QTextStream &out();

@@ -26,6 +26,7 @@ circleci CLI's ~/.circleci/cli.yml):
   webhooks list     a project's webhooks
   webhooks sync     create or update CircleTray's webhook in each chosen project
   webhooks remove   delete CircleTray's webhooks
+  workflows         the workflows that finished since a time (what the app catches up)
 
 Run "circletray-hook <command> --help" for a command's options.
 Exit status: 0 success, 1 the check or request failed, 2 usage error, 3 network error.
@@ -64,6 +65,8 @@ int main(int argc, char *argv[])
         return run(ct::hook::runProjects);
     if (command == u"webhooks")
         return run(ct::hook::runWebhooks);
+    if (command == u"workflows")
+        return run(ct::hook::runWorkflows);
     if (command == u"--version" || command == u"-v") {
         QTextStream(stdout) << "circletray-hook " << QCoreApplication::applicationVersion() << '\n';
         return ct::hook::Success;
