@@ -138,9 +138,9 @@ bool TestCatchUp::startApp(const QString &tokenFile)
     return QTest::qWaitFor(
         [this] {
             QProcess ping;
-            ping.start(QStringLiteral(CT_HOOK_PATH), {u"send"_s, u"--type"_s, u"ping"_s, u"--url"_s,
-                                                      u"http://127.0.0.1:%1/webhook"_s.arg(m_port),
-                                                      u"--secret-file"_s, m_secretFile});
+            ping.start(QStringLiteral(CT_HOOK_PATH),
+                       {u"send"_s, u"--type"_s, u"ping"_s, u"--url"_s, u"http://127.0.0.1:%1/webhook"_s.arg(m_port),
+                        u"--secret-file"_s, m_secretFile});
             return ping.waitForFinished(5000) && ping.exitCode() == 0;
         },
         20000);
@@ -166,23 +166,25 @@ QJsonObject TestCatchUp::webhook(const QString &workflowId, const char *status, 
         {u"webhook"_s, QJsonObject {{u"id"_s, uuid()}, {u"name"_s, u"CircleTray"_s}}},
         {u"project"_s, QJsonObject {{u"id"_s, uuid()}, {u"name"_s, u"api"_s}, {u"slug"_s, u"github/acme/api"_s}}},
         {u"organization"_s, QJsonObject {{u"id"_s, uuid()}, {u"name"_s, u"acme"_s}}},
-        {u"workflow"_s, QJsonObject {{u"id"_s, workflowId},
-                                     {u"name"_s, u"build"_s},
-                                     {u"status"_s, QString::fromLatin1(status)},
-                                     {u"url"_s, u"https://app.circleci.com/pipelines/workflows/"_s + workflowId},
-                                     {u"created_at"_s, iso(stopped.addSecs(-300))},
-                                     {u"stopped_at"_s, iso(stopped)}}},
+        {u"workflow"_s,
+         QJsonObject {{u"id"_s, workflowId},
+                      {u"name"_s, u"build"_s},
+                      {u"status"_s, QString::fromLatin1(status)},
+                      {u"url"_s, QString(u"https://app.circleci.com/pipelines/workflows/"_s + workflowId)},
+                      {u"created_at"_s, iso(stopped.addSecs(-300))},
+                      {u"stopped_at"_s, iso(stopped)}}},
         {u"pipeline"_s,
          QJsonObject {{u"id"_s, uuid()},
                       {u"number"_s, 500},
                       {u"created_at"_s, iso(stopped.addSecs(-310))},
                       {u"trigger"_s, QJsonObject {{u"type"_s, u"webhook"_s}}},
-                      {u"vcs"_s, QJsonObject {{u"provider_name"_s, u"GitHub"_s},
-                                              {u"origin_repository_url"_s, u"https://github.com/acme/api"_s},
-                                              {u"target_repository_url"_s, u"https://github.com/acme/api"_s},
-                                              {u"revision"_s, u"0123456789abcdef0123456789abcdef01234567"_s},
-                                              {u"branch"_s, u"main"_s},
-                                              {u"commit"_s, QJsonObject {{u"subject"_s, u"Heard live"_s}}}}}}},
+                      {u"vcs"_s,
+                       QJsonObject {{u"provider_name"_s, u"GitHub"_s},
+                                    {u"origin_repository_url"_s, u"https://github.com/acme/api"_s},
+                                    {u"target_repository_url"_s, u"https://github.com/acme/api"_s},
+                                    {u"revision"_s, u"0123456789abcdef0123456789abcdef01234567"_s},
+                                    {u"branch"_s, u"main"_s},
+                                    {u"commit"_s, QJsonObject {{u"subject"_s, u"Heard live"_s}}}}}}},
     };
 }
 
@@ -191,11 +193,12 @@ QJsonObject TestCatchUp::pipeline(const QString &workflowId, const char *status,
 {
     const bool failed = QByteArray(status) == "failed";
     const bool running = QByteArray(status) == "running";
-    QJsonArray jobs {QJsonObject {{u"name"_s, failed ? u"unit-tests"_s : u"build"_s},
-                                  {u"type"_s, u"build"_s},
-                                  {u"status"_s, running ? u"running"_s : QString::fromLatin1(status)},
-                                  {u"started_at"_s, iso(stopped.addSecs(-200))},
-                                  {u"stopped_at"_s, running ? QJsonValue(QJsonValue::Null) : QJsonValue(iso(stopped))}}};
+    QJsonArray jobs {
+        QJsonObject {{u"name"_s, failed ? u"unit-tests"_s : u"build"_s},
+                     {u"type"_s, u"build"_s},
+                     {u"status"_s, running ? u"running"_s : QString::fromLatin1(status)},
+                     {u"started_at"_s, iso(stopped.addSecs(-200))},
+                     {u"stopped_at"_s, running ? QJsonValue(QJsonValue::Null) : QJsonValue(iso(stopped))}}};
     return QJsonObject {
         {u"id"_s, uuid()},
         {u"number"_s, number},
@@ -203,20 +206,22 @@ QJsonObject TestCatchUp::pipeline(const QString &workflowId, const char *status,
         {u"state"_s, u"created"_s},
         {u"created_at"_s, iso(stopped.addSecs(-300))},
         {u"updated_at"_s, iso(stopped.addSecs(-300))},
-        {u"trigger"_s, QJsonObject {{u"type"_s, u"webhook"_s},
-                                    {u"received_at"_s, iso(stopped.addSecs(-301))},
-                                    {u"actor"_s, QJsonObject {{u"login"_s, u"alice"_s}}}}},
-        {u"vcs"_s, QJsonObject {{u"provider_name"_s, u"GitHub"_s},
-                                {u"branch"_s, u"main"_s},
-                                {u"revision"_s, u"89abcdef0123456789abcdef0123456789abcdef"_s},
-                                {u"commit"_s, QJsonObject {{u"subject"_s, u"Missed #%1"_s.arg(number)}}}}},
-        {u"workflows"_s, QJsonArray {QJsonObject {{u"id"_s, workflowId},
-                                                  {u"name"_s, u"build"_s},
-                                                  {u"status"_s, QString::fromLatin1(status)},
-                                                  {u"created_at"_s, iso(stopped.addSecs(-290))},
-                                                  {u"stopped_at"_s, running ? QJsonValue(QJsonValue::Null)
-                                                                            : QJsonValue(iso(stopped))},
-                                                  {u"jobs"_s, jobs}}}},
+        {u"trigger"_s,
+         QJsonObject {{u"type"_s, u"webhook"_s},
+                      {u"received_at"_s, iso(stopped.addSecs(-301))},
+                      {u"actor"_s, QJsonObject {{u"login"_s, u"alice"_s}}}}},
+        {u"vcs"_s,
+         QJsonObject {{u"provider_name"_s, u"GitHub"_s},
+                      {u"branch"_s, u"main"_s},
+                      {u"revision"_s, u"89abcdef0123456789abcdef0123456789abcdef"_s},
+                      {u"commit"_s, QJsonObject {{u"subject"_s, u"Missed #%1"_s.arg(number)}}}}},
+        {u"workflows"_s,
+         QJsonArray {QJsonObject {{u"id"_s, workflowId},
+                                  {u"name"_s, u"build"_s},
+                                  {u"status"_s, QString::fromLatin1(status)},
+                                  {u"created_at"_s, iso(stopped.addSecs(-290))},
+                                  {u"stopped_at"_s, running ? QJsonValue(QJsonValue::Null) : QJsonValue(iso(stopped))},
+                                  {u"jobs"_s, jobs}}}},
     };
 }
 
@@ -228,8 +233,9 @@ int TestCatchUp::send(const QJsonObject &body)
     f.write(QJsonDocument(body).toJson(QJsonDocument::Compact));
     f.close();
     QProcess p;
-    p.start(QStringLiteral(CT_HOOK_PATH), {u"send"_s, u"--url"_s, u"http://127.0.0.1:%1/webhook"_s.arg(m_port),
-                                           u"--secret-file"_s, m_secretFile, f.fileName()});
+    p.start(QStringLiteral(CT_HOOK_PATH),
+            {u"send"_s, u"--url"_s, u"http://127.0.0.1:%1/webhook"_s.arg(m_port), u"--secret-file"_s, m_secretFile,
+             f.fileName()});
     return p.waitForFinished(10000) ? p.exitCode() : -1;
 }
 
@@ -309,8 +315,11 @@ void TestCatchUp::rateLimitedCatchUpStillArrives()
     QTRY_COMPARE(rows(heard).size(), 1);
     stopApp();
     m_api.control("POST", u"pipelines"_s, QJsonDocument(pipeline(missed, "failed", now.addSecs(-300), 600)));
-    m_api.addFault({{u"method"_s, u"GET"_s}, {u"path"_s, u"/api/v2/pipeline"_s}, {u"status"_s, 429},
-                    {u"retry_after"_s, 1}, {u"count"_s, 2}});
+    m_api.addFault({{u"method"_s, u"GET"_s},
+                    {u"path"_s, u"/api/v2/pipeline"_s},
+                    {u"status"_s, 429},
+                    {u"retry_after"_s, 1},
+                    {u"count"_s, 2}});
     popups();
     dunstctl({u"history-clear"_s});
     QVERIFY(startApp(m_tokenFile));

@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "core/circleci/workflowcatchup.h"
+
 #include <QDateTime>
 #include <QObject>
 #include <QPointer>
@@ -12,7 +14,6 @@ class AppController;
 class CircleCiAccount;
 class HistoryStore;
 class Settings;
-class WorkflowCatchUp;
 
 /*!
  * \brief Never miss a build: after the app could not hear (start, resume from sleep, a reconnect,

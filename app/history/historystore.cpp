@@ -728,9 +728,8 @@ QDateTime HistoryStore::newestFinishedAt() const
 {
     QSqlQuery q(m_db);
     // Only completed ones: a workflow with job results only has not finished.
-    return q.exec(u"SELECT MAX(finished_at) FROM workflows WHERE status IS NOT NULL"_s) && q.next()
-        ? fromMs(q.value(0))
-        : QDateTime();
+    return q.exec(u"SELECT MAX(finished_at) FROM workflows WHERE status IS NOT NULL"_s) && q.next() ? fromMs(q.value(0))
+                                                                                                    : QDateTime();
 }
 
 qint64 HistoryStore::countOlderThan(int days) const
