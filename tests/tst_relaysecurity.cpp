@@ -702,7 +702,8 @@ void TestRelaySecurity::connectionsPerAddressAreCapped()
     QCOMPARE(rawStatus(relay.port(), "GET /healthz HTTP/1.1\r\n\r\n", &body), 503);
     QVERIFY2(body.contains("from your address"), body.constData());
     held.pop_back();
-    QTRY_COMPARE(rawStatus(relay.port(), "GET /healthz HTTP/1.1\r\n\r\n"), 200);
+    // A slot frees once the relay has seen the close (seconds on a loaded 2-core CI machine).
+    QTRY_COMPARE_WITH_TIMEOUT(rawStatus(relay.port(), "GET /healthz HTTP/1.1\r\n\r\n"), 200, 20000);
     held.clear();
     QTRY_VERIFY(metric(relay.port(), "circletray_relay_connections_refused_total").toInt() >= 1);
 }
