@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: MIT
 #include "core/circleci/workflowcatchup.h"
 
+#include "core/circleci/apiobjects.h"
 #include "core/logging.h"
 #include "core/timestamp.h"
 
@@ -289,7 +290,7 @@ void WorkflowCatchUp::fetchJobs(int found)
         ++found;
     }
     if (found >= m_found.size())
-        return finish({});
+        return fetchProjects(0);
     const QString id = m_found.at(found).workflow.workflow->id;
     m_client->getAll(u"/workflow/"_s + CircleCiClient::segment(id) + u"/job"_s, {},
                      [this, found, id](const CircleCiClient::Pages &pages) {
@@ -324,6 +325,50 @@ void WorkflowCatchUp::fetchJobs(int found)
                          }
                          fetchJobs(found + 1);
                      });
+}
+
+void WorkflowCatchUp::fetchProjects(int index)
+{
+    // The pipeline only has the slug; a webhook also names the project and gives its id (a
+    // standalone slug's last segment is an id fragment, not the name): one call per project found.
+    if (index == 0) {
+        m_projectSlugs.clear();
+        for (const Found &f : std::as_const(m_found)) {
+            const QString slug = apiSlug(f.workflow.project->slug);
+            if (!m_projectSlugs.contains(slug))
+                m_projectSlugs.append(slug);
+        }
+    }
+    if (index >= m_projectSlugs.size())
+        return finish({});
+    const QString slug = m_projectSlugs.at(index);
+    const QString path = CircleCiClient::slugPath(slug);
+    if (path.isEmpty())
+        return fetchProjects(index + 1);
+    m_client->get(u"/project/"_s + path, {}, [this, index, slug](const CircleCiClient::Reply &r) {
+        const auto project = r.ok() ? CircleCiProject::fromJson(r.json.object()) : std::nullopt;
+        if (!project) {
+            if (fatal(r.error))
+                return finish(r.error);
+            m_warnings.append(u"project %1: %2"_s.arg(
+                slug, r.ok() ? u"an answer without an id"_s : r.error.text()));
+            return fetchProjects(index + 1);
+        }
+        const auto fill = [&project](WebhookEvent &e) {
+            e.project->id = project->id;
+            if (!project->name.isEmpty())
+                e.project->name = project->name;
+        };
+        const QString webhookForm = webhookSlug(slug);
+        for (Found &f : m_found) {
+            if (f.workflow.project->slug != webhookForm)
+                continue;
+            fill(f.workflow);
+            for (WebhookEvent &j : f.jobs)
+                fill(j);
+        }
+        fetchProjects(index + 1);
+    });
 }
 
 WebhookEvent WorkflowCatchUp::workflowEvent(const QJsonObject &w, const QJsonObject &p, const Organization &org) const
