@@ -106,9 +106,9 @@ void TestWorkflowCatchUp::init()
 
 QStringList TestWorkflowCatchUp::account(const QString &tokenFile) const
 {
-    return {u"--host"_s, m_api.host(), u"--token-file"_s,
-            tokenFile.isEmpty() ? m_dir.filePath(u"alice.token"_s) : tokenFile, u"--now"_s,
-            QString::fromLatin1(formatTimestamp(standInNow))};
+    return {u"--host"_s,       m_api.host(),
+            u"--token-file"_s, tokenFile.isEmpty() ? m_dir.filePath(u"alice.token"_s) : tokenFile,
+            u"--now"_s,        QString::fromLatin1(formatTimestamp(standInNow))};
 }
 
 Run TestWorkflowCatchUp::hook(const QStringList &args)
@@ -142,8 +142,7 @@ QStringList TestWorkflowCatchUp::expectedSince(const QDateTime &since, const QSt
     for (const QJsonValue &p : state[u"projects"_s].toArray()) {
         const QString slug = p[u"slug"_s].toString();
         const QString org = p[u"org"_s].toString(slug.section(u'/', 0, 1));
-        if (p[u"followed"_s].toBool(true) && orgs.contains(org)
-            && (projects.isEmpty() || projects.contains(slug)))
+        if (p[u"followed"_s].toBool(true) && orgs.contains(org) && (projects.isEmpty() || projects.contains(slug)))
             visible.insert(slug);
     }
     QHash<QString, QJsonObject> pipelines;
@@ -291,8 +290,10 @@ void TestWorkflowCatchUp::eventsAreTheWebhookModel()
     QCOMPARE(w->workflow->status, OptString(u"failed"_s));
     QCOMPARE(w->workflow->statusClass, StatusClass::Failure);
     QCOMPARE(w->workflow->createdAt, at("2026-03-15T23:30:01Z"));
-    QCOMPARE(w->workflow->url,
-             OptString(u"https://app.circleci.com/pipelines/gh/acme/web-ui/58/workflows/246e05f1-3277-52c6-a174-36f0e8e3f082"_s));
+    QCOMPARE(
+        w->workflow->url,
+        OptString(
+            u"https://app.circleci.com/pipelines/gh/acme/web-ui/58/workflows/246e05f1-3277-52c6-a174-36f0e8e3f082"_s));
     QCOMPARE(w->pipeline->number, 58);
     QCOMPARE(w->pipeline->branch, OptString(u"renovate/react-19"_s));
     QCOMPARE(w->pipeline->commitSubject, OptString(u"Update react to v19"_s));
@@ -432,7 +433,8 @@ void TestWorkflowCatchUp::cliTableNamesFailedJobs()
     QVERIFY(lines.first().startsWith(u"FINISHED"_s));
     QCOMPARE(lines.size(), expectedSince(at("2026-03-13T09:00:00Z")).size() + 1);
     const auto row = [&lines](const QString &needle) {
-        const auto it = std::find_if(lines.cbegin(), lines.cend(), [&](const QString &l) { return l.contains(needle); });
+        const auto it =
+            std::find_if(lines.cbegin(), lines.cend(), [&](const QString &l) { return l.contains(needle); });
         return it == lines.cend() ? QString() : *it;
     };
     const QString webUi = row(u"ci #58"_s);
@@ -511,8 +513,8 @@ void TestWorkflowCatchUp::cliTokenRejected()
     QFETCH(QString, faultPath);
     if (!faultPath.isEmpty())
         m_api.addFault({{u"method"_s, u"GET"_s}, {u"path"_s, faultPath}, {u"status"_s, 401}, {u"count"_s, 1}});
-    const Run r = hook(QStringList {u"workflows"_s, u"--since"_s, u"3d"_s}
-                       + account(m_dir.filePath(token + u".token"_s)));
+    const Run r =
+        hook(QStringList {u"workflows"_s, u"--since"_s, u"3d"_s} + account(m_dir.filePath(token + u".token"_s)));
     QCOMPARE(r.code, 1);
     QVERIFY(r.out.isEmpty());
     QVERIFY2(r.err.contains(u"CircleCI token rejected"_s), qPrintable(r.err));
@@ -544,8 +546,11 @@ void TestWorkflowCatchUp::cliSurvivesRateLimit()
     const Run before = hook(QStringList {u"workflows"_s, u"--since"_s, u"3d"_s, u"--json"_s} + account());
     QCOMPARE(before.code, 0);
     m_api.control("DELETE", u"requests"_s);
-    m_api.addFault({{u"method"_s, u"GET"_s}, {u"path"_s, u"/api/v2/pipeline"_s}, {u"status"_s, 429},
-                    {u"retry_after"_s, 1}, {u"count"_s, 1}});
+    m_api.addFault({{u"method"_s, u"GET"_s},
+                    {u"path"_s, u"/api/v2/pipeline"_s},
+                    {u"status"_s, 429},
+                    {u"retry_after"_s, 1},
+                    {u"count"_s, 1}});
     const Run r = hook(QStringList {u"workflows"_s, u"--since"_s, u"3d"_s, u"--json"_s} + account());
     QVERIFY2(r.code == 0, qPrintable(r.err));
     QCOMPARE(r.out, before.out);
