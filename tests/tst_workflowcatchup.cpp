@@ -14,6 +14,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QSet>
 #include <QTemporaryDir>
 #include <QTest>
@@ -70,7 +71,9 @@ private Q_SLOTS:
     void cliProjectFilters();
     void cliBadTime_data();
     void cliBadTime();
+    void cliTokenRejected_data();
     void cliTokenRejected();
+    void cliSkipsAFailingOrganization();
     void cliSurvivesRateLimit();
     void cliPageBudget();
 
@@ -103,9 +106,9 @@ void TestWorkflowCatchUp::init()
 
 QStringList TestWorkflowCatchUp::account(const QString &tokenFile) const
 {
-    return {u"--host"_s, m_api.host(), u"--token-file"_s,
-            tokenFile.isEmpty() ? m_dir.filePath(u"alice.token"_s) : tokenFile, u"--now"_s,
-            QString::fromLatin1(formatTimestamp(standInNow))};
+    return {u"--host"_s,       m_api.host(),
+            u"--token-file"_s, tokenFile.isEmpty() ? m_dir.filePath(u"alice.token"_s) : tokenFile,
+            u"--now"_s,        QString::fromLatin1(formatTimestamp(standInNow))};
 }
 
 Run TestWorkflowCatchUp::hook(const QStringList &args)
@@ -139,8 +142,7 @@ QStringList TestWorkflowCatchUp::expectedSince(const QDateTime &since, const QSt
     for (const QJsonValue &p : state[u"projects"_s].toArray()) {
         const QString slug = p[u"slug"_s].toString();
         const QString org = p[u"org"_s].toString(slug.section(u'/', 0, 1));
-        if (p[u"followed"_s].toBool(true) && orgs.contains(org)
-            && (projects.isEmpty() || projects.contains(slug)))
+        if (p[u"followed"_s].toBool(true) && orgs.contains(org) && (projects.isEmpty() || projects.contains(slug)))
             visible.insert(slug);
     }
     QHash<QString, QJsonObject> pipelines;
@@ -281,14 +283,17 @@ void TestWorkflowCatchUp::eventsAreTheWebhookModel()
     QCOMPARE(w->happenedAt, at("2026-03-15T23:41:12Z"));
     QCOMPARE(w->project->slug, u"github/acme/web-ui"_s);
     QCOMPARE(w->project->name, OptString(u"web-ui"_s));
+    QCOMPARE(w->project->id, u"e8516439-699b-5798-96ce-0ba23843c2aa"_s); // from /project/{slug}
     QCOMPARE(w->organization->name, OptString(u"acme"_s));
     QCOMPARE(w->organization->id, u"6e4bd128-3758-55d0-9dcf-da877e2a0745"_s);
     QCOMPARE(w->workflow->name, u"ci"_s);
     QCOMPARE(w->workflow->status, OptString(u"failed"_s));
     QCOMPARE(w->workflow->statusClass, StatusClass::Failure);
     QCOMPARE(w->workflow->createdAt, at("2026-03-15T23:30:01Z"));
-    QCOMPARE(w->workflow->url,
-             OptString(u"https://app.circleci.com/pipelines/gh/acme/web-ui/58/workflows/246e05f1-3277-52c6-a174-36f0e8e3f082"_s));
+    QCOMPARE(
+        w->workflow->url,
+        OptString(
+            u"https://app.circleci.com/pipelines/gh/acme/web-ui/58/workflows/246e05f1-3277-52c6-a174-36f0e8e3f082"_s));
     QCOMPARE(w->pipeline->number, 58);
     QCOMPARE(w->pipeline->branch, OptString(u"renovate/react-19"_s));
     QCOMPARE(w->pipeline->commitSubject, OptString(u"Update react to v19"_s));
@@ -310,7 +315,9 @@ void TestWorkflowCatchUp::eventsAreTheWebhookModel()
         return e.type == EventType::WorkflowCompleted && e.workflow->id == u"57c9b418-0e6b-5951-b43e-81e8c2329ecd";
     });
     QVERIFY(relay != events.cend());
-    QVERIFY(relay->project->slug.startsWith(u"circleci/UNsYvcXKsAR2vuPCLdB3aV/"_s));
+    QCOMPARE(relay->project->slug, u"circleci/UNsYvcXKsAR2vuPCLdB3aV/QpY4T63CYa1xwudJQPFwmU"_s);
+    QCOMPARE(relay->project->name, OptString(u"relay-server"_s)); // not the slug's id fragment
+    QCOMPARE((relay - 1)->project->id, u"bb401814-56eb-575e-a7ad-9f758d96bc45"_s);
     QCOMPARE(relay->pipeline->branch, OptString(u"main"_s));
     QCOMPARE(relay->pipeline->commitSubject, OptString(u"Drop idle clients"_s));
     QCOMPARE(relay->pipeline->revision, OptString(u"67964f5e2e422c8c1cccbd0f6df1a73847a7ca98"_s));
@@ -390,6 +397,7 @@ void TestWorkflowCatchUp::cliJsonFieldByField()
     QCOMPARE(webUi[u"happened_at"_s].toString(), u"2026-03-15T23:41:12.000Z"_s);
     QCOMPARE(webUi[u"project"_s][u"slug"_s].toString(), u"github/acme/web-ui"_s);
     QCOMPARE(webUi[u"project"_s][u"name"_s].toString(), u"web-ui"_s);
+    QCOMPARE(webUi[u"project"_s][u"id"_s].toString(), u"e8516439-699b-5798-96ce-0ba23843c2aa"_s);
     QCOMPARE(webUi[u"organization"_s][u"name"_s].toString(), u"acme"_s);
     QCOMPARE(webUi[u"workflow"_s][u"name"_s].toString(), u"ci"_s);
     QCOMPARE(webUi[u"workflow"_s][u"status"_s].toString(), u"failed"_s);
@@ -425,7 +433,8 @@ void TestWorkflowCatchUp::cliTableNamesFailedJobs()
     QVERIFY(lines.first().startsWith(u"FINISHED"_s));
     QCOMPARE(lines.size(), expectedSince(at("2026-03-13T09:00:00Z")).size() + 1);
     const auto row = [&lines](const QString &needle) {
-        const auto it = std::find_if(lines.cbegin(), lines.cend(), [&](const QString &l) { return l.contains(needle); });
+        const auto it =
+            std::find_if(lines.cbegin(), lines.cend(), [&](const QString &l) { return l.contains(needle); });
         return it == lines.cend() ? QString() : *it;
     };
     const QString webUi = row(u"ci #58"_s);
@@ -488,13 +497,48 @@ void TestWorkflowCatchUp::cliBadTime()
     QVERIFY(m_api.requests().isEmpty()); // refused before any request
 }
 
+void TestWorkflowCatchUp::cliTokenRejected_data()
+{
+    QTest::addColumn<QString>("token");
+    QTest::addColumn<QString>("faultPath"); // empty: no fault
+    QTest::newRow("unknown token") << u"nobody"_s << QString();
+    QTest::newRow("401 on /pipeline") << u"alice"_s << u"/api/v2/pipeline"_s;
+    QTest::newRow("401 on a pipeline's workflows") << u"alice"_s << u"/api/v2/pipeline/*/workflow"_s;
+    QTest::newRow("401 on a workflow's jobs") << u"alice"_s << u"/api/v2/workflow/*/job"_s;
+}
+
 void TestWorkflowCatchUp::cliTokenRejected()
 {
+    QFETCH(QString, token);
+    QFETCH(QString, faultPath);
+    if (!faultPath.isEmpty())
+        m_api.addFault({{u"method"_s, u"GET"_s}, {u"path"_s, faultPath}, {u"status"_s, 401}, {u"count"_s, 1}});
     const Run r =
-        hook(QStringList {u"workflows"_s, u"--since"_s, u"2h"_s} + account(m_dir.filePath(u"nobody.token"_s)));
+        hook(QStringList {u"workflows"_s, u"--since"_s, u"3d"_s} + account(m_dir.filePath(token + u".token"_s)));
     QCOMPARE(r.code, 1);
     QVERIFY(r.out.isEmpty());
     QVERIFY2(r.err.contains(u"CircleCI token rejected"_s), qPrintable(r.err));
+}
+
+void TestWorkflowCatchUp::cliSkipsAFailingOrganization()
+{
+    m_api.addFault({{u"method"_s, u"GET"_s}, {u"path"_s, u"/api/v2/pipeline"_s}, {u"status"_s, 403}, {u"count"_s, 1}});
+    const Run r = hook(QStringList {u"workflows"_s, u"--since"_s, u"3d"_s, u"--json"_s} + account());
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    static const QRegularExpression warning(u"warning: the pipelines of (\\S+): "_s);
+    const QRegularExpressionMatch m = warning.match(r.err);
+    QVERIFY2(m.hasMatch(), qPrintable(r.err));
+    const QString skipped = m.captured(1) + u'/';
+    QStringList ids;
+    for (const QString &line : r.lines())
+        ids.append(QJsonDocument::fromJson(line.toUtf8()).object()[u"workflow"_s][u"id"_s].toString());
+    QStringList others;
+    for (const QJsonValue &p : m_api.control("GET", u"projects"_s).array()) {
+        if (!p[u"slug"_s].toString().startsWith(skipped))
+            others.append(p[u"slug"_s].toString());
+    }
+    QVERIFY(!ids.isEmpty());
+    QCOMPARE(ids, expectedSince(at("2026-03-13T09:00:00Z"), others));
 }
 
 void TestWorkflowCatchUp::cliSurvivesRateLimit()
@@ -502,8 +546,11 @@ void TestWorkflowCatchUp::cliSurvivesRateLimit()
     const Run before = hook(QStringList {u"workflows"_s, u"--since"_s, u"3d"_s, u"--json"_s} + account());
     QCOMPARE(before.code, 0);
     m_api.control("DELETE", u"requests"_s);
-    m_api.addFault({{u"method"_s, u"GET"_s}, {u"path"_s, u"/api/v2/pipeline"_s}, {u"status"_s, 429},
-                    {u"retry_after"_s, 1}, {u"count"_s, 1}});
+    m_api.addFault({{u"method"_s, u"GET"_s},
+                    {u"path"_s, u"/api/v2/pipeline"_s},
+                    {u"status"_s, 429},
+                    {u"retry_after"_s, 1},
+                    {u"count"_s, 1}});
     const Run r = hook(QStringList {u"workflows"_s, u"--since"_s, u"3d"_s, u"--json"_s} + account());
     QVERIFY2(r.code == 0, qPrintable(r.err));
     QCOMPARE(r.out, before.out);

@@ -350,13 +350,12 @@ int runWorkflows(const QStringList &arguments)
         u"time"_s);
     const QCommandLineOption pagesOption(
         u"max-pages"_s,
-        u"Pages of pipelines to read per organization (default %1)."_s.arg(WorkflowCatchUp::defaultPageBudget),
-        u"n"_s);
+        u"Pages of pipelines to read per organization (default %1)."_s.arg(WorkflowCatchUp::defaultPageBudget), u"n"_s);
     QCommandLineOption nowOption(u"now"_s, u"The current time (for tests)."_s, u"time"_s);
     nowOption.setFlags(QCommandLineOption::HiddenFromHelp);
     QCommandLineParser parser;
-    for (const auto &o : {hostOption, tokenFileOption, cacertOption, jsonOption, projectOption, sinceOption,
-                          pagesOption, nowOption})
+    for (const auto &o :
+         {hostOption, tokenFileOption, cacertOption, jsonOption, projectOption, sinceOption, pagesOption, nowOption})
         parser.addOption(o);
     if (const int code = parseArguments(parser, arguments, command); code >= 0)
         return code;
@@ -416,9 +415,8 @@ int runWorkflows(const QStringList &arguments)
     if (!failed.ok())
         return failure(failed, command);
     if (truncated)
-        err() << "circletray-hook " << command
-              << ": truncated: the page budget ran out before " << QString::fromLatin1(formatTimestamp(*since))
-              << " (--max-pages); older workflows are missing\n";
+        err() << "circletray-hook " << command << ": truncated: the page budget ran out before "
+              << QString::fromLatin1(formatTimestamp(*since)) << " (--max-pages); older workflows are missing\n";
 
     if (parser.isSet(jsonOption)) {
         for (const WebhookEvent &e : std::as_const(events)) {

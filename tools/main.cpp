@@ -43,7 +43,7 @@ int main(int argc, char *argv[])
     // The commands say what went wrong themselves; the API client's own info lines are for debugging
     // (QT_LOGGING_RULES=circletray.core.api.info=true shows them).
     if (qEnvironmentVariableIsEmpty("QT_LOGGING_RULES"))
-        QLoggingCategory::setFilterRules(u"circletray.core.api.info=false"_s);
+        QLoggingCategory::setFilterRules(u"circletray.core.api.info=false\ncircletray.core.catchup.info=false"_s);
     const QStringList args = QCoreApplication::arguments();
     const QString command = args.size() > 1 ? args.at(1) : QString();
     QStringList rest = args;

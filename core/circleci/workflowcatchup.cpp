@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: MIT
 #include "core/circleci/workflowcatchup.h"
 
+#include "core/circleci/apiobjects.h"
 #include "core/logging.h"
 #include "core/timestamp.h"
 
@@ -177,9 +178,8 @@ void WorkflowCatchUp::start()
 
 void WorkflowCatchUp::finish(const ApiError &error)
 {
-    std::stable_sort(m_found.begin(), m_found.end(), [](const Found &a, const Found &b) {
-        return a.workflow.happenedAt < b.workflow.happenedAt;
-    });
+    std::stable_sort(m_found.begin(), m_found.end(),
+                     [](const Found &a, const Found &b) { return a.workflow.happenedAt < b.workflow.happenedAt; });
     QList<WebhookEvent> events;
     for (Found &f : m_found) {
         std::stable_sort(f.jobs.begin(), f.jobs.end(),
@@ -235,7 +235,8 @@ void WorkflowCatchUp::fetchPipelinePage(int org, const QString &pageToken, int p
                 older = true;
             const bool recent = (created.isValid() && created >= bound) || (updated.isValid() && updated >= bound);
             const QString id = p.value(u"id"_s).toString();
-            if (!recent || id.isEmpty() || m_seenPipelines.contains(id) || !wanted(p.value(u"project_slug"_s).toString()))
+            if (!recent || id.isEmpty() || m_seenPipelines.contains(id)
+                || !wanted(p.value(u"project_slug"_s).toString()))
                 continue;
             m_seenPipelines.insert(id);
             m_candidates.append({p, org});
@@ -246,7 +247,8 @@ void WorkflowCatchUp::fetchPipelinePage(int org, const QString &pageToken, int p
         if (page >= m_pageBudget) {
             m_truncated = true;
             m_warnings.append(u"stopped after %1 pages of the pipelines of %2 (page budget): older workflows may "
-                              "be missing"_s.arg(page).arg(m_orgs.at(org).slug));
+                              "be missing"_s.arg(page)
+                                  .arg(m_orgs.at(org).slug));
             return fetchPipelinePage(org + 1, {}, 1);
         }
         fetchPipelinePage(org, next, page + 1);
@@ -264,8 +266,8 @@ void WorkflowCatchUp::fetchWorkflows(int candidate)
             if (fatal(pages.error))
                 return finish(pages.error);
             m_warnings.append(u"the workflows of pipeline %1 #%2: %3"_s.arg(
-                pipeline.value(u"project_slug"_s).toString(),
-                QString::number(pipeline.value(u"number"_s).toInteger()), pages.error.text()));
+                pipeline.value(u"project_slug"_s).toString(), QString::number(pipeline.value(u"number"_s).toInteger()),
+                pages.error.text()));
         }
         const QDateTime since = effectiveSince();
         for (const QJsonValue &v : pages.items) {
@@ -289,7 +291,7 @@ void WorkflowCatchUp::fetchJobs(int found)
         ++found;
     }
     if (found >= m_found.size())
-        return finish({});
+        return fetchProjects(0);
     const QString id = m_found.at(found).workflow.workflow->id;
     m_client->getAll(u"/workflow/"_s + CircleCiClient::segment(id) + u"/job"_s, {},
                      [this, found, id](const CircleCiClient::Pages &pages) {
@@ -324,6 +326,49 @@ void WorkflowCatchUp::fetchJobs(int found)
                          }
                          fetchJobs(found + 1);
                      });
+}
+
+void WorkflowCatchUp::fetchProjects(int index)
+{
+    // The pipeline only has the slug; a webhook also names the project and gives its id (a
+    // standalone slug's last segment is an id fragment, not the name): one call per project found.
+    if (index == 0) {
+        m_projectSlugs.clear();
+        for (const Found &f : std::as_const(m_found)) {
+            const QString slug = apiSlug(f.workflow.project->slug);
+            if (!m_projectSlugs.contains(slug))
+                m_projectSlugs.append(slug);
+        }
+    }
+    if (index >= m_projectSlugs.size())
+        return finish({});
+    const QString slug = m_projectSlugs.at(index);
+    const QString path = CircleCiClient::slugPath(slug);
+    if (path.isEmpty())
+        return fetchProjects(index + 1);
+    m_client->get(u"/project/"_s + path, {}, [this, index, slug](const CircleCiClient::Reply &r) {
+        const auto project = r.ok() ? CircleCiProject::fromJson(r.json.object()) : std::nullopt;
+        if (!project) {
+            if (fatal(r.error))
+                return finish(r.error);
+            m_warnings.append(u"project %1: %2"_s.arg(slug, r.ok() ? u"an answer without an id"_s : r.error.text()));
+            return fetchProjects(index + 1);
+        }
+        const auto fill = [&project](WebhookEvent &e) {
+            e.project->id = project->id;
+            if (!project->name.isEmpty())
+                e.project->name = project->name;
+        };
+        const QString webhookForm = webhookSlug(slug);
+        for (Found &f : m_found) {
+            if (f.workflow.project->slug != webhookForm)
+                continue;
+            fill(f.workflow);
+            for (WebhookEvent &j : f.jobs)
+                fill(j);
+        }
+        fetchProjects(index + 1);
+    });
 }
 
 WebhookEvent WorkflowCatchUp::workflowEvent(const QJsonObject &w, const QJsonObject &p, const Organization &org) const
@@ -377,13 +422,12 @@ WebhookEvent WorkflowCatchUp::workflowEvent(const QJsonObject &w, const QJsonObj
         message = message->section(u'\n', 0, 0);
     pipeline.commitSubject = firstOf({nonEmpty(commit, u"subject"_s), nonEmpty(gitlab, u"commit_title"_s),
                                       nonEmpty(githubApp, u"commit_title"_s), message});
-    pipeline.commitAuthorName = firstOf({nonEmpty(author, u"name"_s), nonEmpty(gitlab, u"commit_author_name"_s),
-                                         nonEmpty(git, u"commit_author_name"_s),
-                                         nonEmpty(githubApp, u"commit_author_name"_s),
-                                         nonEmpty(trigger.value(u"actor"_s).toObject(), u"login"_s)});
-    pipeline.commitAuthorEmail = firstOf({nonEmpty(author, u"email"_s), nonEmpty(gitlab, u"commit_author_email"_s),
-                                          nonEmpty(git, u"commit_author_email"_s),
-                                          nonEmpty(githubApp, u"commit_author_email"_s)});
+    pipeline.commitAuthorName = firstOf(
+        {nonEmpty(author, u"name"_s), nonEmpty(gitlab, u"commit_author_name"_s), nonEmpty(git, u"commit_author_name"_s),
+         nonEmpty(githubApp, u"commit_author_name"_s), nonEmpty(trigger.value(u"actor"_s).toObject(), u"login"_s)});
+    pipeline.commitAuthorEmail =
+        firstOf({nonEmpty(author, u"email"_s), nonEmpty(gitlab, u"commit_author_email"_s),
+                 nonEmpty(git, u"commit_author_email"_s), nonEmpty(githubApp, u"commit_author_email"_s)});
     e.pipeline = pipeline;
     return e;
 }

@@ -28,7 +28,8 @@ namespace ct {
  * since − longestWorkflow() (never before now − 7 days) and within pageBudget() pages; per
  * candidate pipeline `GET /pipeline/{id}/workflow`, keeping terminal workflows (classifyStatus()
  * not Unknown) stopped at or after since; for failed ones `GET /workflow/{id}/job` for the failing
- * jobs. Runs once per start(), never polls.
+ * jobs; `GET /project/{slug}` per project found, for its id and name. Runs once per start(),
+ * never polls.
  *
  * Result: per workflow, in stop order, a JobCompleted event for each failed job (stop order), then
  * the WorkflowCompleted event. Events have `fromApi` set, an empty id and webhook, the project slug
@@ -110,6 +111,7 @@ private:
     void fetchPipelinePage(int org, const QString &pageToken, int page);
     void fetchWorkflows(int candidate);
     void fetchJobs(int found);
+    void fetchProjects(int index);
     WebhookEvent workflowEvent(const QJsonObject &workflow, const QJsonObject &pipeline, const Organization &org) const;
 
     CircleCiClient *m_client;
@@ -127,6 +129,7 @@ private:
     QList<std::pair<QJsonObject, int>> m_candidates; //!< pipeline, organization index
     QSet<QString> m_seenPipelines;
     QList<Found> m_found;
+    QStringList m_projectSlugs; //!< API form, of the workflows found
 };
 
 } // namespace ct
