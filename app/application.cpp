@@ -182,6 +182,7 @@ bool Application::start(QString *error)
     connect(m_account, &CircleCiAccount::notice, this, [this](const QString &title, const QString &body, bool problem) {
         notify(u"circletray-webhooks"_s, title, body, problem);
     });
+    setupWorkflowActions();
     // Direct mode: a restarted free ngrok tunnel has a new URL; the webhooks follow it.
     m_tunnel = new NgrokTunnelWatcher(this);
     connect(m_tunnel, &NgrokTunnelWatcher::publicUrlChanged, this, [this](const QString &url) {
@@ -443,6 +444,67 @@ void Application::showSetupGuide(bool backToSettings)
             QTimer::singleShot(0, this, &Application::showSettings);
     });
     guide->show();
+}
+
+void Application::setupWorkflowActions()
+{
+    const auto available = [this] {
+        m_controller->setRerunAvailable(m_account->hasToken());
+        m_history->setWorkflowActionsAvailable(m_account->hasToken());
+    };
+    available();
+    connect(m_account, &CircleCiAccount::reloaded, this, available);
+    connect(m_controller, &AppController::rerunRequested, this, &Application::rerunWorkflow);
+    connect(m_history, &HistoryWindow::rerunRequested, this, &Application::rerunWorkflow);
+    connect(m_history, &HistoryWindow::cancelRequested, this, &Application::cancelWorkflow);
+    WorkflowActions *actions = m_account->workflowActions();
+    connect(actions, &WorkflowActions::rerunStarted, this, [this](const QString &oldId, const QString &newId) {
+        m_canceling.remove(oldId);
+        if (!m_notifier)
+            return;
+        Notification n;
+        n.key = u"circletray-action:"_s + oldId;
+        n.title = u"Rerun started"_s;
+        n.body = workflowTitle(oldId);
+        n.iconName = u"view-refresh"_s;
+        n.url = WorkflowActions::webUrl(m_account->client()->host(), newId); // the click opens the new workflow
+        m_notifier->show(n);
+    });
+    connect(actions, &WorkflowActions::canceled, this, [this](const QString &id) {
+        m_canceling.remove(id);
+        notify(u"circletray-action:"_s + id, u"Canceled"_s, workflowTitle(id), false);
+    });
+    connect(
+        actions, &WorkflowActions::failed, this, [this](const QString &id, const ApiError &, const QString &reason) {
+            const bool cancel = m_canceling.take(id);
+            notify(u"circletray-action:"_s + id,
+                   (cancel ? u"Could not cancel %1"_s : u"Could not rerun %1"_s).arg(workflowTitle(id)), reason, true);
+        });
+}
+
+void Application::rerunWorkflow(const QString &workflowId, bool fromFailed)
+{
+    if (!m_account->hasToken())
+        return;
+    // A second click while the first request is in flight is ignored (false): one rerun, not two.
+    if (m_account->workflowActions()->rerun(workflowId, fromFailed))
+        m_canceling.insert(workflowId, false);
+}
+
+void Application::cancelWorkflow(const QString &workflowId)
+{
+    if (!m_account->hasToken())
+        return;
+    if (m_account->workflowActions()->cancel(workflowId))
+        m_canceling.insert(workflowId, true);
+}
+
+QString Application::workflowTitle(const QString &workflowId) const
+{
+    const std::optional<WorkflowRecord> w = m_store.workflow(workflowId);
+    if (!w)
+        return workflowId;
+    return w->displayProject() + u" · "_s + w->ref() + u" · "_s + w->workflowName;
 }
 
 } // namespace ct

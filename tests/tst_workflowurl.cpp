@@ -51,6 +51,7 @@ void TestWorkflowUrl::issue15_onlyCircleCiPages_data()
     // clang-format off
     QTest::newRow("workflow")                 << workflow << true;
     QTest::newRow("job")                      << workflow + u"/jobs/1234"_s << true;
+    QTest::newRow("a rerun's short link")     << u"https://app.circleci.com/pipelines/workflows/dcdeed02-00c0-466b-ba46-ba9a1d603890"_s << true;
     QTest::newRow("query and fragment")       << workflow + u"?tab=tests#failed"_s << true;
     QTest::newRow("port 443 spelled out")     << u"https://app.circleci.com:443/pipelines/x"_s << true;
     QTest::newRow("upper-case scheme, host")  << u"HTTPS://APP.CircleCI.com/pipelines/x"_s << true;

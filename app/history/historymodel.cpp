@@ -299,6 +299,8 @@ QVariant HistoryModel::data(const QModelIndex &index, int role) const
         return w.url;
     case WorkflowIdRole:
         return w.workflowId;
+    case StatusClassRole:
+        return w.status.isEmpty() ? QString() : w.statusClass;
     case Qt::ToolTipRole:
         if (index.column() == Status)
             return w.status.isEmpty() ? u"No workflow result yet: only job results have arrived"_s : w.status;

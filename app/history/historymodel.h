@@ -28,7 +28,11 @@ class HistoryModel final : public QAbstractItemModel
 
 public:
     enum Column { Status, Project, Branch, Workflow, Subject, Author, Pipeline, Duration, Finished, ColumnCount };
-    enum Role { UrlRole = Qt::UserRole + 1, WorkflowIdRole };
+    enum Role {
+        UrlRole = Qt::UserRole + 1,
+        WorkflowIdRole,
+        StatusClassRole, //!< "success", "failure", "canceled", "unknown"; empty while it runs (no result yet)
+    };
 
     explicit HistoryModel(HistoryStore *store, QObject *parent = nullptr);
     ~HistoryModel() override;
