@@ -4,7 +4,8 @@
 // CircleCI token for the project's API stand-in, inside scripts/headless-desktop. A failure popup
 // for a workflow the stand-in knows; its named action invoked through dunst (CT_DUNST_ACTION_FILE +
 // `dunstctl context`) reaches the stand-in as POST /workflow/{id}/rerun with from_failed; the
-// "Rerun started" popup opens the new workflow. Without a token the popup has no such action.
+// "Rerun started" popup opens the new workflow; a refused rerun says why in a popup. Without a
+// token the popup has no such action.
 #include "app/account/circleciaccount.h"
 #include "app/application.h"
 #include "app/sources/directsource.h"
@@ -92,6 +93,7 @@ private Q_SLOTS:
     void cleanupTestCase() { QDesktopServices::unsetUrlHandler(u"https"_s); }
     void init();
     void rerunFromThePopupReachesCircleCi();
+    void refusedRerunSaysWhy();
     void withoutATokenThereIsNoRerunAction();
 
 private:
@@ -206,6 +208,30 @@ void TestRerunPopup::rerunFromThePopupReachesCircleCi()
     QCOMPARE(closed.first().first, u"Rerun started"_s);
     QVERIFY2(closed.first().second.contains(u"api · main · build"_s), qPrintable(closed.first().second));
     QCOMPARE(rerunPosts().size(), 1);
+}
+
+void TestRerunPopup::refusedRerunSaysWhy()
+{
+    // The webhook said failed, CircleCI still has it running (a stale event, or a job's failure).
+    const QString running = u"fe2f652c-1b35-5a7d-a225-d2c234c775df"_s;
+    const auto app = startApp(true);
+    QVERIFY(app);
+    auto *source = qobject_cast<ct::DirectSource *>(app->source());
+    QVERIFY(source);
+    QTRY_VERIFY(source->isConnected());
+    const qsizetype closedBefore = history().size();
+    QCOMPARE(post(source->port(), failedEvent(u"e-refused"_s, running)), 200);
+    QTRY_COMPARE(displayed(), 1);
+    QVERIFY(invokeAction("rerun-failed"));
+    QTRY_COMPARE_WITH_TIMEOUT(displayed(), 2, 15000);
+    dunstctl({u"close-all"_s});
+    QTRY_COMPARE(history().size(), closedBefore + 2);
+    const auto closed = history();
+    QVERIFY(std::any_of(closed.cbegin(), closed.cend(), [](const auto &n) {
+        return n.first == u"Could not rerun api · main · build"_s && n.second == u"the workflow has not finished yet"_s;
+    }));
+    QCOMPARE(rerunPosts().size(), 1);
+    QVERIFY(!app->account()->workflowActions()->isBusy(running)); // the next click may try again
 }
 
 void TestRerunPopup::withoutATokenThereIsNoRerunAction()
