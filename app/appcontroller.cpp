@@ -45,6 +45,8 @@ void AppController::setNotifier(Notifier *notifier)
             else
                 openWorkflowUrl(n.url);
         });
+        connect(m_notifier, &Notifier::rerunRequested, this,
+                [this](const Notification &n) { Q_EMIT rerunRequested(n.rerunWorkflowId, true); });
     }
 }
 
@@ -207,8 +209,11 @@ void AppController::summarisePause()
     notify(n);
 }
 
-void AppController::notify(const Notification &n)
+void AppController::notify(const Notification &shown)
 {
+    Notification n = shown;
+    if (!m_rerunAvailable)
+        n.rerunWorkflowId.clear(); // no token: nothing could rerun it
     qCInfo(lcAppNotify).noquote() << "notify:" << n.title;
     if (m_notifier)
         m_notifier->show(n);

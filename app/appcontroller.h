@@ -47,6 +47,8 @@ public:
     void handleCaughtUp();
     //! The next catch-up is this device's first: summed up as a sync, not as "while you were away".
     void setFirstSync(bool first) { m_firstSync = first; }
+    //! With a CircleCI token, failure popups offer "Rerun failed jobs".
+    void setRerunAvailable(bool available) { m_rerunAvailable = available; }
 
 Q_SIGNALS:
     void historyChanged(const QString &workflowId);
@@ -56,6 +58,7 @@ Q_SIGNALS:
     void storageFailed(const QString &error);
     void sourceConnectionChanged(bool connected);
     void historyRequested(); //!< a summary popup was clicked
+    void rerunRequested(const QString &workflowId, bool fromFailed); //!< a popup's "Rerun failed jobs"
 
 private:
     void notify(const Notification &n);
@@ -73,6 +76,7 @@ private:
     QStringList m_brokeWhilePaused;
     QTimer m_pauseEnd;
     bool m_firstSync = false;
+    bool m_rerunAvailable = false;
 };
 
 } // namespace ct

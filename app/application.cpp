@@ -17,6 +17,7 @@
 #include "app/sources/relaysource.h"
 #include "app/sources/sleepwatcher.h"
 #include "app/trayicon.h"
+#include "app/workflowurl.h"
 #ifdef CT_DBUS_NOTIFICATIONS
 #include "app/notifications/dbusnotifier.h"
 
@@ -175,7 +176,10 @@ bool Application::start(QString *error)
 
     m_sleep = new SleepWatcher(this);
     m_account = new CircleCiAccount(&m_settings, &m_secrets, this);
+    // A CircleCI server's pages (app.<host>) may be opened from popups and the history, too.
+    connect(m_account, &CircleCiAccount::reloaded, this, [this] { setCircleCiServer(m_account->client()->host()); });
     m_account->setOverrides(m_options.circleCiHost, m_options.circleCiTokenFile);
+    setCircleCiServer(m_account->client()->host());
     if (!m_account->tokenProblem().isEmpty()) {
         *error = m_account->tokenProblem();
         return false;
@@ -194,6 +198,7 @@ bool Application::start(QString *error)
                    problem + u" Set a new one in Settings → CircleCI account."_s, true);
     });
     connect(m_sleep, &SleepWatcher::resumed, m_catchUp, [this] { m_catchUp->run(u"resumed from sleep"_s); });
+    setupWorkflowActions();
     // Direct mode: a restarted free ngrok tunnel has a new URL; the webhooks follow it.
     m_tunnel = new NgrokTunnelWatcher(this);
     connect(m_tunnel, &NgrokTunnelWatcher::publicUrlChanged, this, [this](const QString &url) {
@@ -467,6 +472,67 @@ void Application::showSetupGuide(bool backToSettings)
             QTimer::singleShot(0, this, &Application::showSettings);
     });
     guide->show();
+}
+
+void Application::setupWorkflowActions()
+{
+    const auto available = [this] {
+        m_controller->setRerunAvailable(m_account->hasToken());
+        m_history->setWorkflowActionsAvailable(m_account->hasToken());
+    };
+    available();
+    connect(m_account, &CircleCiAccount::reloaded, this, available);
+    connect(m_controller, &AppController::rerunRequested, this, &Application::rerunWorkflow);
+    connect(m_history, &HistoryWindow::rerunRequested, this, &Application::rerunWorkflow);
+    connect(m_history, &HistoryWindow::cancelRequested, this, &Application::cancelWorkflow);
+    WorkflowActions *actions = m_account->workflowActions();
+    connect(actions, &WorkflowActions::rerunStarted, this, [this](const QString &oldId, const QString &newId) {
+        m_canceling.remove(oldId);
+        if (!m_notifier)
+            return;
+        Notification n;
+        n.key = u"circletray-action:"_s + oldId;
+        n.title = u"Rerun started"_s;
+        n.body = workflowTitle(oldId);
+        n.iconName = u"view-refresh"_s;
+        n.url = WorkflowActions::webUrl(m_account->client()->host(), newId); // the click opens the new workflow
+        m_notifier->show(n);
+    });
+    connect(actions, &WorkflowActions::canceled, this, [this](const QString &id) {
+        m_canceling.remove(id);
+        notify(u"circletray-action:"_s + id, u"Canceled"_s, workflowTitle(id), false);
+    });
+    connect(
+        actions, &WorkflowActions::failed, this, [this](const QString &id, const ApiError &, const QString &reason) {
+            const bool cancel = m_canceling.take(id);
+            notify(u"circletray-action:"_s + id,
+                   (cancel ? u"Could not cancel %1"_s : u"Could not rerun %1"_s).arg(workflowTitle(id)), reason, true);
+        });
+}
+
+void Application::rerunWorkflow(const QString &workflowId, bool fromFailed)
+{
+    if (!m_account->hasToken())
+        return;
+    // A second click while the first request is in flight is ignored (false): one rerun, not two.
+    if (m_account->workflowActions()->rerun(workflowId, fromFailed))
+        m_canceling.insert(workflowId, false);
+}
+
+void Application::cancelWorkflow(const QString &workflowId)
+{
+    if (!m_account->hasToken())
+        return;
+    if (m_account->workflowActions()->cancel(workflowId))
+        m_canceling.insert(workflowId, true);
+}
+
+QString Application::workflowTitle(const QString &workflowId) const
+{
+    const std::optional<WorkflowRecord> w = m_store.workflow(workflowId);
+    if (!w)
+        return workflowId;
+    return w->displayProject() + u" · "_s + w->ref() + u" · "_s + w->workflowName;
 }
 
 } // namespace ct

@@ -6,6 +6,7 @@
 #include "app/setup/secretstore.h"
 #include "app/setup/settings.h"
 
+#include <QHash>
 #include <QObject>
 #include <QPointer>
 #include <QTimer>
@@ -71,6 +72,10 @@ private:
     void applyRules();
     void setupTray(int attempt);
     QList<QByteArray> webhookSecrets() const;
+    void setupWorkflowActions();
+    void rerunWorkflow(const QString &workflowId, bool fromFailed);
+    void cancelWorkflow(const QString &workflowId);
+    QString workflowTitle(const QString &workflowId) const; //!< "project · branch · workflow", or the id
 
     AppOptions m_options;
     Settings m_settings;
@@ -89,6 +94,7 @@ private:
     QPointer<SetupGuide> m_guide;
     bool m_sourceLent = false; //!< the app's receiver let the open guide have its port
     bool m_storageWarned = false; //!< "Cannot write history" was shown once
+    QHash<QString, bool> m_canceling; //!< workflow id → a cancel (else a rerun) is in flight
 };
 
 } // namespace ct

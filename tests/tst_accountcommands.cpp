@@ -14,6 +14,7 @@
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QUuid>
 
 using namespace Qt::StringLiterals;
 using namespace ct::test;
@@ -60,8 +61,15 @@ private Q_SLOTS:
     void errorsSayWhatToDo();
     void pagingStopsOnARepeatedToken();
     void httpsWithATrustedCa();
+    void rerunFromFailedAppendsToThePipeline();
+    void rerunWholeWorkflowSendsNoFromFailed();
+    void rerunAndCancelSayWhy_data();
+    void rerunAndCancelSayWhy();
+    void cancelStopsARunningWorkflow();
+    void rerunSurvivesRateLimit();
 
 private:
+    QJsonObject standInWorkflow(const QString &id);
     Run hook(const QStringList &args, const QMap<QString, QString> &env = {});
     QStringList account(const QString &token = u"alice"_s) const;
 
@@ -547,6 +555,132 @@ void TestAccountCommands::httpsWithATrustedCa()
     const Run trusted = hook(base + QStringList {u"--cacert"_s, ca.caCert()});
     QVERIFY2(trusted.code == 0, qPrintable(trusted.err));
     QVERIFY(trusted.lines().size() > 2);
+}
+
+namespace {
+// In fixture-default.json: gh/acme/web-ui #58 "ci" failed; gh/acme/api #105 running, #104 "deploy"
+// on hold; gh/initech/payroll #9, whose org alice has no access to.
+const QString failedWorkflow = u"246e05f1-3277-52c6-a174-36f0e8e3f082"_s;
+const QString runningWorkflow = u"fe2f652c-1b35-5a7d-a225-d2c234c775df"_s;
+const QString onHoldWorkflow = u"0ff4370c-2c08-537a-8b4d-7dcbf27fd6ec"_s;
+const QString hiddenWorkflow = u"2a088c89-f27f-59a1-94b4-676c09714d7a"_s;
+} // namespace
+
+QJsonObject TestAccountCommands::standInWorkflow(const QString &id)
+{
+    for (const QJsonValue &w : m_api.control("GET", u"workflows"_s).array()) {
+        if (w[u"id"_s].toString() == id)
+            return w.toObject();
+    }
+    return {};
+}
+
+void TestAccountCommands::rerunFromFailedAppendsToThePipeline()
+{
+    const Run r = hook(QStringList {u"rerun"_s, failedWorkflow, u"--failed"_s} + account());
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    QCOMPARE(r.lines().size(), 1);
+    const QString newId = r.lines().first();
+    QVERIFY2(!QUuid::fromString(newId).isNull(), qPrintable(newId));
+    QVERIFY(newId != failedWorkflow);
+    int reruns = 0;
+    for (const QJsonValue &v : m_api.requests()) {
+        if (v[u"method"_s].toString() != u"POST"_s)
+            continue;
+        ++reruns;
+        QCOMPARE(v[u"path"_s].toString(), u"/api/v2/workflow/%1/rerun"_s.arg(failedWorkflow));
+        QCOMPARE(QJsonDocument::fromJson(v[u"body"_s].toString().toUtf8()).object(),
+                 QJsonObject({{u"from_failed"_s, true}}));
+    }
+    QCOMPARE(reruns, 1);
+    const QJsonObject old = standInWorkflow(failedWorkflow);
+    const QJsonObject created = standInWorkflow(newId);
+    QCOMPARE(created[u"status"_s].toString(), u"running"_s);
+    QCOMPARE(created[u"pipeline_id"_s].toString(), old[u"pipeline_id"_s].toString());
+    QCOMPARE(created[u"name"_s].toString(), old[u"name"_s].toString());
+    QCOMPARE(old[u"status"_s].toString(), u"failed"_s); // the original stays
+}
+
+void TestAccountCommands::rerunWholeWorkflowSendsNoFromFailed()
+{
+    const Run r = hook(QStringList {u"rerun"_s, failedWorkflow} + account());
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    const QJsonArray log = m_api.requests();
+    QCOMPARE(log.size(), 1);
+    QCOMPARE(QJsonDocument::fromJson(log.first()[u"body"_s].toString().toUtf8()).object(), QJsonObject());
+}
+
+void TestAccountCommands::rerunAndCancelSayWhy_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("token");
+    QTest::addColumn<QJsonObject>("fault");
+    QTest::addColumn<int>("code");
+    QTest::addColumn<QString>("says");
+    const QJsonObject none;
+    // clang-format off
+    QTest::newRow("rerun of a running workflow")  << QStringList {u"rerun"_s, runningWorkflow, u"--failed"_s} << u"alice"_s << none << 1 << u"the workflow has not finished yet"_s;
+    QTest::newRow("rerun of an on-hold workflow") << QStringList {u"rerun"_s, onHoldWorkflow} << u"alice"_s << none << 1 << u"the workflow has not finished yet"_s;
+    QTest::newRow("unknown id")                   << QStringList {u"rerun"_s, u"00000000-0000-4000-8000-000000000000"_s, u"--failed"_s} << u"alice"_s << none << 1 << u"not found on CircleCI, or older than 90 days, or this token's user cannot see it"_s;
+    QTest::newRow("no access")                    << QStringList {u"cancel"_s, hiddenWorkflow} << u"alice"_s << none << 1 << u"not found on CircleCI"_s;
+    QTest::newRow("token rejected")               << QStringList {u"rerun"_s, failedWorkflow} << u"revoked"_s << none << 1 << u"CircleCI token rejected (401)"_s;
+    QTest::newRow("403")                          << QStringList {u"rerun"_s, failedWorkflow} << u"alice"_s << QJsonObject {{u"method"_s, u"POST"_s}, {u"path"_s, u"/api/v2/workflow/*"_s}, {u"status"_s, 403}} << 1 << u"not allowed: the token's user cannot run this project's workflows"_s;
+    QTest::newRow("no workflow id")               << QStringList {u"rerun"_s} << u"alice"_s << none << 2 << u"give one workflow id"_s;
+    QTest::newRow("two workflow ids")             << QStringList {u"cancel"_s, failedWorkflow, runningWorkflow} << u"alice"_s << none << 2 << u"give one workflow id"_s;
+    // clang-format on
+}
+
+void TestAccountCommands::rerunAndCancelSayWhy()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, token);
+    QFETCH(QJsonObject, fault);
+    QFETCH(int, code);
+    QFETCH(QString, says);
+    QFile f(m_dir.filePath(u"revoked.token"_s));
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("tok-revoked\n");
+    f.close();
+    if (!fault.isEmpty())
+        m_api.addFault(fault);
+    const qsizetype workflowsBefore = m_api.control("GET", u"workflows"_s).array().size();
+    const Run r = hook(args + account(token));
+    QCOMPARE(r.code, code);
+    QVERIFY2(r.err.contains(says), qPrintable(r.err));
+    QVERIFY(r.out.isEmpty());
+    QVERIFY(!r.err.contains(u"tok-"_s));
+    QCOMPARE(m_api.control("GET", u"workflows"_s).array().size(), workflowsBefore); // nothing was rerun
+}
+
+void TestAccountCommands::cancelStopsARunningWorkflow()
+{
+    QCOMPARE(standInWorkflow(runningWorkflow)[u"status"_s].toString(), u"running"_s);
+    const Run r = hook(QStringList {u"cancel"_s, runningWorkflow} + account());
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    QCOMPARE(r.lines(), QStringList({u"canceled"_s}));
+    QCOMPARE(standInWorkflow(runningWorkflow)[u"status"_s].toString(), u"canceled"_s);
+    const QJsonArray log = m_api.requests();
+    QCOMPARE(log.size(), 1);
+    QCOMPARE(log.first()[u"path"_s].toString(), u"/api/v2/workflow/%1/cancel"_s.arg(runningWorkflow));
+}
+
+void TestAccountCommands::rerunSurvivesRateLimit()
+{
+    m_api.addFault({{u"method"_s, u"POST"_s},
+                    {u"path"_s, u"/api/v2/workflow/*/rerun"_s},
+                    {u"status"_s, 429},
+                    {u"retry_after"_s, 1},
+                    {u"count"_s, 1}});
+    const Run r = hook(QStringList {u"rerun"_s, failedWorkflow, u"--failed"_s} + account());
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    QCOMPARE(r.lines().size(), 1);
+    const QJsonArray log = m_api.requests();
+    QCOMPARE(log.size(), 2); // the 429, then the same request after the second it asked for
+    QVERIFY(!log.at(0)[u"fault"_s].isNull());
+    QVERIFY(log.at(1)[u"fault"_s].isNull());
+    QVERIFY(log.at(1)[u"started"_s].toDouble() - log.at(0)[u"finished"_s].toDouble() >= 0.95);
+    QCOMPARE(log.at(1)[u"status"_s].toInt(), 202);
+    QCOMPARE(standInWorkflow(r.lines().first())[u"status"_s].toString(), u"running"_s);
 }
 
 QTEST_GUILESS_MAIN(TestAccountCommands)

@@ -88,9 +88,13 @@ void TestNotificationRules::content()
     // One popup per project · branch · workflow (issue 15, 12): a later run's "Fixed" replaces it.
     QCOMPARE(n->key, u"github/org/api\x1fmain\x1f"_s + u"build-and-test"_s);
     QCOMPARE(n->url, QUrl(u"https://app.circleci.com/pipelines/github/org/api/42/workflows/wf-1"_s));
+    QCOMPARE(n->rerunWorkflowId, u"wf-1"_s); // issue 11: "Rerun failed jobs" (the app drops it without a token)
     ct::WorkflowRecord nextRun = workflow();
     nextRun.workflowId = u"wf-2"_s;
+    nextRun.status = u"success"_s;
+    nextRun.statusClass = u"success"_s;
     const auto fixed = rules.forWorkflow(nextRun, {}, {Transition::Fixed, false, false});
+    QVERIFY(fixed->rerunWorkflowId.isEmpty()); // nothing failed: nothing to rerun
     QVERIFY(!fixed->critical);
     QVERIFY(fixed->title.startsWith(u"Fixed: "_s));
     QCOMPARE(fixed->key, n->key);
@@ -170,6 +174,7 @@ void TestNotificationRules::jobFailures()
     QVERIFY(n);
     QCOMPARE(n->key, u"github/org/api\x1fmain\x1f"_s + u"build-and-test"_s); // its workflow's popup replaces it
     QCOMPARE(n->url, QUrl(u"https://app.circleci.com/x/jobs/7"_s));
+    QCOMPARE(n->rerunWorkflowId, u"wf-1"_s);
     ct::JobRecord passed = failed;
     passed.statusClass = u"success"_s;
     QVERIFY(!rules.forFailedJob(workflow(), passed));

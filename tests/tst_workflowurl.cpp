@@ -23,6 +23,8 @@ private Q_SLOTS:
     void issue15_onlyCircleCiPages();
     void issue15_refusedNeverReachTheBrowser_data() { issue15_onlyCircleCiPages_data(); }
     void issue15_refusedNeverReachTheBrowser();
+    void circleCiServerPagesToo_data();
+    void circleCiServerPagesToo();
 
 private:
     const QStringList m_schemes = {u"https"_s, u"http"_s, u"javascript"_s, u"file"_s, u"data"_s, u"ftp"_s};
@@ -51,6 +53,7 @@ void TestWorkflowUrl::issue15_onlyCircleCiPages_data()
     // clang-format off
     QTest::newRow("workflow")                 << workflow << true;
     QTest::newRow("job")                      << workflow + u"/jobs/1234"_s << true;
+    QTest::newRow("a rerun's short link")     << u"https://app.circleci.com/pipelines/workflows/dcdeed02-00c0-466b-ba46-ba9a1d603890"_s << true;
     QTest::newRow("query and fragment")       << workflow + u"?tab=tests#failed"_s << true;
     QTest::newRow("port 443 spelled out")     << u"https://app.circleci.com:443/pipelines/x"_s << true;
     QTest::newRow("upper-case scheme, host")  << u"HTTPS://APP.CircleCI.com/pipelines/x"_s << true;
@@ -100,6 +103,38 @@ void TestWorkflowUrl::issue15_refusedNeverReachTheBrowser()
     }
     QCOMPARE(ct::openWorkflowUrl(QUrl(url)), accepted);
     QCOMPARE(m_opened, accepted ? QList<QUrl> {QUrl(url)} : QList<QUrl> {});
+}
+
+void TestWorkflowUrl::circleCiServerPagesToo_data()
+{
+    QTest::addColumn<QString>("server");
+    QTest::addColumn<QString>("url");
+    QTest::addColumn<bool>("opens");
+    const QString page = u"/pipelines/workflows/dcdeed02-00c0-466b-ba46-ba9a1d603890"_s;
+    QTest::newRow("its web app") << u"https://ci.example.com"_s << QString(u"https://app.ci.example.com"_s + page)
+                                 << true;
+    QTest::newRow("cloud still") << u"https://ci.example.com"_s << QString(u"https://app.circleci.com"_s + page)
+                                 << true;
+    QTest::newRow("the API host itself") << u"https://ci.example.com"_s << QString(u"https://ci.example.com"_s + page)
+                                         << false;
+    QTest::newRow("a look-alike") << u"https://ci.example.com"_s
+                                  << QString(u"https://app.ci.example.com.evil.example"_s + page) << false;
+    QTest::newRow("plain http server: nothing added")
+        << u"http://ci.example.com"_s << QString(u"https://app.ci.example.com"_s + page) << false;
+    QTest::newRow("cloud configured: nothing added")
+        << u"https://circleci.com"_s << QString(u"https://app.ci.example.com"_s + page) << false;
+}
+
+void TestWorkflowUrl::circleCiServerPagesToo()
+{
+    // Issue 15 (15), with the account of issue 10: "or the configured CircleCI server's host".
+    QFETCH(QString, server);
+    QFETCH(QString, url);
+    QFETCH(bool, opens);
+    ct::setCircleCiServer(QUrl(server));
+    QCOMPARE(ct::isCircleCiWorkflowUrl(QUrl(url)), opens);
+    ct::setCircleCiServer(QUrl());
+    QVERIFY(!ct::isCircleCiWorkflowUrl(QUrl(u"https://app.ci.example.com/pipelines/x"_s)));
 }
 
 QTEST_MAIN(TestWorkflowUrl)

@@ -6,6 +6,7 @@
 #include "core/circleci/circlecitoken.h"
 #include "core/circleci/projectdiscovery.h"
 #include "core/circleci/webhooksync.h"
+#include "core/circleci/workflowactions.h"
 #include "core/circleci/workflowcatchup.h"
 #include "core/eventjson.h"
 #include "core/timestamp.h"
@@ -289,7 +290,64 @@ namespace {
         return runWebhookSync(client, *projects, [&](WebhookSync &sync) { sync.remove(*projects, hookName); });
     }
 
+    //! rerun / cancel: one workflow id, one request, the outcome on stdout or the reason on stderr.
+    int runWorkflowAction(const QStringList &arguments, bool rerun)
+    {
+        const QString command = rerun ? u"rerun"_s : u"cancel"_s;
+        const QCommandLineOption failed(u"failed"_s, u"Rerun only the failed jobs (and what depends on them)."_s);
+        QCommandLineParser parser;
+        for (const auto &o : {hostOption, tokenFileOption, cacertOption})
+            parser.addOption(o);
+        if (rerun)
+            parser.addOption(failed);
+        parser.addPositionalArgument(u"WORKFLOW_ID"_s, u"The workflow's id (the last part of its URL)."_s);
+        if (const int code = parseArguments(parser, arguments, command); code >= 0)
+            return code;
+        if (parser.positionalArguments().size() != 1 || parser.positionalArguments().first().trimmed().isEmpty())
+            return usageError(u"give one workflow id"_s, command);
+        const QString id = parser.positionalArguments().first().trimmed();
+        auto made = accountClient(parser, command);
+        if (std::holds_alternative<int>(made))
+            return std::get<int>(made);
+        CircleCiClient &client = *std::get<1>(made);
+        WorkflowActions actions(&client);
+        QEventLoop loop;
+        int code = Success;
+        QObject::connect(&actions, &WorkflowActions::rerunStarted, &loop, [&](const QString &, const QString &newId) {
+            out() << newId << '\n';
+            loop.quit();
+        });
+        QObject::connect(&actions, &WorkflowActions::canceled, &loop, [&] {
+            out() << "canceled\n";
+            loop.quit();
+        });
+        QObject::connect(&actions, &WorkflowActions::failed, &loop,
+                         [&](const QString &, const ApiError &error, const QString &reason) {
+                             err() << "circletray-hook " << command << ": " << reason << '\n';
+                             const bool network = error.kind == ApiError::Kind::Network
+                                 || error.kind == ApiError::Kind::Tls || error.kind == ApiError::Kind::Timeout;
+                             code = network ? Network : Failed;
+                             loop.quit();
+                         });
+        if (rerun)
+            actions.rerun(id, parser.isSet(failed));
+        else
+            actions.cancel(id);
+        loop.exec();
+        return code;
+    }
+
 } // namespace
+
+int runRerun(const QStringList &arguments)
+{
+    return runWorkflowAction(arguments, true);
+}
+
+int runCancel(const QStringList &arguments)
+{
+    return runWorkflowAction(arguments, false);
+}
 
 int runProjects(const QStringList &arguments)
 {

@@ -22,6 +22,8 @@ int runSend(const QStringList &arguments);
 int runProjects(const QStringList &arguments);
 int runWebhooks(const QStringList &arguments);
 int runWorkflows(const QStringList &arguments);
+int runRerun(const QStringList &arguments);
+int runCancel(const QStringList &arguments);
 
 // Shared by the commands.
 QTextStream &out();

@@ -27,6 +27,8 @@ circleci CLI's ~/.circleci/cli.yml):
   webhooks sync     create or update CircleTray's webhook in each chosen project
   webhooks remove   delete CircleTray's webhooks
   workflows         the workflows that finished since a time (what the app catches up)
+  rerun ID          rerun a finished workflow (--failed: only its failed jobs); prints the new id
+  cancel ID         cancel a running workflow
 
 Run "circletray-hook <command> --help" for a command's options.
 Exit status: 0 success, 1 the check or request failed, 2 usage error, 3 network error.
@@ -67,6 +69,10 @@ int main(int argc, char *argv[])
         return run(ct::hook::runWebhooks);
     if (command == u"workflows")
         return run(ct::hook::runWorkflows);
+    if (command == u"rerun")
+        return run(ct::hook::runRerun);
+    if (command == u"cancel")
+        return run(ct::hook::runCancel);
     if (command == u"--version" || command == u"-v") {
         QTextStream(stdout) << "circletray-hook " << QCoreApplication::applicationVersion() << '\n';
         return ct::hook::Success;

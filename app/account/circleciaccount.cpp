@@ -40,9 +40,12 @@ void CircleCiAccount::reload()
         token = m_secrets->circleCiToken();
         m_tokenOrigin = u"Settings"_s;
     }
-    m_client.setToken(token);
     const QString host = !m_hostOverride.isEmpty() ? m_hostOverride : m_settings->circleCiHost();
-    m_client.setHost(QUrl::fromUserInput(host.isEmpty() ? CircleCiClient::defaultHost().toString() : host));
+    for (CircleCiClient *client : {&m_client, &m_actionClient}) {
+        client->setToken(token);
+        client->setHost(QUrl::fromUserInput(host.isEmpty() ? CircleCiClient::defaultHost().toString() : host));
+    }
+    Q_EMIT reloaded();
 }
 
 QString CircleCiAccount::webhookName(bool relay)

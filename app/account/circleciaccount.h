@@ -4,6 +4,7 @@
 
 #include "core/circleci/circleciclient.h"
 #include "core/circleci/webhooksync.h"
+#include "core/circleci/workflowactions.h"
 
 #include <QObject>
 #include <QPointer>
@@ -35,6 +36,8 @@ public:
     QString tokenOrigin() const { return m_tokenOrigin; } //!< "Settings", "--circleci-token-file F"
     QString tokenProblem() const { return m_tokenProblem; } //!< an unreadable --circleci-token-file
     CircleCiClient *client() { return &m_client; }
+    //! Rerun and cancel, on a client of their own: a webhook sync's abortAll() never drops them.
+    WorkflowActions *workflowActions() { return &m_actions; }
 
     //! The webhook for the source in effect, or why there can be none (no public URL, no secret).
     WebhookSpec webhookSpec(bool relay, const QString &relayUrl, QString *problem) const;
@@ -52,11 +55,15 @@ Q_SIGNALS:
     //! One popup's worth: what was done to the webhooks, or why it failed.
     void notice(const QString &title, const QString &body, bool problem);
     void synced(const QList<ct::WebhookOutcome> &outcomes);
+    //! The token or host was read again (hasToken() may have changed).
+    void reloaded();
 
 private:
     Settings *m_settings;
     SecretStore *m_secrets;
     CircleCiClient m_client;
+    CircleCiClient m_actionClient;
+    WorkflowActions m_actions {&m_actionClient};
     QString m_hostOverride;
     QString m_tokenFileOverride;
     QString m_tokenOrigin;

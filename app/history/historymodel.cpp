@@ -301,6 +301,8 @@ QVariant HistoryModel::data(const QModelIndex &index, int role) const
         return w.workflowId;
     case FromApiRole:
         return w.fromApi;
+    case StatusClassRole:
+        return w.status.isEmpty() ? QString() : w.statusClass;
     case Qt::ToolTipRole:
         if (index.column() == Status) {
             const QString status =

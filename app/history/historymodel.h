@@ -28,7 +28,12 @@ class HistoryModel final : public QAbstractItemModel
 
 public:
     enum Column { Status, Project, Branch, Workflow, Subject, Author, Pipeline, Duration, Finished, ColumnCount };
-    enum Role { UrlRole = Qt::UserRole + 1, WorkflowIdRole, FromApiRole };
+    enum Role {
+        UrlRole = Qt::UserRole + 1,
+        WorkflowIdRole,
+        StatusClassRole, //!< "success", "failure", "canceled", "unknown"; empty while it runs (no result yet)
+        FromApiRole, //!< bool: read from CircleCI's API by the catch-up, not delivered by a webhook
+    };
 
     explicit HistoryModel(HistoryStore *store, QObject *parent = nullptr);
     ~HistoryModel() override;

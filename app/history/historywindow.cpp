@@ -272,11 +272,42 @@ void HistoryWindow::showContextMenu(const QPoint &pos)
     const QModelIndex index = m_view->indexAt(pos);
     if (!index.isValid())
         return;
-    const QString url = index.sibling(index.row(), 0).data(HistoryModel::UrlRole).toString();
-    QMenu menu(this);
-    menu.addAction(u"Open in browser"_s, this, [this, index] { openUrl(index); })->setEnabled(!url.isEmpty());
-    menu.addAction(u"Copy URL"_s, this, [url] { QApplication::clipboard()->setText(url); })->setEnabled(!url.isEmpty());
-    menu.exec(m_view->viewport()->mapToGlobal(pos));
+    QMenu *menu = contextMenuFor(index, this);
+    menu->exec(m_view->viewport()->mapToGlobal(pos));
+    menu->deleteLater();
+}
+
+QMenu *HistoryWindow::contextMenuFor(const QModelIndex &index, QWidget *parent)
+{
+    auto *menu = new QMenu(parent);
+    const QPersistentModelIndex row(index.sibling(index.row(), 0));
+    const QString url = row.data(HistoryModel::UrlRole).toString();
+    menu->addAction(u"Open in browser"_s, this, [this, row] { openUrl(row); })->setEnabled(!url.isEmpty());
+    menu->addAction(u"Copy URL"_s, this, [url] { QApplication::clipboard()->setText(url); })
+        ->setEnabled(!url.isEmpty());
+
+    // Rerun and cancel act on the workflow, also from one of its job rows.
+    const QModelIndex workflow =
+        row.parent().isValid() ? row.parent().sibling(row.parent().row(), 0) : QModelIndex(row);
+    const QString id = workflow.data(HistoryModel::WorkflowIdRole).toString();
+    const QString statusClass = workflow.data(HistoryModel::StatusClassRole).toString();
+    const bool finished = !statusClass.isEmpty();
+    menu->addSeparator();
+    QAction *rerunFailed =
+        menu->addAction(u"Rerun failed jobs"_s, this, [this, id] { Q_EMIT rerunRequested(id, true); });
+    QAction *rerunAll = menu->addAction(u"Rerun workflow"_s, this, [this, id] { Q_EMIT rerunRequested(id, false); });
+    QAction *cancel = menu->addAction(u"Cancel"_s, this, [this, id] { Q_EMIT cancelRequested(id); });
+    rerunFailed->setEnabled(m_actionsAvailable && !id.isEmpty() && statusClass == u"failure");
+    rerunAll->setEnabled(m_actionsAvailable && !id.isEmpty() && finished);
+    cancel->setEnabled(m_actionsAvailable && !id.isEmpty() && !finished);
+    if (!m_actionsAvailable) {
+        const QString why = u"Rerun and cancel need a CircleCI token: Settings → CircleCI account"_s;
+        for (QAction *a : {rerunFailed, rerunAll, cancel})
+            a->setToolTip(why);
+        menu->setToolTipsVisible(true);
+        menu->addAction(why)->setEnabled(false);
+    }
+    return menu;
 }
 
 void HistoryWindow::saveState()

@@ -8,6 +8,8 @@
 class QComboBox;
 class QLabel;
 class QLineEdit;
+class QMenu;
+class QModelIndex;
 class QTreeView;
 
 namespace ct {
@@ -41,12 +43,18 @@ public:
     //! The connection line under the list: where builds come from and whether it works.
     void setConnectionState(bool connected, const QString &description);
     QLabel *connectionLabel() const { return m_connection; }
+    //! With a CircleCI token the context menu reruns and cancels workflows; without, it says why not.
+    void setWorkflowActionsAvailable(bool available) { m_actionsAvailable = available; }
+    //! The context menu of the row at \a index, owned by \a parent (tests read its actions).
+    QMenu *contextMenuFor(const QModelIndex &index, QWidget *parent);
 
 Q_SIGNALS:
     // The tray menu's commands, for desktops without a system tray (stock GNOME) or --windowed.
     void settingsRequested();
     void setupGuideRequested();
     void quitRequested();
+    void rerunRequested(const QString &workflowId, bool fromFailed);
+    void cancelRequested(const QString &workflowId);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -75,6 +83,7 @@ private:
     QLabel *m_connection = nullptr;
     QTimer m_typingDelay;
     QTimer m_relativeTimes;
+    bool m_actionsAvailable = false;
 };
 
 } // namespace ct

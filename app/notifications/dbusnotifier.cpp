@@ -49,8 +49,10 @@ void DBusNotifier::show(const Notification &n)
     hints.insert(u"urgency"_s, QVariant::fromValue(uchar(n.critical ? 2 : 1)));
     hints.insert(u"desktop-entry"_s, u"circletray"_s);
     hints.insert(u"category"_s, u"x-circletray.build"_s);
-    const QStringList actions =
+    QStringList actions =
         n.url.isValid() ? QStringList {u"default"_s, u"Open workflow"_s, u"open"_s, u"Open workflow"_s} : QStringList();
+    if (!n.rerunWorkflowId.isEmpty())
+        actions << u"rerun-failed"_s << u"Rerun failed jobs"_s;
     // Body markup is optional in the spec: escape what CircleCI sent (commit subjects may hold <, &).
     const QString body = n.body.toHtmlEscaped();
     QDBusPendingCall call =
@@ -83,6 +85,8 @@ void DBusNotifier::handleActionInvoked(uint id, const QString &action)
         return; // another application's notification
     if (action == u"default" || action == u"open")
         Q_EMIT activated(*it);
+    else if (action == u"rerun-failed" && !it->rerunWorkflowId.isEmpty())
+        Q_EMIT rerunRequested(*it);
 }
 
 void DBusNotifier::handleClosed(uint id, uint)

@@ -12,8 +12,9 @@ namespace ct {
 /*!
  * \brief Popups through org.freedesktop.Notifications over the session bus.
  *
- * Critical urgency for failures, an "Open workflow" action and the default click, and
- * replaces_id so that a later event for the same workflow replaces its popup.
+ * Critical urgency for failures, an "Open workflow" action and the default click, "Rerun failed
+ * jobs" for a failure with a rerunWorkflowId, and replaces_id so that a later event for the same
+ * workflow replaces its popup.
  */
 class DBusNotifier final : public Notifier
 {

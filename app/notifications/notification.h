@@ -17,6 +17,8 @@ struct Notification
     bool critical = false;
     QUrl url; //!< opened by the default action and "Open workflow"
     bool opensHistory = false; //!< a click opens the history window instead (summaries)
+    //! A failure's workflow: the popup offers "Rerun failed jobs" (where actions exist, with a token)
+    QString rerunWorkflowId;
 };
 
 } // namespace ct

@@ -136,6 +136,8 @@ std::optional<Notification> NotificationRules::forWorkflow(const WorkflowRecord 
     n.iconName = n.critical ? u"dialog-error"_s
                             : (update.transition == Transition::Canceled ? u"process-stop"_s : u"emblem-default"_s);
     n.url = QUrl(w.url);
+    if (n.critical && w.statusClass == u"failure")
+        n.rerunWorkflowId = w.workflowId;
     return n;
 }
 
@@ -151,6 +153,7 @@ std::optional<Notification> NotificationRules::forFailedJob(const WorkflowRecord
     n.critical = true;
     n.iconName = u"dialog-error"_s;
     n.url = QUrl(!job.url.isEmpty() ? job.url : w.url);
+    n.rerunWorkflowId = w.workflowId; // CircleCI refuses it until the workflow finished, and says so
     return n;
 }
 

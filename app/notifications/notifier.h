@@ -23,6 +23,8 @@ public:
 Q_SIGNALS:
     //! The user clicked the popup (or its "Open workflow" action).
     void activated(const ct::Notification &n);
+    //! The user chose "Rerun failed jobs" on a popup with a rerunWorkflowId.
+    void rerunRequested(const ct::Notification &n);
 };
 
 } // namespace ct
