@@ -17,6 +17,7 @@
 #include "app/history/historywindow.h"
 #include "app/setup/settings.h"
 #include "benchsupport.h"
+#include "circlecistandin.h"
 #include "historyfixture.h"
 #include "relayprocess.h"
 
@@ -169,7 +170,8 @@ double migrationSeconds(const QString &path)
              {"DROP TABLE workflows_fts", "DROP TABLE workflow_count", "DROP TRIGGER workflows_fts_insert",
               "DROP TRIGGER workflows_fts_delete", "DROP TRIGGER workflows_fts_update",
               "DROP TRIGGER workflow_count_insert", "DROP TRIGGER workflow_count_delete",
-              "ALTER TABLE workflows DROP COLUMN source", "UPDATE meta SET value = '2' WHERE key = 'schema_version'", "PRAGMA wal_checkpoint(TRUNCATE)"}) {
+              "ALTER TABLE workflows DROP COLUMN source", "UPDATE meta SET value = '2' WHERE key = 'schema_version'",
+              "PRAGMA wal_checkpoint(TRUNCATE)"}) {
             if (!q.exec(QString::fromLatin1(sql)))
                 return -1;
         }
@@ -321,10 +323,28 @@ int runApp(int runs, int idleSeconds)
     for (int i = 0; i < 20; ++i) // something in the history, as after a day of builds
         (void)test::post(relay.port(), test::eventBody(u"app-bench-%1"_s.arg(i), i % 3 ? "success" : "failed"));
 
-    const QStringList args {u"--relay"_s,       u"ws://127.0.0.1:%1"_s.arg(relay.port()),
-                            u"--token-file"_s,  tokenFile.fileName(),
-                            u"--secret-file"_s, relay.secretFile(),
-                            u"--data-dir"_s,    dir.filePath(u"data"_s)};
+    // A CircleCI account too (the API stand-in): the catch-up asks it at start, and never while idle.
+    test::CircleCiStandIn api;
+    if (!api.start()) {
+        std::fprintf(stderr, "the CircleCI API stand-in did not start (python3 missing?)\n");
+        return 1;
+    }
+    QFile circleToken(dir.filePath(u"circleci-token"_s));
+    if (!circleToken.open(QIODevice::WriteOnly) || circleToken.write("tok-alice\n") < 0)
+        return 1;
+    circleToken.close();
+    const QStringList args {u"--relay"_s,
+                            u"ws://127.0.0.1:%1"_s.arg(relay.port()),
+                            u"--token-file"_s,
+                            tokenFile.fileName(),
+                            u"--secret-file"_s,
+                            relay.secretFile(),
+                            u"--circleci-host"_s,
+                            api.host(),
+                            u"--circleci-token-file"_s,
+                            circleToken.fileName(),
+                            u"--data-dir"_s,
+                            dir.filePath(u"data"_s)};
     std::vector<double> startup;
     std::unique_ptr<QProcess> app;
     for (int r = 0; r <= runs; ++r) { // run 0 warms the page cache and creates the data dir
@@ -368,13 +388,17 @@ int runApp(int runs, int idleSeconds)
     }
     bench::sleepMs(5000);
     const qint64 pid = app->processId();
+    const qsizetype apiBefore = api.requests().size();
     const ProcessSample a = sample(pid);
     bench::sleepMs(idleSeconds * 1000);
     const ProcessSample b = sample(pid);
+    const qsizetype apiDuring = api.requests().size() - apiBefore;
     const double tick = 1000.0 / double(sysconf(_SC_CLK_TCK));
     std::printf("| CPU over %d s idle, relay connected | %.0f ms |\n", idleSeconds,
                 double(b.cpuTicks - a.cpuTicks) * tick);
     std::printf("| context switches over %d s (all threads) | %lld |\n", idleSeconds, b.switches - a.switches);
+    std::printf("| CircleCI API requests over %d s idle (a token set; %lld at start) | %lld |\n", idleSeconds,
+                qint64(apiBefore), qint64(apiDuring));
     std::printf("| RSS / PSS after %d s idle | %.1f MB / %.1f MB, %d threads |\n", idleSeconds + 5,
                 double(b.rssKiB) / 1024.0, double(b.pssKiB) / 1024.0, b.threads);
     app->terminate();
