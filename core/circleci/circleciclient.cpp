@@ -252,11 +252,9 @@ void CircleCiClient::startNext()
         ? m_network.sendCustomRequest(request, m_current.method)
         : m_network.sendCustomRequest(request, m_current.method, m_current.body);
     m_inFlight = reply;
-    auto *elapsed = new QElapsedTimer;
-    elapsed->start();
-    connect(reply, &QNetworkReply::finished, this, [this, elapsed] {
-        qCDebug(lcApi).noquote() << m_current.method << m_current.path << "took" << elapsed->elapsed() << "ms";
-        delete elapsed;
+    m_elapsed.start();
+    connect(reply, &QNetworkReply::finished, this, [this] {
+        qCDebug(lcApi).noquote() << m_current.method << m_current.path << "took" << m_elapsed.elapsed() << "ms";
         handleFinished();
     });
 }

@@ -4,6 +4,7 @@
 
 #include "core/circleci/apierror.h"
 
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -125,6 +126,7 @@ private:
     QPointer<QNetworkReply> m_inFlight;
     Call m_current;
     QTimer m_retryTimer;
+    QElapsedTimer m_elapsed; //!< since the request in flight was sent (debug log)
 };
 
 } // namespace ct
