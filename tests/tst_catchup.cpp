@@ -6,6 +6,7 @@
 // the history, Broken/Fixed right, a late webhook changing nothing.
 #include "circlecistandin.h"
 #include "core/statustracker.h"
+#include "dunst.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -23,23 +24,13 @@ using namespace ct::test;
 
 namespace {
 
-QByteArray dunstctl(const QStringList &args)
-{
-    QProcess p;
-    p.start(u"dunstctl"_s, args);
-    p.waitForFinished(5000);
-    return p.readAllStandardOutput().trimmed();
-}
-
 //! Summaries and bodies of every notification so far (shown or closed), newest first.
 QStringList popups()
 {
     dunstctl({u"close-all"_s}); // into the history
     QStringList out;
-    const QJsonArray all =
-        QJsonDocument::fromJson(dunstctl({u"history"_s})).object()[u"data"_s].toArray().at(0).toArray();
-    for (const QJsonValue &n : all)
-        out.append(n[u"summary"_s][u"data"_s].toString() + u" | "_s + n[u"body"_s][u"data"_s].toString());
+    for (const auto &[summary, body] : dunstHistory())
+        out.append(summary + u" | "_s + body);
     return out;
 }
 

@@ -6,6 +6,7 @@
 #include "app/setup/settings.h"
 #include "app/sources/directsource.h"
 #include "app/trayicon.h"
+#include "dunst.h"
 #include "fixtures.h"
 #include "relayprocess.h"
 
@@ -23,27 +24,12 @@ using namespace ct::test;
 
 namespace {
 
-QByteArray dunstctl(const QStringList &args)
-{
-    QProcess p;
-    p.start(u"dunstctl"_s, args);
-    p.waitForFinished(5000);
-    return p.readAllStandardOutput().trimmed();
-}
-
-int displayed()
-{
-    return dunstctl({u"count"_s, u"displayed"_s}).toInt();
-}
-
 //! Summaries of closed notifications, newest first (dunstctl history).
 QStringList historySummaries()
 {
     QStringList out;
-    const QJsonArray all =
-        QJsonDocument::fromJson(dunstctl({u"history"_s})).object()[u"data"_s].toArray().at(0).toArray();
-    for (const QJsonValue &n : all)
-        out.append(n[u"summary"_s][u"data"_s].toString());
+    for (const auto &n : dunstHistory())
+        out.append(n.first);
     return out;
 }
 

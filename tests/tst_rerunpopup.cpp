@@ -11,6 +11,7 @@
 #include "app/sources/directsource.h"
 #include "circlecistandin.h"
 #include "core/circleci/workflowactions.h"
+#include "dunst.h"
 #include "relayprocess.h"
 
 #include <QDesktopServices>
@@ -27,28 +28,9 @@ namespace {
 // gh/acme/web-ui #58 "ci", failed, in fixture-default.json.
 const QString failedWorkflow = u"246e05f1-3277-52c6-a174-36f0e8e3f082"_s;
 
-QByteArray dunstctl(const QStringList &args)
-{
-    QProcess p;
-    p.start(u"dunstctl"_s, args);
-    p.waitForFinished(5000);
-    return p.readAllStandardOutput().trimmed();
-}
-
-int displayed()
-{
-    return dunstctl({u"count"_s, u"displayed"_s}).toInt();
-}
-
-//! Closed notifications, newest first: summary → body.
 QList<std::pair<QString, QString>> history()
 {
-    QList<std::pair<QString, QString>> out;
-    const QJsonArray all =
-        QJsonDocument::fromJson(dunstctl({u"history"_s})).object()[u"data"_s].toArray().at(0).toArray();
-    for (const QJsonValue &n : all)
-        out.append({n[u"summary"_s][u"data"_s].toString(), n[u"body"_s][u"data"_s].toString()});
-    return out;
+    return dunstHistory();
 }
 
 bool invokeAction(const QByteArray &key)

@@ -227,14 +227,7 @@ void CircleCiClient::startNext()
     if (const ApiError problem = hostProblem(); !problem.ok()) {
         Reply r;
         r.error = problem;
-        const Handler done = std::move(m_current.done);
-        m_current = Call();
-        QPointer<CircleCiClient> self(this);
-        if (done)
-            done(r);
-        if (self)
-            startNext();
-        return;
+        return complete(r);
     }
     QNetworkRequest request(urlFor(m_current));
     request.setRawHeader("Circle-Token", m_token);
@@ -306,11 +299,16 @@ void CircleCiClient::handleFinished()
     if (!r.ok())
         qCInfo(lcApi).noquote() << m_current.method << m_current.path << "failed:" << status
                                 << logQuoted(r.error.message);
+    complete(r);
+}
+
+void CircleCiClient::complete(const Reply &reply)
+{
     const Handler done = std::move(m_current.done);
     m_current = Call();
-    QPointer<CircleCiClient> self(this);
+    QPointer<CircleCiClient> self(this); // a handler may delete the client
     if (done)
-        done(r);
+        done(reply);
     if (self)
         startNext();
 }

@@ -110,6 +110,8 @@ private:
     void enqueue(Call call);
     void startNext();
     void handleFinished();
+    //! Hands \a reply to the current call's handler, then starts the next call.
+    void complete(const Reply &reply);
     ApiError hostProblem() const;
     QUrl urlFor(const Call &call) const;
     void drainPages(const QString &path, const QUrlQuery &query, PagesHandler done, int pagesLeft,
