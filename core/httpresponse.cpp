@@ -31,6 +31,10 @@ QByteArray HttpResponse::reasonPhrase(int status)
         return "Accepted"_ba;
     case 204:
         return "No Content"_ba;
+    case 303:
+        return "See Other"_ba;
+    case 304:
+        return "Not Modified"_ba;
     case 400:
         return "Bad Request"_ba;
     case 401:
@@ -49,6 +53,8 @@ QByteArray HttpResponse::reasonPhrase(int status)
         return "Content Too Large"_ba;
     case 415:
         return "Unsupported Media Type"_ba;
+    case 421:
+        return "Misdirected Request"_ba;
     case 426:
         return "Upgrade Required"_ba;
     case 429:

@@ -89,13 +89,18 @@ QByteArray DeliveryHub::hashToken(QByteArrayView token)
 DeliveryHub::TokenCheck DeliveryHub::checkToken(const HttpRequest &request, const QHostAddress &peer, QString *name,
                                                 qint64 *retryAfterMs)
 {
+    return checkTokenValue(bearer(request.header("authorization").value_or("")), peer, name, retryAfterMs);
+}
+
+DeliveryHub::TokenCheck DeliveryHub::checkTokenValue(QByteArrayView token, const QHostAddress &peer, QString *name,
+                                                     qint64 *retryAfterMs)
+{
     if (const qint64 wait = m_attempts.blockedFor(peer, m_clock.elapsed()); wait > 0) {
         ++m_metrics->tokenAttemptsThrottled;
         if (retryAfterMs)
             *retryAfterMs = wait;
         return TokenCheck::Blocked;
     }
-    const QByteArrayView token = bearer(request.header("authorization").value_or(""));
     const std::optional<QString> found = token.isEmpty() ? std::nullopt : m_log->tokenName(hashToken(token));
     if (found) {
         if (name)

@@ -73,6 +73,11 @@ public:
     QHostAddress clientAddress(const HttpRequest &request, const QHostAddress &peer) const;
     TokenCheck checkToken(const HttpRequest &request, const QHostAddress &peer, QString *name = nullptr,
                           qint64 *retryAfterMs = nullptr);
+    //! The same for a token given some other way (the dashboard's sign-in form); the same budget of
+    //! failures per address.
+    TokenCheck checkTokenValue(QByteArrayView token, const QHostAddress &peer, QString *name = nullptr,
+                               qint64 *retryAfterMs = nullptr);
+    static QByteArray hashToken(QByteArrayView token);
 
 private:
     struct Session
@@ -99,7 +104,6 @@ private:
     void checkRevocations();
     void flushRejected();
     void reportTokenFailures();
-    static QByteArray hashToken(QByteArrayView token);
 
     EventLog *m_log = nullptr;
     RelayMetrics *m_metrics = nullptr;

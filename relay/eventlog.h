@@ -32,6 +32,15 @@ struct TokenInfo
     QDateTime revokedAt; //!< invalid while the token is valid
 };
 
+//! A dashboard sign-in: only the hash of the cookie's session id is kept, bound to the token used.
+struct WebSession
+{
+    QByteArray hash; //!< SHA-256 of the session id
+    QByteArray tokenHash; //!< the device token signed in with: revoking it ends the session
+    QDateTime createdAt;
+    QDateTime lastSeenAt;
+};
+
 /*!
  * \brief The relay's durable event log: append in batches, read by sequence number, prune, tokens.
  *
@@ -72,6 +81,15 @@ public:
     virtual QList<TokenInfo> tokens() = 0;
     //! The name of the valid token with this hash, if any.
     virtual std::optional<QString> tokenName(const QByteArray &hash) = 0;
+
+    virtual bool addSession(const WebSession &session, QString *error) = 0;
+    //! The session with this hash whose token is still valid, if any.
+    virtual std::optional<WebSession> session(const QByteArray &hash) = 0;
+    virtual void touchSession(const QByteArray &hash, const QDateTime &at) = 0;
+    virtual void removeSession(const QByteArray &hash) = 0;
+    //! Removes sessions last seen before \a idleBefore, created before \a createdBefore, or whose
+    //! token was revoked; returns how many.
+    virtual int pruneSessions(const QDateTime &idleBefore, const QDateTime &createdBefore) = 0;
 };
 
 } // namespace ct

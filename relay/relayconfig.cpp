@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: MIT
 #include "relay/relayconfig.h"
 
+#include "relay/dashboard/weborigin.h"
+
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFile>
@@ -46,6 +48,10 @@ const OptionSpec serveOptions[] = {
     { "max-connections-per-address", "count", "Open sockets at most from one address (default 256; 0: no limit)." },
     { "max-sessions-per-token", "count", "WebSocket sessions at most per device token (default 16)." },
     { "rejected-notice-interval", "seconds", "Tell clients about refused signed deliveries at most once per this (default 60)." },
+    { "dashboard",            "on|off",  "Serve the team dashboard at / (default on)." },
+    { "public-url",           "url",     "The dashboard's address as browsers open it, e.g. https://relay.example.com (the relay's TLS or a TLS proxy in front). Without it the dashboard answers only on 127.0.0.1/localhost." },
+    { "session-idle-timeout", "seconds", "End a dashboard sign-in unused this long (default 604800, 7 days)." },
+    { "session-lifetime",     "seconds", "End a dashboard sign-in this old, however used (default 2592000, 30 days)." },
     { "trusted-proxies",      "addresses", "Comma-separated addresses of reverse proxies in front (e.g. 127.0.0.1,::1): not capped per address; X-Forwarded-For names the client." },
 };
     // clang-format on
@@ -312,6 +318,31 @@ std::optional<RelayConfig> RelayConfigLoader::load(const QStringList &arguments,
     if (!readNumber(v, "rejected-notice-interval", 1, 86'400, &n, error))
         return std::nullopt;
     c.rejectedNoticeInterval = std::chrono::seconds(n);
+    if (const auto d = v.get("dashboard")) {
+        const QString value = d->trimmed().toLower();
+        if (value == u"on" || value == u"true" || value == u"1")
+            c.dashboard = true;
+        else if (value == u"off" || value == u"false" || value == u"0")
+            c.dashboard = false;
+        else {
+            *error = u"--dashboard must be on or off, not \"%1\""_s.arg(*d);
+            return std::nullopt;
+        }
+    }
+    if (const auto url = v.get("public-url")) {
+        const auto parsed = WebOrigin::parsePublicUrl(*url, error);
+        if (!parsed)
+            return std::nullopt;
+        c.publicUrl = *parsed;
+    }
+    n = c.sessionIdleTimeout.count();
+    if (!readNumber(v, "session-idle-timeout", 1, 10 * 365 * 86'400LL, &n, error))
+        return std::nullopt;
+    c.sessionIdleTimeout = std::chrono::seconds(n);
+    n = c.sessionLifetime.count();
+    if (!readNumber(v, "session-lifetime", 1, 10 * 365 * 86'400LL, &n, error))
+        return std::nullopt;
+    c.sessionLifetime = std::chrono::seconds(n);
     if (const auto list = v.get("trusted-proxies")) {
         for (const QString &item : list->split(u',', Qt::SkipEmptyParts)) {
             const auto address = parseAddress(item.trimmed());

@@ -10,6 +10,7 @@
 #include <QProcessEnvironment>
 #include <QString>
 #include <QStringList>
+#include <QUrl>
 
 #include <chrono>
 #include <optional>
@@ -43,6 +44,10 @@ struct RelayConfig
     //! Reverse proxies in front of the relay: their connections are not capped per address, and
     //! the client address (for throttling token guesses) is the last X-Forwarded-For entry they add.
     QList<QHostAddress> trustedProxies;
+    bool dashboard = true; //!< serve the team dashboard at /
+    QUrl publicUrl; //!< the dashboard's origin as browsers see it (https, or http on loopback); empty: loopback only
+    std::chrono::seconds sessionIdleTimeout {7 * 86'400};
+    std::chrono::seconds sessionLifetime {30 * 86'400};
 
     QString databasePath() const;
 };

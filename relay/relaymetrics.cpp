@@ -41,6 +41,16 @@ QByteArray RelayMetrics::render(int connectedClients) const
     counter("circletray_relay_messages_delivered_total", "Event messages sent live.", delivered);
     labelled("circletray_relay_clients_closed_total", "Clients closed by the relay, by reason.", "reason",
              clientsClosed);
+    labelled("circletray_relay_dashboard_sign_ins_total", "Dashboard sign-in attempts, by result.", "result",
+             dashboardSignIns);
+    counter("circletray_relay_dashboard_refused_total",
+            "Dashboard requests refused for a foreign Host or Origin (DNS rebinding, CSRF, WebSocket hijacking).",
+            dashboardRefused);
+    counter("circletray_relay_dashboard_updates_total", "Update messages sent to dashboard pages.", dashboardUpdates);
+    out += "# HELP circletray_relay_dashboard_pages_connected Dashboard pages connected live.\n"
+           "# TYPE circletray_relay_dashboard_pages_connected gauge\n"
+           "circletray_relay_dashboard_pages_connected "
+        + QByteArray::number(dashboardLive) + '\n';
     counter("circletray_relay_events_stale_total",
             "Signed deliveries older than the retention window, answered 200 and not stored (replays).", stale);
     counter("circletray_relay_rejections_unannounced_total",

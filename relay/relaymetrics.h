@@ -27,6 +27,10 @@ struct RelayMetrics
     quint64 rejectionNoticesDropped = 0; //!< not sent: the client's buffer was full
     quint64 tokenFailures = 0; //!< missing, unknown or revoked device tokens
     quint64 tokenAttemptsThrottled = 0; //!< answered 429 without checking: too many failures from the address
+    QMap<QByteArray, quint64> dashboardSignIns; //!< by result: ok, invalid, throttled, refused (Origin)
+    quint64 dashboardRefused = 0; //!< dashboard requests refused for their Host or Origin
+    quint64 dashboardUpdates = 0; //!< update messages sent to dashboard pages
+    int dashboardLive = 0; //!< dashboard pages connected live; copied when rendering
     quint64 tlsHandshakeFailures = 0; //!< copied from the HTTP server when rendering
     quint64 connectionsRefused = 0; //!< over a connection limit; copied from the HTTP server
     QDateTime lastEventAt;

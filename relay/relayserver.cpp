@@ -5,6 +5,7 @@
 #include "core/logging.h"
 #include "core/timestamp.h"
 #include "core/webhookreceiver.h"
+#include "relay/dashboard/dashboardsite.h"
 #include "relay/deliveryhub.h"
 #include "relay/ingestor.h"
 #include "relay/relaylogging.h"
@@ -62,6 +63,7 @@ RelayServer::RelayServer(const RelayConfig &config, QObject *parent)
 
 RelayServer::~RelayServer()
 {
+    delete m_dashboard;
     delete m_hub;
     m_http.close();
     if (m_metricsHttp)
@@ -156,6 +158,19 @@ bool RelayServer::start(QString *error)
     });
     m_http.route("GET"_ba, "/events"_ba,
                  [this](const HttpRequest &req, HttpResponder r) { m_hub->handleUpgrade(req, r); });
+    if (m_config.dashboard) {
+        DashboardConfig dashboard;
+        dashboard.origin = WebOrigin(m_config.publicUrl, !m_config.tlsCert.isEmpty());
+        dashboard.sessions.idleTimeout = m_config.sessionIdleTimeout;
+        dashboard.sessions.lifetime = m_config.sessionLifetime;
+        dashboard.live.keepaliveInterval = m_config.keepaliveInterval;
+        dashboard.live.keepaliveTimeout = m_config.keepaliveTimeout;
+        dashboard.live.bufferLimit = m_config.clientBufferLimit;
+        m_dashboard = new DashboardSite(m_log.get(), &m_metrics, m_hub, dashboard);
+        m_dashboard->rebuild();
+        m_dashboard->addRoutes(m_http);
+        connect(m_ingestor, &Ingestor::eventsStored, m_dashboard, &DashboardSite::eventsStored);
+    }
 
     if (m_config.metricsListen) {
         m_metricsHttp = std::make_unique<HttpServer>();
@@ -173,8 +188,14 @@ bool RelayServer::start(QString *error)
             u"cannot listen on %1: %2"_s.arg(describe(m_config.listenAddress, m_config.port), m_http.errorString());
         return false;
     }
+    if (m_dashboard)
+        m_dashboard->setPort(m_http.serverPort());
 
-    connect(&m_pruneTimer, &QTimer::timeout, this, &RelayServer::prune);
+    connect(&m_pruneTimer, &QTimer::timeout, this, [this] {
+        prune();
+        if (m_dashboard)
+            m_dashboard->pruneSessions();
+    });
     m_pruneTimer.start(10min);
     prune();
     return true;
@@ -196,6 +217,7 @@ void RelayServer::addStatusRoutes(HttpServer &server, bool privateListener)
     server.route("GET"_ba, "/metrics"_ba, [this](const HttpRequest &, HttpResponder r) {
         m_metrics.tlsHandshakeFailures = m_http.handshakeFailures();
         m_metrics.connectionsRefused = m_http.connectionsRefused();
+        m_metrics.dashboardLive = m_dashboard ? m_dashboard->pageCount() : 0;
         HttpResponse response {200,
                                {{"Content-Type"_ba, "text/plain; version=0.0.4"_ba}},
                                m_metrics.render(m_hub ? m_hub->clientCount() : 0),
@@ -279,12 +301,15 @@ void RelayServer::shutdown()
     m_ingestor->flush(); // everything received is committed and answered
     m_http.disconnectAll(); // after those answers have been sent
     m_hub->closeAll();
+    if (m_dashboard)
+        m_dashboard->closeAll();
     // Give answers and close frames a moment to leave, then stop.
     auto *poll = new QTimer(this);
     auto *deadline = new QElapsedTimer;
     deadline->start();
     connect(poll, &QTimer::timeout, this, [this, poll, deadline] {
-        if ((m_hub->clientCount() == 0 && m_http.connectionCount() == 0) || deadline->hasExpired(3000)) {
+        const int pages = m_dashboard ? m_dashboard->pageCount() : 0;
+        if ((m_hub->clientCount() == 0 && pages == 0 && m_http.connectionCount() == 0) || deadline->hasExpired(3000)) {
             poll->stop();
             delete deadline;
             m_log->close();

@@ -14,6 +14,7 @@
 
 namespace ct {
 
+class DashboardSite;
 class DeliveryHub;
 class EventLog;
 class Ingestor;
@@ -56,6 +57,7 @@ private:
     WebhookReceiver *m_receiver = nullptr;
     Ingestor *m_ingestor = nullptr;
     DeliveryHub *m_hub = nullptr;
+    DashboardSite *m_dashboard = nullptr;
     QTimer m_pruneTimer;
     QElapsedTimer m_uptime;
     QDateTime m_tlsExpiresAt;

@@ -25,6 +25,11 @@ namespace {
             u"CREATE TABLE tokens (name TEXT PRIMARY KEY, hash BLOB NOT NULL UNIQUE, created_at INTEGER NOT NULL, "
             "revoked_at INTEGER)"_s,
         },
+        {
+            // Dashboard sign-ins (schema 2): the hash of the session id, never the id.
+            u"CREATE TABLE sessions (hash BLOB PRIMARY KEY, token_hash BLOB NOT NULL, created_at INTEGER NOT NULL, "
+            "last_seen_at INTEGER NOT NULL)"_s,
+        },
     };
 
     QString lastError(const QSqlQuery &q)
@@ -381,6 +386,65 @@ std::optional<QString> SqlEventLog::tokenName(const QByteArray &hash)
     if (q.exec() && q.next())
         return q.value(0).toString();
     return std::nullopt;
+}
+
+bool SqlEventLog::addSession(const WebSession &session, QString *error)
+{
+    QSqlQuery q(m_db);
+    q.prepare(u"INSERT INTO sessions (hash, token_hash, created_at, last_seen_at) VALUES (?, ?, ?, ?)"_s);
+    q.addBindValue(session.hash);
+    q.addBindValue(session.tokenHash);
+    q.addBindValue(toMs(session.createdAt));
+    q.addBindValue(toMs(session.lastSeenAt));
+    if (!q.exec()) {
+        *error = lastError(q);
+        return false;
+    }
+    return true;
+}
+
+std::optional<WebSession> SqlEventLog::session(const QByteArray &hash)
+{
+    QSqlQuery q(m_db);
+    q.prepare(u"SELECT s.token_hash, s.created_at, s.last_seen_at FROM sessions s "
+              "JOIN tokens t ON t.hash = s.token_hash AND t.revoked_at IS NULL WHERE s.hash = ?"_s);
+    q.addBindValue(hash);
+    if (q.exec() && q.next())
+        return WebSession {hash, q.value(0).toByteArray(), fromMs(q.value(1)), fromMs(q.value(2))};
+    return std::nullopt;
+}
+
+void SqlEventLog::touchSession(const QByteArray &hash, const QDateTime &at)
+{
+    QSqlQuery q(m_db);
+    q.prepare(u"UPDATE sessions SET last_seen_at = ? WHERE hash = ?"_s);
+    q.addBindValue(toMs(at));
+    q.addBindValue(hash);
+    if (!q.exec())
+        qCWarning(lcRelayStore) << "cannot record session activity:" << lastError(q);
+}
+
+void SqlEventLog::removeSession(const QByteArray &hash)
+{
+    QSqlQuery q(m_db);
+    q.prepare(u"DELETE FROM sessions WHERE hash = ?"_s);
+    q.addBindValue(hash);
+    if (!q.exec())
+        qCWarning(lcRelayStore) << "cannot remove a session:" << lastError(q);
+}
+
+int SqlEventLog::pruneSessions(const QDateTime &idleBefore, const QDateTime &createdBefore)
+{
+    QSqlQuery q(m_db);
+    q.prepare(u"DELETE FROM sessions WHERE last_seen_at < ? OR created_at < ? OR token_hash NOT IN "
+              "(SELECT hash FROM tokens WHERE revoked_at IS NULL)"_s);
+    q.addBindValue(toMs(idleBefore));
+    q.addBindValue(toMs(createdBefore));
+    if (!q.exec()) {
+        qCWarning(lcRelayStore) << "cannot remove expired sessions:" << lastError(q);
+        return 0;
+    }
+    return q.numRowsAffected();
 }
 
 } // namespace ct

@@ -48,8 +48,13 @@ public:
     bool revokeToken(const QString &name) override;
     QList<TokenInfo> tokens() override;
     std::optional<QString> tokenName(const QByteArray &hash) override;
+    bool addSession(const WebSession &session, QString *error) override;
+    std::optional<WebSession> session(const QByteArray &hash) override;
+    void touchSession(const QByteArray &hash, const QDateTime &at) override;
+    void removeSession(const QByteArray &hash) override;
+    int pruneSessions(const QDateTime &idleBefore, const QDateTime &createdBefore) override;
 
-    static constexpr int schemaVersion = 1;
+    static constexpr int schemaVersion = 2;
 
 private:
     bool migrate(QString *error);

@@ -1,0 +1,117 @@
+// SPDX-FileCopyrightText: 2026 CircleTray contributors
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "core/eventparser.h"
+#include "core/statustracker.h"
+#include "relay/eventlog.h"
+
+#include <QDateTime>
+#include <QHash>
+#include <QJsonObject>
+#include <QList>
+#include <QStringList>
+
+#include <deque>
+#include <optional>
+
+namespace ct {
+
+/*!
+ * \brief What the dashboard shows, folded from the event log: a tile per project · ref · workflow
+ * and the recent results (docs/dashboard-protocol.md).
+ *
+ * Events are parsed with the core parser and classified with the core StatusTracker, so a tile says
+ * Broken or Fixed exactly when the tray app would. Apply every stored event once, in sequence
+ * order; at start the relay rebuilds the state by applying the whole log. Pure: no I/O, no clock.
+ */
+class DashboardState
+{
+public:
+    struct Limits
+    {
+        int recentItems = 5000; //!< workflows kept for "Recent results" and its search
+        int trackedWorkflows = 5000; //!< workflows whose job results are remembered (failing jobs, running)
+    };
+    DashboardState()
+        : DashboardState(Limits())
+    { }
+    explicit DashboardState(Limits limits);
+
+    //! Folds one stored event in; the `update` message for it (tile, recent item), or nullopt when it
+    //! changed nothing on the page (a ping, an unparseable body, a job of a workflow already replaced).
+    std::optional<QJsonObject> apply(const StoredEvent &event);
+
+    //! The whole state: relay id, head, the time now, every tile and the first page of recent results.
+    QJsonObject toJson(const QString &relayId, qint64 headSeq, const QDateTime &now) const;
+    //! One page of recent results matching every word of \a query, newest first.
+    QJsonObject recent(const QString &query, int offset, int limit) const;
+
+    qint64 lastSeq() const { return m_lastSeq; }
+    QDateTime lastEventAt() const { return m_lastEventAt; }
+    int tileCount() const { return int(m_tiles.size()); }
+    int recentCount() const { return int(m_recent.size()); }
+
+private:
+    struct Jobs
+    {
+        QString tileKey;
+        QStringList failed; //!< names, in the order they failed
+        QStringList seenJobIds;
+        QJsonObject lastEvent; //!< the latest job-completed, normalised
+        QDateTime firstAt;
+        QDateTime workflowCreatedAt;
+        qint64 pipelineNumber = 0;
+        bool completed = false; //!< its workflow-completed arrived
+    };
+    struct Running
+    {
+        QString workflowId;
+        QDateTime workflowCreatedAt;
+        qint64 pipelineNumber = 0;
+    };
+    struct Tile
+    {
+        TrackerKey key;
+        QString keyString;
+        qint64 seq = 0;
+        QJsonObject event; //!< latest workflow-completed, normalised; empty while only running
+        QString workflowId;
+        QDateTime workflowCreatedAt;
+        StatusClass state = StatusClass::Unknown;
+        Transition verdict = Transition::Unknown;
+        std::optional<StatusClass> streakClass;
+        int streakRuns = 0;
+        QDateTime streakSince;
+        std::optional<Running> running;
+    };
+    struct Recent
+    {
+        qint64 seq = 0;
+        QString workflowId;
+        Transition verdict = Transition::Unknown;
+        QJsonObject event;
+        QString tileKey;
+        QString haystack; //!< lower-cased text the search matches
+    };
+
+    std::optional<QJsonObject> applyWorkflow(const WebhookEvent &e, qint64 seq);
+    std::optional<QJsonObject> applyJob(const WebhookEvent &e, qint64 seq);
+    Jobs &jobsOf(const QString &workflowId, const QString &tileKey);
+    QJsonObject tileJson(const Tile &tile) const;
+    QJsonObject recentJson(const Recent &item) const;
+    QStringList failedJobs(const QString &workflowId) const;
+    QJsonObject update(qint64 seq, const Tile &tile, const Recent *recent) const;
+
+    Limits m_limits;
+    EventParser m_parser;
+    StatusTracker m_tracker;
+    QHash<QString, Tile> m_tiles;
+    QHash<QString, Jobs> m_jobs;
+    std::deque<QString> m_jobsOrder; //!< oldest first, to forget beyond the limit
+    std::deque<Recent> m_recent; //!< oldest first
+    qint64 m_lastSeq = 0;
+    QDateTime m_lastEventAt;
+};
+
+} // namespace ct
