@@ -196,6 +196,7 @@ void TestDashboardHttp::dataNeedsASession()
     Request r;
     r.path = path;
     r.cookie = cookie;
+    r.origin = originOf(m_relay.port()); // the live upgrade checks Origin before the session
     if (QByteArray(QTest::currentDataTag()).contains("token as"))
         r.cookie = "ct_session=" + m_token;
     if (QByteArray(QTest::currentDataTag()).contains("other cookie"))
