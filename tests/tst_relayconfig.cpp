@@ -88,6 +88,10 @@ void TestRelayConfig::shippedExampleLoads()
     QCOMPARE(c->maxConnectionsPerAddress, 256);
     QCOMPARE(c->maxSessionsPerToken, 16);
     QCOMPARE(c->rejectedNoticeInterval.count(), 60);
+    QVERIFY(c->dashboard);
+    QCOMPARE(c->publicUrl, QUrl(u"https://relay.example.com"_s));
+    QCOMPARE(c->sessionIdleTimeout.count(), 7 * 86400);
+    QCOMPARE(c->sessionLifetime.count(), 30 * 86400);
 }
 
 void TestRelayConfig::secretsFromFileAndEnvironment()
@@ -118,6 +122,12 @@ void TestRelayConfig::invalid_data()
     QTest::newRow("sessions per token") << QStringList {u"--max-sessions-per-token"_s, u"0"_s}
                                         << u"--max-sessions-per-token"_s;
     QTest::newRow("max connections") << QStringList {u"--max-connections"_s, u"0"_s} << u"--max-connections"_s;
+    QTest::newRow("dashboard") << QStringList {u"--dashboard"_s, u"maybe"_s} << u"on or off"_s;
+    QTest::newRow("public url over http") << QStringList {u"--public-url"_s, u"http://relay.example.com"_s}
+                                          << u"must be https://"_s;
+    QTest::newRow("public url with a path") << QStringList {u"--public-url"_s, u"https://relay.example.com/wall"_s}
+                                            << u"only scheme, host and port"_s;
+    QTest::newRow("session lifetime") << QStringList {u"--session-lifetime"_s, u"0"_s} << u"--session-lifetime"_s;
 }
 
 void TestRelayConfig::invalid()

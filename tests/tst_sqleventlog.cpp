@@ -4,6 +4,7 @@
 
 #include <QFileInfo>
 #include <QSqlDatabase>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
@@ -33,6 +34,8 @@ private Q_SLOTS:
     void sequenceSurvivesPruneAndReopen();
     void pruneByAgeAndCount();
     void tokens();
+    void sessions();
+    void migratesSchema1();
     void refusesNewerSchema();
     void walIsCheckpointedWhileWriting();
 
@@ -140,6 +143,73 @@ void TestSqlEventLog::tokens()
     QVERIFY(log.addToken(u"laptop"_s, "hash-3"_ba, &error)); // a revoked name can be issued again
     QCOMPARE(log.tokenName("hash-3"_ba), u"laptop"_s);
     QVERIFY(!log.tokenName("hash-1"_ba));
+}
+
+void TestSqlEventLog::sessions()
+{
+    ct::SqlEventLog log(path("sessions.sqlite"), ct::Durability::Normal);
+    QString error;
+    QVERIFY(log.open(&error));
+    QVERIFY(log.addToken(u"wall"_s, "token-1"_ba, &error));
+    const QDateTime t0 = QDateTime::currentDateTimeUtc().addSecs(-3600);
+    QVERIFY(log.addSession({"s-old"_ba, "token-1"_ba, t0.addDays(-40), t0}, &error));
+    QVERIFY(log.addSession({"s-idle"_ba, "token-1"_ba, t0, t0.addDays(-8)}, &error));
+    QVERIFY(log.addSession({"s-live"_ba, "token-1"_ba, t0, t0}, &error));
+    QVERIFY(!log.addSession({"s-live"_ba, "token-1"_ba, t0, t0}, &error)); // a hash is one session
+    const auto live = log.session("s-live"_ba);
+    QVERIFY(live);
+    QCOMPARE(live->tokenHash, "token-1"_ba);
+    QCOMPARE(live->createdAt, t0);
+    log.touchSession("s-live"_ba, t0.addSecs(60));
+    QCOMPARE(log.session("s-live"_ba)->lastSeenAt, t0.addSecs(60));
+    QVERIFY(!log.session("s-unknown"_ba));
+    // Idle over 7 days or older than 30: gone.
+    QCOMPARE(log.pruneSessions(t0.addDays(-7), t0.addDays(-30)), 2);
+    QVERIFY(log.session("s-live"_ba));
+    QVERIFY(!log.session("s-idle"_ba));
+    // Revoking the token ends its sessions at once, and pruning removes them.
+    QVERIFY(log.revokeToken(u"wall"_s));
+    QVERIFY(!log.session("s-live"_ba));
+    QVERIFY(log.addToken(u"wall"_s, "token-2"_ba, &error)); // the same name again: not the same sessions
+    QVERIFY(!log.session("s-live"_ba));
+    QCOMPARE(log.pruneSessions(t0.addDays(-7), t0.addDays(-30)), 1);
+    QVERIFY(log.addSession({"s-2"_ba, "token-2"_ba, t0, t0}, &error));
+    log.removeSession("s-2"_ba);
+    QVERIFY(!log.session("s-2"_ba));
+}
+
+void TestSqlEventLog::migratesSchema1()
+{
+    // A relay from before the dashboard: schema 1, events and tokens kept, sessions added.
+    const QString file = path("schema1.sqlite");
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"schema1"_s);
+        db.setDatabaseName(file);
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        for (const QString &sql :
+             {u"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"_s,
+              u"INSERT INTO meta VALUES ('relay_id', 'old-relay'), ('head_seq', '0'), ('schema_version', '1')"_s,
+              u"CREATE TABLE events (seq INTEGER PRIMARY KEY, event_id TEXT NOT NULL, received_at INTEGER NOT NULL, "
+              "event_type TEXT NOT NULL, signature TEXT NOT NULL, body BLOB NOT NULL)"_s,
+              u"CREATE TABLE tokens (name TEXT PRIMARY KEY, hash BLOB NOT NULL UNIQUE, created_at INTEGER NOT NULL, "
+              "revoked_at INTEGER)"_s,
+              u"INSERT INTO events VALUES (7, 'e7', 1, 'workflow-completed', 'v1=00', '{}')"_s,
+              u"INSERT INTO tokens VALUES ('laptop', X'01', 1, NULL)"_s})
+            QVERIFY2(q.exec(sql), qPrintable(q.lastError().text()));
+        q.finish();
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(u"schema1"_s);
+    ct::SqlEventLog log(file, ct::Durability::Normal);
+    QString error;
+    QVERIFY2(log.open(&error), qPrintable(error));
+    QCOMPARE(log.relayId(), u"old-relay"_s);
+    QCOMPARE(log.headSeq(), 7);
+    QCOMPARE(log.tokenName(QByteArray(1, '\x01')), u"laptop"_s);
+    QVERIFY(log.addSession({"s"_ba, QByteArray(1, '\x01'), QDateTime::currentDateTimeUtc(), QDateTime::currentDateTimeUtc()},
+                           &error));
+    QVERIFY(log.session("s"_ba));
 }
 
 void TestSqlEventLog::refusesNewerSchema()
