@@ -48,6 +48,11 @@ public:
     bool revokeToken(const QString &) override { return false; }
     QList<ct::TokenInfo> tokens() override { return {}; }
     std::optional<QString> tokenName(const QByteArray &) override { return std::nullopt; }
+    bool addSession(const ct::WebSession &, QString *) override { return false; }
+    std::optional<ct::WebSession> session(const QByteArray &) override { return std::nullopt; }
+    void touchSession(const QByteArray &, const QDateTime &) override { }
+    void removeSession(const QByteArray &) override { }
+    int pruneSessions(const QDateTime &, const QDateTime &) override { return 0; }
 };
 
 } // namespace
