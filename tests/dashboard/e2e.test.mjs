@@ -31,6 +31,7 @@ function defineTests() {
     let browser;
     let relay;
     let token;
+    let kioskToken;
     let context; // signed in
     const problems = []; // page errors and CSP violations, on every page
     const consoleErrors = []; // console errors on pages that expect none
@@ -76,6 +77,7 @@ function defineTests() {
         ({ chromium } = await import('playwright-core'));
         relay = new Relay();
         token = await relay.addToken('wallboard');
+        kioskToken = await relay.addToken('kiosk');
         await relay.start();
         browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
     });
@@ -308,6 +310,23 @@ function defineTests() {
         await page.close();
     });
 
+    test('relative times move on every 30 s without asking the relay', async () => {
+        const page = await watch(await context.newPage());
+        await page.clock.install();
+        await page.goto(relay.origin + '/');
+        await page.locator('#summary').filter({ hasText: / live$/ }).waitFor({ timeout: 5000 });
+        const times = () => page.locator('.tile time').allTextContents();
+        const before = await times();
+        let requests = 0;
+        page.on('request', () => requests++);
+        await page.clock.fastForward('10:00');
+        await page.waitForFunction((b) => [...document.querySelectorAll('.tile time')].map((e) => e.textContent).join() !== b,
+            before.join(), { timeout: 2000 });
+        assert.ok((await times()).some((t) => /min ago$/.test(t)), (await times()).join());
+        assert.equal(requests, 0, 'no request for the refresh');
+        await page.close();
+    });
+
     test('the page reconnects after a relay restart and fills in what it missed', async () => {
         const page = await signedInPage('/', {
             strict: true,
@@ -347,5 +366,28 @@ function defineTests() {
         assert.equal(res.status(), 401);
         assert.deepEqual(problems, []);
         await page.close();
+    });
+
+    test('Sign out ends the session: that page and its other pages land on /login', async () => {
+        const kiosk = await browser.newContext();
+        const page = await watch(await kiosk.newPage());
+        await page.goto(relay.origin + '/login');
+        await page.fill('#token', kioskToken);
+        await Promise.all([page.waitForURL(relay.origin + '/'), page.click('button[type=submit]')]);
+        await page.locator('#summary').filter({ hasText: / live$/ }).waitFor({ timeout: 5000 });
+        const other = await watch(await kiosk.newPage());
+        await other.goto(relay.origin + '/');
+        await other.locator('#summary').filter({ hasText: / live$/ }).waitFor({ timeout: 5000 });
+
+        const [res] = await Promise.all([
+            page.waitForResponse((r) => r.url().endsWith('/logout')),
+            page.click('form[action="/logout"] button'),
+        ]);
+        assert.equal(res.status(), 303);
+        await page.waitForURL(relay.origin + '/login');
+        await other.waitForURL(relay.origin + '/login', { timeout: 3000 }); // its live socket closed with 4001
+        assert.equal((await other.request.get(relay.origin + '/api/state')).status(), 401);
+        assert.deepEqual(problems, []);
+        await kiosk.close();
     });
 }
