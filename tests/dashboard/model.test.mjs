@@ -99,6 +99,19 @@ test('streakText', () => {
         [{ ...runningOf(null), runs: 0, since: null }, ''],
     ];
     for (const [t, want] of cases) assert.equal(M.streakText(tile(t), NOW), want, JSON.stringify([t.state, t.runs]));
+    // The relay also names the streak's outcome: a canceled run neither breaks nor extends it.
+    const withOutcome = [
+        ['canceled', 'failed', 'failing for 3 runs, since 10:42'],
+        ['canceled', 'success', 'passing for 3 runs, since 10:42'],
+        ['unknown', 'failed', 'failing for 3 runs, since 10:42'],
+        ['canceled', 'bogus', ''],
+    ];
+    for (const [state, outcome, want] of withOutcome) {
+        const t = tile({ state });
+        t.streak = { runs: 3, since, outcome };
+        assert.equal(M.streakText(t, NOW), want, state + ' ' + outcome);
+    }
+    assert.equal(M.streakText({ ...tile({ state: 'canceled' }), streak: null }, NOW), '', 'streak: null (only canceled so far)');
 });
 
 test('state and verdict words', () => {

@@ -222,13 +222,16 @@ export function workflowDuration(workflow) {
 
 /**
  * "failing for 3 runs, since 10:42" / "failing since 10:42" / "passing for 5 runs, since 3 Dec 09:10";
- * "" when the streak says nothing (canceled or unknown latest result, no streak).
+ * "" when the streak says nothing (no streak, or a canceled or unknown result and no outcome).
  */
 export function streakText(tile, now) {
     const runs = tile?.streak?.runs ?? 0;
     const since = formatWhen(tile?.streak?.since, now);
     if (!runs || !since) return '';
-    const latest = tile.state === 'running' ? previousState(tile) : tile.state;
+    // The relay names the streak's outcome (failed | success); without it, the latest result says.
+    const outcome = tile.streak.outcome;
+    const latest = outcome === 'failed' || outcome === 'success' ? outcome
+        : tile.state === 'running' ? previousState(tile) : tile.state;
     let word;
     if (latest === 'failed') word = 'failing';
     else if (latest === 'success') word = 'passing';
