@@ -119,6 +119,7 @@ private Q_SLOTS:
     void updatesCarryTheChangedTile();
     void recentIsOnePerWorkflowAndSearchable();
     void recentIsBounded();
+    void recentIsInFinishOrder();
     void pingsAndJunkChangeNothing();
 };
 
@@ -225,11 +226,12 @@ void TestDashboardState::recentIsOnePerWorkflowAndSearchable()
         state.apply(e);
     QCOMPARE(state.tileCount(), 2);
     const QJsonObject page = state.recent(QString(), 0, 2);
-    QCOMPARE(page[u"total"_s].toInt(), 4); // W2 was delivered twice: one item, moved to the front
+    QCOMPARE(page[u"total"_s].toInt(), 4); // W2 was delivered twice: one item, where it finished
     QCOMPARE(page[u"items"_s].toArray().size(), 2);
     QCOMPARE(page[u"next"_s].toInt(), 2);
     QCOMPARE(page[u"items"_s][0][u"event"_s][u"pipeline"_s][u"number"_s].toInt(), 4);
-    QCOMPARE(page[u"items"_s][1][u"event"_s][u"pipeline"_s][u"number"_s].toInt(), 2);
+    QCOMPARE(page[u"items"_s][1][u"event"_s][u"pipeline"_s][u"number"_s].toInt(), 3);
+    QCOMPARE(state.recent(QString(), 2, 1)[u"items"_s][0][u"seq"_s].toInt(), 4); // the later delivery's
     const QJsonObject last = state.recent(QString(), 2, 2);
     QVERIFY(last[u"next"_s].isNull());
     QCOMPARE(last[u"items"_s].toArray().size(), 2);
@@ -240,6 +242,18 @@ void TestDashboardState::recentIsOnePerWorkflowAndSearchable()
     QCOMPARE(state.recent(u"canceled"_s, 0, 50)[u"total"_s].toInt(), 1); // status
     QCOMPARE(state.recent(u"nothing-like-this"_s, 0, 50)[u"total"_s].toInt(), 0);
     QCOMPARE(state.recent(QString(), 0, 100000)[u"items"_s].toArray().size(), 4); // limit capped, not refused
+}
+
+void TestDashboardState::recentIsInFinishOrder()
+{
+    // Newest finish first, whatever order the deliveries came in (retries, catch-up, N+1 events).
+    DashboardState state;
+    for (const StoredEvent &e : script(u"W5=success W2=failed@a W9=success@b W7=failed@c"_s))
+        state.apply(e);
+    QList<int> order;
+    for (const QJsonValue &item : state.recent(QString(), 0, 50)[u"items"_s].toArray())
+        order.append(item[u"event"_s][u"pipeline"_s][u"number"_s].toInt());
+    QCOMPARE(order, QList<int>({9, 7, 5, 2}));
 }
 
 void TestDashboardState::recentIsBounded()

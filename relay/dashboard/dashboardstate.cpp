@@ -114,17 +114,26 @@ std::optional<QJsonObject> DashboardState::applyWorkflow(const WebhookEvent &e, 
     const QJsonObject normalised = eventToJson(e);
     jobsOf(workflowId, keyString).completed = true;
 
-    // Recent: one item per workflow id, the latest delivery for it at the front.
-    for (auto it = m_recent.rbegin(); it != m_recent.rend(); ++it) {
+    // Recent: one item per workflow id (its latest delivery), in the order the workflows finished,
+    // so a late delivery (a retry, an N+1 cancel event) goes to its place.
+    for (auto it = m_recent.begin(); it != m_recent.end(); ++it) {
         if (it->workflowId == workflowId) {
-            m_recent.erase(std::next(it).base());
+            m_recent.erase(it);
             break;
         }
     }
-    if (int(m_recent.size()) >= m_limits.recentItems)
-        m_recent.pop_front();
-    m_recent.push_back({seq, workflowId, tracked->transition, normalised, keyString, searchText(e)});
-    const Recent &item = m_recent.back();
+    const QDateTime finished = finishedAt(e);
+    auto at = m_recent.end();
+    while (at != m_recent.begin() && std::prev(at)->finishedAt > finished)
+        --at;
+    std::optional<Recent> item;
+    // Older than everything kept when the list is full: not listed (it would be dropped at once).
+    if (at != m_recent.begin() || int(m_recent.size()) < m_limits.recentItems) {
+        item = *m_recent.insert(at, {seq, workflowId, tracked->transition, normalised, keyString, searchText(e), finished});
+        if (int(m_recent.size()) > m_limits.recentItems)
+            m_recent.pop_front();
+    }
+    const Recent *listed = item ? &*item : nullptr;
 
     auto [tileIt, created] = [&] {
         auto it = m_tiles.find(keyString);
@@ -138,7 +147,7 @@ std::optional<QJsonObject> DashboardState::applyWorkflow(const WebhookEvent &e, 
     Tile &tile = *tileIt;
     if (tracked->stale && !created && !tile.event.isEmpty()) {
         // An older run finished late: listed in Recent, the tile keeps the newer result.
-        return update(seq, tile, &item);
+        return update(seq, tile, listed);
     }
     tile.seq = seq;
     tile.event = normalised;
@@ -160,7 +169,7 @@ std::optional<QJsonObject> DashboardState::applyWorkflow(const WebhookEvent &e, 
             || !newerThan(tile.running->workflowCreatedAt, tile.running->pipelineNumber, tile.workflowCreatedAt,
                           e.pipeline ? e.pipeline->number : 0)))
         tile.running.reset();
-    return update(seq, tile, &item);
+    return update(seq, tile, listed);
 }
 
 std::optional<QJsonObject> DashboardState::applyJob(const WebhookEvent &e, qint64 seq)

@@ -93,6 +93,7 @@ private:
         QJsonObject event;
         QString tileKey;
         QString haystack; //!< lower-cased text the search matches
+        QDateTime finishedAt; //!< the order of "newest first"
     };
 
     std::optional<QJsonObject> applyWorkflow(const WebhookEvent &e, qint64 seq);
@@ -109,7 +110,7 @@ private:
     QHash<QString, Tile> m_tiles;
     QHash<QString, Jobs> m_jobs;
     std::deque<QString> m_jobsOrder; //!< oldest first, to forget beyond the limit
-    std::deque<Recent> m_recent; //!< oldest first
+    std::deque<Recent> m_recent; //!< by finish time, the oldest first (a later delivery of the same time after)
     qint64 m_lastSeq = 0;
     QDateTime m_lastEventAt;
 };

@@ -342,6 +342,14 @@ test('applyUpdate: replaces the tile by key and the recent item by workflow id',
     assert.equal(s.recent.total, 31);
     assert.equal(s.tiles.length, 3);
 
+    // A late delivery of a workflow that finished earlier goes to its place, not the top.
+    const late = { seq: 14, verdict: 'passed', event: wfEvent({ wid: 'w0', status: 'success', stopped: ago(3600) }), failed_jobs: [] };
+    let t = M.applyUpdate(s, { type: 'update', seq: 14, last_event_at: ago(0), tile: null, recent: late });
+    assert.deepEqual(t.recent.items.map((i) => i.event.workflow.id), ['w1', 'w3', 'w2', 'w0']);
+    const newest = { seq: 15, verdict: 'passed', event: wfEvent({ wid: 'w9', status: 'success', stopped: ago(1) }), failed_jobs: [] };
+    t = M.applyUpdate(t, { type: 'update', seq: 15, last_event_at: ago(0), tile: null, recent: newest });
+    assert.deepEqual(t.recent.items.map((i) => i.event.workflow.id), ['w9', 'w1', 'w3', 'w2', 'w0']);
+
     // A job-completed update: a tile, no recent item.
     s = M.applyUpdate(s, { type: 'update', seq: 13, last_event_at: ago(0), tile: tile({ key: 'c', ...runningOf('failed'), seq: 13 }), recent: null });
     assert.equal(s.recent.items.length, 3);

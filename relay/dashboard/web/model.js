@@ -547,6 +547,19 @@ export function newFailures(prevTiles, nextTiles) {
 /** Recent items kept in memory for the unsearched first page (the state brings 50). */
 export const RECENT_KEPT = 200;
 
+/** When a recent item's workflow finished (its stop, else the delivery's time); 0 when unknown. */
+export function recentFinishedAt(item) {
+    return parseTime(item?.event?.workflow?.stopped_at) ?? parseTime(item?.event?.happened_at) ?? 0;
+}
+
+/** \a items (newest finish first) with \a item in its place: before every item that finished earlier
+ *  or at the same time, as the relay orders them. */
+export function insertRecent(items, item) {
+    const at = recentFinishedAt(item);
+    const i = items.findIndex((r) => recentFinishedAt(r) <= at);
+    return i < 0 ? [...items, item] : [...items.slice(0, i), item, ...items.slice(i)];
+}
+
 /** The state after an `update` message: the tile replaced by key, the recent item by workflow id. */
 export function applyUpdate(state, msg) {
     const tiles = state.tiles.filter((t) => t.key !== msg.tile?.key);
@@ -558,7 +571,7 @@ export function applyUpdate(state, msg) {
         const replaced = items.length !== recent.items.length;
         recent = {
             ...recent,
-            items: [msg.recent, ...items].slice(0, RECENT_KEPT),
+            items: insertRecent(items, msg.recent).slice(0, RECENT_KEPT),
             total: (recent.total ?? 0) + (replaced ? 0 : 1),
         };
     }
