@@ -41,8 +41,8 @@ Request get(const QByteArray &path, const QByteArray &cookie = {}, const QByteAr
     return r;
 }
 
-Request postTo(const QByteArray &path, const QByteArray &origin, const QByteArray &cookie = {}, const QByteArray &body = {},
-               const QByteArray &host = {})
+Request postTo(const QByteArray &path, const QByteArray &origin, const QByteArray &cookie = {},
+               const QByteArray &body = {}, const QByteArray &host = {})
 {
     Request r;
     r.method = "POST";
@@ -56,8 +56,8 @@ Request postTo(const QByteArray &path, const QByteArray &origin, const QByteArra
 
 QByteArray serialize(const Request &r, quint16 port)
 {
-    QByteArray out = r.method + ' ' + r.path + " HTTP/1.1\r\nHost: "
-        + (r.host.isEmpty() ? "127.0.0.1:" + QByteArray::number(port) : r.host) + "\r\n";
+    QByteArray out = r.method + ' ' + r.path
+        + " HTTP/1.1\r\nHost: " + (r.host.isEmpty() ? "127.0.0.1:" + QByteArray::number(port) : r.host) + "\r\n";
     if (!r.origin.isEmpty())
         out += "Origin: " + r.origin + "\r\n";
     if (!r.cookie.isEmpty())
@@ -184,7 +184,8 @@ void TestDashboardHttp::dataNeedsASession_data()
     QTest::newRow("state, no cookie") << "/api/state"_ba << QByteArray();
     QTest::newRow("recent, no cookie") << "/api/recent?q=x"_ba << QByteArray();
     QTest::newRow("live, no cookie") << "/api/live?since=0"_ba << QByteArray();
-    QTest::newRow("state, made-up session") << "/api/state"_ba << "ct_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"_ba;
+    QTest::newRow("state, made-up session") << "/api/state"_ba
+                                            << "ct_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"_ba;
     QTest::newRow("state, token as the cookie") << "/api/state"_ba << QByteArray();
     QTest::newRow("state, other cookie name") << "/api/state"_ba << QByteArray();
 }
@@ -217,15 +218,24 @@ void TestDashboardHttp::headers_data()
     QTest::addColumn<int>("status");
     QTest::addColumn<QByteArray>("contentType");
     QTest::addColumn<QByteArray>("cacheControl");
-    QTest::newRow("page") << "/"_ba << false << 200 << "text/html; charset=utf-8"_ba << "no-cache"_ba;
-    QTest::newRow("sign-in form") << "/login"_ba << false << 200 << "text/html; charset=utf-8"_ba << "no-store"_ba;
-    QTest::newRow("script") << "/dashboard.js"_ba << false << 200 << "text/javascript; charset=utf-8"_ba << "no-cache"_ba;
-    QTest::newRow("model") << "/model.js"_ba << false << 200 << "text/javascript; charset=utf-8"_ba << "no-cache"_ba;
-    QTest::newRow("style") << "/dashboard.css"_ba << false << 200 << "text/css; charset=utf-8"_ba << "no-cache"_ba;
-    QTest::newRow("icon") << "/favicon.svg"_ba << false << 200 << "image/svg+xml"_ba << "no-cache"_ba;
-    QTest::newRow("state") << "/api/state"_ba << true << 200 << "application/json"_ba << "no-store"_ba;
-    QTest::newRow("recent") << "/api/recent"_ba << true << 200 << "application/json"_ba << "no-store"_ba;
-    QTest::newRow("refused state") << "/api/state"_ba << false << 401 << "application/json"_ba << "no-store"_ba;
+    QTest::newRow("page") << "/"_ba << false << 200 << "text/html; charset=utf-8"_ba
+                          << "no-cache"_ba;
+    QTest::newRow("sign-in form") << "/login"_ba << false << 200 << "text/html; charset=utf-8"_ba
+                                  << "no-store"_ba;
+    QTest::newRow("script") << "/dashboard.js"_ba << false << 200 << "text/javascript; charset=utf-8"_ba
+                            << "no-cache"_ba;
+    QTest::newRow("model") << "/model.js"_ba << false << 200 << "text/javascript; charset=utf-8"_ba
+                           << "no-cache"_ba;
+    QTest::newRow("style") << "/dashboard.css"_ba << false << 200 << "text/css; charset=utf-8"_ba
+                           << "no-cache"_ba;
+    QTest::newRow("icon") << "/favicon.svg"_ba << false << 200 << "image/svg+xml"_ba
+                          << "no-cache"_ba;
+    QTest::newRow("state") << "/api/state"_ba << true << 200 << "application/json"_ba
+                           << "no-store"_ba;
+    QTest::newRow("recent") << "/api/recent"_ba << true << 200 << "application/json"_ba
+                            << "no-store"_ba;
+    QTest::newRow("refused state") << "/api/state"_ba << false << 401 << "application/json"_ba
+                                   << "no-store"_ba;
 }
 
 void TestDashboardHttp::headers()
@@ -240,7 +250,8 @@ void TestDashboardHttp::headers()
     QTEST(answer.status, "status");
     QTEST(answer.header("content-type"), "contentType");
     QTEST(answer.header("cache-control"), "cacheControl");
-    QCOMPARE(answer.header("content-security-policy"), QByteArray(csp).replace("%1", QByteArray::number(m_relay.port())));
+    QCOMPARE(answer.header("content-security-policy"),
+             QByteArray(csp).replace("%1", QByteArray::number(m_relay.port())));
     QCOMPARE(answer.header("x-content-type-options"), "nosniff"_ba);
     QCOMPARE(answer.header("referrer-policy"), "same-origin"_ba);
     if (answer.header("cache-control") == "no-cache") {
@@ -262,11 +273,16 @@ void TestDashboardHttp::foreignHostIsRefused_data()
 {
     QTest::addColumn<QByteArray>("host");
     QTest::addColumn<QByteArray>("path");
-    QTest::newRow("rebound name, page") << "evil.example"_ba << "/"_ba;
-    QTest::newRow("rebound name, state") << "evil.example:%1"_ba << "/api/state"_ba;
-    QTest::newRow("LAN address, state") << "10.0.0.7:%1"_ba << "/api/state"_ba;
-    QTest::newRow("right address, wrong port") << "127.0.0.1:1"_ba << "/api/state"_ba;
-    QTest::newRow("no port") << "127.0.0.1"_ba << "/login"_ba;
+    QTest::newRow("rebound name, page") << "evil.example"_ba
+                                        << "/"_ba;
+    QTest::newRow("rebound name, state") << "evil.example:%1"_ba
+                                         << "/api/state"_ba;
+    QTest::newRow("LAN address, state") << "10.0.0.7:%1"_ba
+                                        << "/api/state"_ba;
+    QTest::newRow("right address, wrong port") << "127.0.0.1:1"_ba
+                                               << "/api/state"_ba;
+    QTest::newRow("no port") << "127.0.0.1"_ba
+                             << "/login"_ba;
 }
 
 void TestDashboardHttp::foreignHostIsRefused()
@@ -295,16 +311,21 @@ void TestDashboardHttp::signIn_data()
     const QByteArray good = "token=%T"_ba;
     const QByteArray form = "application/x-www-form-urlencoded"_ba;
     QTest::newRow("good token") << "%O"_ba << good << form << 303 << QByteArray();
-    QTest::newRow("good token, charset, other fields") << "%O"_ba << "x=1&token=%T&y=2"_ba
-                                                       << "application/x-www-form-urlencoded; charset=UTF-8"_ba << 303
-                                                       << QByteArray();
-    QTest::newRow("wrong token") << "%O"_ba << "token=ctr_wrong"_ba << form << 401 << "not valid"_ba;
-    QTest::newRow("empty token") << "%O"_ba << "token="_ba << form << 401 << "Paste a device token"_ba;
+    QTest::newRow("good token, charset, other fields")
+        << "%O"_ba
+        << "x=1&token=%T&y=2"_ba
+        << "application/x-www-form-urlencoded; charset=UTF-8"_ba << 303 << QByteArray();
+    QTest::newRow("wrong token") << "%O"_ba
+                                 << "token=ctr_wrong"_ba << form << 401 << "not valid"_ba;
+    QTest::newRow("empty token") << "%O"_ba
+                                 << "token="_ba << form << 401 << "Paste a device token"_ba;
     QTest::newRow("no Origin") << QByteArray() << good << form << 403 << "missing Origin"_ba;
     QTest::newRow("foreign Origin") << "https://evil.example"_ba << good << form << 403 << "cross-origin"_ba;
     QTest::newRow("Origin null") << "null"_ba << good << form << 403 << "cross-origin"_ba;
     QTest::newRow("Origin, other port") << "http://127.0.0.1:1"_ba << good << form << 403 << "cross-origin"_ba;
-    QTest::newRow("JSON body") << "%O"_ba << R"({"token":"%T"})"_ba << "application/json"_ba << 415 << "form"_ba;
+    QTest::newRow("JSON body") << "%O"_ba
+                               << R"({"token":"%T"})"_ba
+                               << "application/json"_ba << 415 << "form"_ba;
 }
 
 void TestDashboardHttp::signIn()
@@ -412,7 +433,8 @@ void TestDashboardHttp::liveStream()
     for (const QJsonValue &t : behind.messages[0][u"tiles"_s].toArray())
         found = found || (t[u"key"_s] == update[u"tile"_s][u"key"_s] && t[u"verdict"_s].toString() == u"fixed"_s);
     QVERIFY(found);
-    QCOMPARE(behind.messages[0][u"recent"_s][u"items"_s][0][u"event"_s][u"workflow"_s][u"id"_s].toString(), u"wf-live-2"_s);
+    QCOMPARE(behind.messages[0][u"recent"_s][u"items"_s][0][u"event"_s][u"workflow"_s][u"id"_s].toString(),
+             u"wf-live-2"_s);
 }
 
 void TestDashboardHttp::pageMustNotTalk()
@@ -578,7 +600,8 @@ void TestDashboardHttp::cookieFlagsOverTls()
     QVERIFY2(cookie.startsWith("__Host-ct_session="), cookie.constData());
     QVERIFY(cookie.endsWith("; Path=/; HttpOnly; SameSite=Strict; Max-Age=2592000; Secure"));
     QVERIFY(!cookie.contains("Domain"));
-    QVERIFY(answer.contains(QByteArray("connect-src 'self' wss://127.0.0.1:" + QByteArray::number(relay.port()) + ';')));
+    QVERIFY(
+        answer.contains(QByteArray("connect-src 'self' wss://127.0.0.1:" + QByteArray::number(relay.port()) + ';')));
 }
 
 void TestDashboardHttp::publicUrlIsTheOnlyOrigin()

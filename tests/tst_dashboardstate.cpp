@@ -48,16 +48,18 @@ QByteArray body(const QString &type, int n, const QString &status, const QString
                                     {u"revision"_s, u"abc"_s},
                                     {u"commit"_s,
                                      QJsonObject {{u"subject"_s, subject},
-                                                  {u"author"_s, QJsonObject {{u"name"_s, u"Zoë Dev"_s},
-                                                                             {u"email"_s, u"z@example.com"_s}}}}}}}}},
+                                                  {u"author"_s,
+                                                   QJsonObject {{u"name"_s, u"Zoë Dev"_s},
+                                                                {u"email"_s, u"z@example.com"_s}}}}}}}}},
     };
     if (type == u"job-completed") {
-        o.insert(u"job"_s, QJsonObject {{u"id"_s, u"job-%1-%2"_s.arg(n).arg(job)},
-                                        {u"name"_s, job},
-                                        {u"number"_s, serial},
-                                        {u"status"_s, status},
-                                        {u"started_at"_s, iso(created)},
-                                        {u"stopped_at"_s, iso(created.addSecs(200))}});
+        o.insert(u"job"_s,
+                 QJsonObject {{u"id"_s, u"job-%1-%2"_s.arg(n).arg(job)},
+                              {u"name"_s, job},
+                              {u"number"_s, serial},
+                              {u"status"_s, status},
+                              {u"started_at"_s, iso(created)},
+                              {u"stopped_at"_s, iso(created.addSecs(200))}});
     } else {
         workflow.insert(u"status"_s, status);
     }
@@ -134,13 +136,16 @@ void TestDashboardState::tiles_data()
     QTest::addColumn<int>("runningPipeline"); // 0: not running
     QTest::addColumn<int>("recent");
 
-    QTest::newRow("first success") << u"W1=success"_s << u"success"_s << u"passed"_s << 1 << u"success"_s << u""_s << 0 << 1;
-    QTest::newRow("first failure is broken") << u"W1=failed"_s << u"failed"_s << u"broken"_s << 1 << u"failed"_s << u""_s << 0 << 1;
-    QTest::newRow("failing for 3 runs")
-        << u"W1=success W2=failed W3=error W4=failed"_s << u"failed"_s << u"still-failing"_s << 3 << u"failed"_s << u""_s << 0 << 4;
-    QTest::newRow("fixed") << u"W1=failed W2=failed W3=success"_s << u"success"_s << u"fixed"_s << 1 << u"success"_s << u""_s << 0 << 3;
-    QTest::newRow("canceled keeps the streak")
-        << u"W1=failed W2=failed W3=canceled"_s << u"canceled"_s << u"canceled"_s << 2 << u"failed"_s << u""_s << 0 << 3;
+    QTest::newRow("first success") << u"W1=success"_s << u"success"_s << u"passed"_s << 1 << u"success"_s << u""_s << 0
+                                   << 1;
+    QTest::newRow("first failure is broken")
+        << u"W1=failed"_s << u"failed"_s << u"broken"_s << 1 << u"failed"_s << u""_s << 0 << 1;
+    QTest::newRow("failing for 3 runs") << u"W1=success W2=failed W3=error W4=failed"_s << u"failed"_s
+                                        << u"still-failing"_s << 3 << u"failed"_s << u""_s << 0 << 4;
+    QTest::newRow("fixed") << u"W1=failed W2=failed W3=success"_s << u"success"_s << u"fixed"_s << 1 << u"success"_s
+                           << u""_s << 0 << 3;
+    QTest::newRow("canceled keeps the streak") << u"W1=failed W2=failed W3=canceled"_s << u"canceled"_s << u"canceled"_s
+                                               << 2 << u"failed"_s << u""_s << 0 << 3;
     QTest::newRow("failed, canceled, success is fixed")
         << u"W1=failed W2=canceled W3=success"_s << u"success"_s << u"fixed"_s << 1 << u"success"_s << u""_s << 0 << 3;
     QTest::newRow("failing jobs before the result")
@@ -150,9 +155,10 @@ void TestDashboardState::tiles_data()
         << u"W1=failed J1.test=failed"_s << u"failed"_s << u"broken"_s << 1 << u"failed"_s << u"test"_s << 0 << 1;
     QTest::newRow("job results of a newer run: running")
         << u"W1=success J2.build=success"_s << u"running"_s << u"running"_s << 1 << u"success"_s << u""_s << 2 << 1;
-    QTest::newRow("only job results: running") << u"J1.build=failed"_s << u"running"_s << u"running"_s << 0 << u""_s << u""_s << 1 << 0;
-    QTest::newRow("running ends with its result")
-        << u"W1=success J2.test=failed W2=failed"_s << u"failed"_s << u"broken"_s << 1 << u"failed"_s << u"test"_s << 0 << 2;
+    QTest::newRow("only job results: running")
+        << u"J1.build=failed"_s << u"running"_s << u"running"_s << 0 << u""_s << u""_s << 1 << 0;
+    QTest::newRow("running ends with its result") << u"W1=success J2.test=failed W2=failed"_s << u"failed"_s
+                                                  << u"broken"_s << 1 << u"failed"_s << u"test"_s << 0 << 2;
     QTest::newRow("an older run's late job is not running")
         << u"W2=success J1.build=failed"_s << u"success"_s << u"passed"_s << 1 << u"success"_s << u""_s << 0 << 1;
     QTest::newRow("a repeated delivery (N+1 on cancel) is one run")
@@ -222,7 +228,8 @@ void TestDashboardState::updatesCarryTheChangedTile()
 void TestDashboardState::recentIsOnePerWorkflowAndSearchable()
 {
     DashboardState state;
-    for (const StoredEvent &e : script(u"W1=success W2=failed@feature/login W3=success W2=failed@feature/login W4=canceled"_s))
+    for (const StoredEvent &e :
+         script(u"W1=success W2=failed@feature/login W3=success W2=failed@feature/login W4=canceled"_s))
         state.apply(e);
     QCOMPARE(state.tileCount(), 2);
     const QJsonObject page = state.recent(QString(), 0, 2);

@@ -62,32 +62,48 @@ void TestWebOrigin::originFor_data()
     QTest::addColumn<QByteArray>("cookie");
 
     const QString none;
-    QTest::newRow("loopback http") << none << false << "127.0.0.1:8788"_ba << "http://127.0.0.1:8788"_ba << "ct_session"_ba;
-    QTest::newRow("localhost http") << none << false << "localhost:8788"_ba << "http://localhost:8788"_ba << "ct_session"_ba;
-    QTest::newRow("ipv6 loopback") << none << false << "[::1]:8788"_ba << "http://[::1]:8788"_ba << "ct_session"_ba;
-    QTest::newRow("loopback tls") << none << true << "127.0.0.1:8788"_ba << "https://127.0.0.1:8788"_ba
+    QTest::newRow("loopback http") << none << false << "127.0.0.1:8788"_ba
+                                   << "http://127.0.0.1:8788"_ba
+                                   << "ct_session"_ba;
+    QTest::newRow("localhost http") << none << false << "localhost:8788"_ba
+                                    << "http://localhost:8788"_ba
+                                    << "ct_session"_ba;
+    QTest::newRow("ipv6 loopback") << none << false << "[::1]:8788"_ba
+                                   << "http://[::1]:8788"_ba
+                                   << "ct_session"_ba;
+    QTest::newRow("loopback tls") << none << true << "127.0.0.1:8788"_ba
+                                  << "https://127.0.0.1:8788"_ba
                                   << "__Host-ct_session"_ba;
     QTest::newRow("another port") << none << false << "127.0.0.1:9999"_ba << QByteArray() << "ct_session"_ba;
     QTest::newRow("no port") << none << false << "127.0.0.1"_ba << QByteArray() << "ct_session"_ba;
-    QTest::newRow("rebinding name, no public URL") << none << false << "evil.example:8788"_ba << QByteArray() << "ct_session"_ba;
-    QTest::newRow("LAN address, no public URL") << none << false << "192.168.1.5:8788"_ba << QByteArray() << "ct_session"_ba;
+    QTest::newRow("rebinding name, no public URL")
+        << none << false << "evil.example:8788"_ba << QByteArray() << "ct_session"_ba;
+    QTest::newRow("LAN address, no public URL")
+        << none << false << "192.168.1.5:8788"_ba << QByteArray() << "ct_session"_ba;
     QTest::newRow("empty host") << none << false << ""_ba << QByteArray() << "ct_session"_ba;
 
     const QString pub = u"https://relay.example.com"_s;
-    QTest::newRow("public") << pub << false << "relay.example.com"_ba << "https://relay.example.com"_ba << "__Host-ct_session"_ba;
-    QTest::newRow("public, case") << pub << false << "Relay.Example.com"_ba << "https://relay.example.com"_ba
+    QTest::newRow("public") << pub << false << "relay.example.com"_ba
+                            << "https://relay.example.com"_ba
+                            << "__Host-ct_session"_ba;
+    QTest::newRow("public, case") << pub << false << "Relay.Example.com"_ba
+                                  << "https://relay.example.com"_ba
                                   << "__Host-ct_session"_ba;
-    QTest::newRow("public, explicit 443") << pub << false << "relay.example.com:443"_ba << "https://relay.example.com"_ba
+    QTest::newRow("public, explicit 443") << pub << false << "relay.example.com:443"_ba
+                                          << "https://relay.example.com"_ba
                                           << "__Host-ct_session"_ba;
-    QTest::newRow("public, other port") << pub << false << "relay.example.com:8788"_ba << QByteArray() << "__Host-ct_session"_ba;
-    QTest::newRow("public set: loopback refused") << pub << false << "127.0.0.1:8788"_ba << QByteArray()
-                                                  << "__Host-ct_session"_ba;
-    QTest::newRow("public, suffix trick") << pub << false << "relay.example.com.evil.example"_ba << QByteArray()
-                                          << "__Host-ct_session"_ba;
+    QTest::newRow("public, other port") << pub << false << "relay.example.com:8788"_ba << QByteArray()
+                                        << "__Host-ct_session"_ba;
+    QTest::newRow("public set: loopback refused")
+        << pub << false << "127.0.0.1:8788"_ba << QByteArray() << "__Host-ct_session"_ba;
+    QTest::newRow("public, suffix trick")
+        << pub << false << "relay.example.com.evil.example"_ba << QByteArray() << "__Host-ct_session"_ba;
     QTest::newRow("public with port") << u"https://relay.example.com:8443"_s << false << "relay.example.com:8443"_ba
-                                      << "https://relay.example.com:8443"_ba << "__Host-ct_session"_ba;
+                                      << "https://relay.example.com:8443"_ba
+                                      << "__Host-ct_session"_ba;
     QTest::newRow("public http loopback") << u"http://localhost:8788"_s << false << "localhost:8788"_ba
-                                          << "http://localhost:8788"_ba << "ct_session"_ba;
+                                          << "http://localhost:8788"_ba
+                                          << "ct_session"_ba;
 }
 
 void TestWebOrigin::originFor()

@@ -96,8 +96,8 @@ void DashboardLive::handleNewSocket()
         const qint64 since = QUrlQuery(ws->requestUrl().query()).queryItemValue(u"since"_s).toLongLong(&ok);
         const qint64 head = m_callbacks.head();
         if (ok && since == head) {
-            ws->sendTextMessage(compact(QJsonObject {
-                {u"type"_s, u"hello"_s}, {u"relay_id"_s, m_callbacks.relayId()}, {u"head_seq"_s, head}}));
+            ws->sendTextMessage(compact(
+                QJsonObject {{u"type"_s, u"hello"_s}, {u"relay_id"_s, m_callbacks.relayId()}, {u"head_seq"_s, head}}));
         } else {
             QJsonObject state = m_callbacks.state();
             state.insert(u"type"_s, u"state"_s);

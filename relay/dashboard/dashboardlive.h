@@ -58,7 +58,10 @@ public:
     //! Takes over \a socket (its upgrade request unread in it) for the session \a sessionHash.
     void accept(QTcpSocket *socket);
     //! True when the session may open another page (at most maxPagesPerSession).
-    bool hasRoomFor(const QByteArray &sessionHash) const { return m_perSession.value(sessionHash) < m_limits.maxPagesPerSession; }
+    bool hasRoomFor(const QByteArray &sessionHash) const
+    {
+        return m_perSession.value(sessionHash) < m_limits.maxPagesPerSession;
+    }
     void broadcast(const QJsonObject &message);
     void endSession(const QByteArray &sessionHash); //!< 4001 to its pages (signed out)
     void closeAll(); //!< 1001

@@ -43,7 +43,8 @@ QByteArray DashboardSessions::create(const QByteArray &tokenHash, const QDateTim
 
 bool DashboardSessions::expired(const WebSession &s, const QDateTime &now) const
 {
-    return s.lastSeenAt.secsTo(now) > m_limits.idleTimeout.count() || s.createdAt.secsTo(now) > m_limits.lifetime.count();
+    return s.lastSeenAt.secsTo(now) > m_limits.idleTimeout.count()
+        || s.createdAt.secsTo(now) > m_limits.lifetime.count();
 }
 
 std::optional<WebSession> DashboardSessions::resolve(QByteArrayView id, const QDateTime &now)

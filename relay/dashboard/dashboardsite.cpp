@@ -88,7 +88,9 @@ DashboardSite::DashboardSite(EventLog *log, RelayMetrics *metrics, DeliveryHub *
     , m_sessions(log, config.sessions)
 {
     DashboardLive::Callbacks callbacks;
-    callbacks.state = [this] { return m_state.toJson(m_log->relayId(), m_log->headSeq(), QDateTime::currentDateTimeUtc()); };
+    callbacks.state = [this] {
+        return m_state.toJson(m_log->relayId(), m_log->headSeq(), QDateTime::currentDateTimeUtc());
+    };
     callbacks.head = [this] { return m_log->headSeq(); };
     callbacks.relayId = [this] { return m_log->relayId(); };
     callbacks.sessionOf = [this](const QByteArray &cookieHeader) -> std::optional<QByteArray> {
@@ -127,12 +129,12 @@ void DashboardSite::addRoutes(HttpServer &server)
             (this->*handler)(request, responder);
         };
     };
-    server.route("GET"_ba, "/"_ba, [this](const HttpRequest &req, HttpResponder r) { serveFile("index.html"_ba, req, r); });
-    server.route("GET"_ba, "/login"_ba,
-                 [this](const HttpRequest &req, HttpResponder r) {
-                     if (const auto origin = checkHost(req, r))
-                         r.respond(loginPage(200, QString(), *origin));
-                 });
+    server.route("GET"_ba, "/"_ba,
+                 [this](const HttpRequest &req, HttpResponder r) { serveFile("index.html"_ba, req, r); });
+    server.route("GET"_ba, "/login"_ba, [this](const HttpRequest &req, HttpResponder r) {
+        if (const auto origin = checkHost(req, r))
+            r.respond(loginPage(200, QString(), *origin));
+    });
     for (auto it = m_files.cbegin(); it != m_files.cend(); ++it) {
         if (it.key() == "index.html" || it.key() == "login.html")
             continue;
@@ -149,10 +151,10 @@ void DashboardSite::addRoutes(HttpServer &server)
 
 HttpResponse DashboardSite::withHeaders(HttpResponse r, const QByteArray &origin) const
 {
-    r.headers.append({"Content-Security-Policy"_ba,
-                      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' "
-                          + WebOrigin::webSocketOrigin(origin)
-                          + "; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"});
+    r.headers.append(
+        {"Content-Security-Policy"_ba,
+         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' "
+             + WebOrigin::webSocketOrigin(origin) + "; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"});
     r.headers.append({"X-Content-Type-Options"_ba, "nosniff"_ba});
     // same-origin, not no-referrer: with no-referrer Chromium sends "Origin: null" on the page's
     // own form POST, which the exact Origin check would refuse.
@@ -168,7 +170,8 @@ std::optional<QByteArray> DashboardSite::checkHost(const HttpRequest &request, c
         return origin;
     ++m_metrics->dashboardRefused;
     responder.respond(HttpResponse::text(
-        421, m_config.origin.hasPublicUrl()
+        421,
+        m_config.origin.hasPublicUrl()
             ? "this relay's dashboard answers only at its public URL (--public-url)"_ba
             : "this relay's dashboard answers only on 127.0.0.1, localhost or [::1]; to open it by another name, "
               "give the relay --public-url https://<that name>"_ba));
@@ -182,8 +185,9 @@ bool DashboardSite::checkOrigin(const HttpRequest &request, const HttpResponder 
         return true;
     ++m_metrics->dashboardRefused;
     qCInfo(lcRelayDashboard).noquote() << "refused a dashboard" << request.method << QString::fromLatin1(request.path)
-                              << (sent ? u"from origin %1"_s.arg(logQuoted(QString::fromLatin1(*sent).left(100)))
-                                       : u"without an Origin header"_s);
+                                       << (sent ? u"from origin %1"_s.arg(
+                                               logQuoted(QString::fromLatin1(*sent).left(100)))
+                                                : u"without an Origin header"_s);
     responder.respond(withHeaders(
         HttpResponse::text(403, sent ? "cross-origin request refused"_ba : "missing Origin header"_ba), origin));
     return false;
@@ -230,7 +234,8 @@ HttpResponse DashboardSite::loginPage(int status, const QString &message, const 
         return HttpResponse::text(500, "this relay was built without the dashboard's pages"_ba);
     QByteArray body = it->body;
     if (!message.isEmpty())
-        body.replace("<!--message-->"_ba, QByteArray("<p class=\"message\" role=\"alert\">" + htmlEscaped(message) + "</p>"));
+        body.replace("<!--message-->"_ba,
+                     QByteArray("<p class=\"message\" role=\"alert\">" + htmlEscaped(message) + "</p>"));
     HttpResponse r {status, {{"Content-Type"_ba, it->contentType}, {"Cache-Control"_ba, "no-store"_ba}}, body, false};
     return withHeaders(r, origin);
 }
@@ -246,12 +251,16 @@ void DashboardSite::serveFile(const QByteArray &name, const HttpRequest &request
         return;
     }
     if (request.header("if-none-match").value_or("") == it->etag) {
-        responder.respond(withHeaders({304, {{"ETag"_ba, it->etag}, {"Cache-Control"_ba, "no-cache"_ba}}, {}, false}, *origin));
+        responder.respond(
+            withHeaders({304, {{"ETag"_ba, it->etag}, {"Cache-Control"_ba, "no-cache"_ba}}, {}, false}, *origin));
         return;
     }
-    responder.respond(withHeaders(
-        {200, {{"Content-Type"_ba, it->contentType}, {"ETag"_ba, it->etag}, {"Cache-Control"_ba, "no-cache"_ba}}, it->body, false},
-        *origin));
+    responder.respond(
+        withHeaders({200,
+                     {{"Content-Type"_ba, it->contentType}, {"ETag"_ba, it->etag}, {"Cache-Control"_ba, "no-cache"_ba}},
+                     it->body,
+                     false},
+                    *origin));
 }
 
 void DashboardSite::signIn(const HttpRequest &request, const HttpResponder &responder)
@@ -270,8 +279,9 @@ void DashboardSite::signIn(const HttpRequest &request, const HttpResponder &resp
     const QByteArray token = formField(request.body, "token").value_or(QByteArray()).trimmed();
     const QHostAddress client = m_hub->clientAddress(request, responder.peerAddress());
     qint64 retryAfterMs = 0;
-    const DeliveryHub::TokenCheck check =
-        token.isEmpty() ? DeliveryHub::TokenCheck::Missing : m_hub->checkTokenValue(token, client, nullptr, &retryAfterMs);
+    const DeliveryHub::TokenCheck check = token.isEmpty()
+        ? DeliveryHub::TokenCheck::Missing
+        : m_hub->checkTokenValue(token, client, nullptr, &retryAfterMs);
     switch (check) {
     case DeliveryHub::TokenCheck::Valid: {
         const QByteArray id = m_sessions.create(DeliveryHub::hashToken(token), QDateTime::currentDateTimeUtc());
@@ -281,8 +291,11 @@ void DashboardSite::signIn(const HttpRequest &request, const HttpResponder &resp
         }
         ++m_metrics->dashboardSignIns["ok"_ba];
         qCInfo(lcRelayDashboard).noquote() << "dashboard sign-in from" << client.toString();
-        HttpResponse r {303, {{"Location"_ba, "/"_ba}, {"Set-Cookie"_ba, sessionCookie(id)}, {"Cache-Control"_ba, "no-store"_ba}},
-                        {}, false};
+        HttpResponse r {
+            303,
+            {{"Location"_ba, "/"_ba}, {"Set-Cookie"_ba, sessionCookie(id)}, {"Cache-Control"_ba, "no-store"_ba}},
+            {},
+            false};
         responder.respond(withHeaders(r, *origin));
         return;
     }
@@ -317,8 +330,11 @@ void DashboardSite::signOut(const HttpRequest &request, const HttpResponder &res
         m_sessions.endByHash(hash);
         m_live->endSession(hash);
     }
-    HttpResponse r {303, {{"Location"_ba, "/login"_ba}, {"Set-Cookie"_ba, sessionCookie({})}, {"Cache-Control"_ba, "no-store"_ba}},
-                    {}, false};
+    HttpResponse r {
+        303,
+        {{"Location"_ba, "/login"_ba}, {"Set-Cookie"_ba, sessionCookie({})}, {"Cache-Control"_ba, "no-store"_ba}},
+        {},
+        false};
     responder.respond(withHeaders(r, *origin));
 }
 
@@ -328,7 +344,8 @@ void DashboardSite::apiState(const HttpRequest &request, const HttpResponder &re
     if (!origin || !requireSession(request, responder, *origin))
         return;
     responder.respond(withHeaders(
-        jsonResponse(200, m_state.toJson(m_log->relayId(), m_log->headSeq(), QDateTime::currentDateTimeUtc())), *origin));
+        jsonResponse(200, m_state.toJson(m_log->relayId(), m_log->headSeq(), QDateTime::currentDateTimeUtc())),
+        *origin));
 }
 
 void DashboardSite::apiRecent(const HttpRequest &request, const HttpResponder &responder)
@@ -360,7 +377,8 @@ void DashboardSite::apiLive(const HttpRequest &request, const HttpResponder &res
         return;
     }
     if (!m_live->hasRoomFor(session->hash)) {
-        responder.respond(withHeaders(HttpResponse::text(429, "too many dashboard pages open for this sign-in"_ba), *origin));
+        responder.respond(
+            withHeaders(HttpResponse::text(429, "too many dashboard pages open for this sign-in"_ba), *origin));
         return;
     }
     if (QTcpSocket *socket = responder.takeOver())
@@ -382,8 +400,8 @@ void DashboardSite::rebuild()
         count += page.size();
         after = page.constLast().seq;
     }
-    qCInfo(lcRelayDashboard) << "dashboard state rebuilt from" << count << "events in" << timer.elapsed() << "ms:"
-                    << m_state.tileCount() << "tiles," << m_state.recentCount() << "recent results";
+    qCInfo(lcRelayDashboard) << "dashboard state rebuilt from" << count << "events in" << timer.elapsed()
+                             << "ms:" << m_state.tileCount() << "tiles," << m_state.recentCount() << "recent results";
 }
 
 void DashboardSite::eventsStored(const QList<StoredEvent> &events)

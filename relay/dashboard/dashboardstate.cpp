@@ -129,7 +129,8 @@ std::optional<QJsonObject> DashboardState::applyWorkflow(const WebhookEvent &e, 
     std::optional<Recent> item;
     // Older than everything kept when the list is full: not listed (it would be dropped at once).
     if (at != m_recent.begin() || int(m_recent.size()) < m_limits.recentItems) {
-        item = *m_recent.insert(at, {seq, workflowId, tracked->transition, normalised, keyString, searchText(e), finished});
+        item = *m_recent.insert(at,
+                                {seq, workflowId, tracked->transition, normalised, keyString, searchText(e), finished});
         if (int(m_recent.size()) > m_limits.recentItems)
             m_recent.pop_front();
     }
@@ -239,20 +240,22 @@ QJsonObject DashboardState::tileJson(const Tile &tile) const
                           : QJsonValue(QJsonValue::Null)},
         {u"seq"_s, tile.seq},
         {u"event"_s, tile.event.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(tile.event)},
-        {u"failed_jobs"_s, QJsonArray::fromStringList(tile.event.isEmpty() ? QStringList() : failedJobs(tile.workflowId))},
+        {u"failed_jobs"_s,
+         QJsonArray::fromStringList(tile.event.isEmpty() ? QStringList() : failedJobs(tile.workflowId))},
         {u"running"_s, QJsonValue(QJsonValue::Null)},
     };
     if (running) {
         const auto jobs = m_jobs.constFind(tile.running->workflowId);
         if (jobs != m_jobs.cend()) {
-            o.insert(u"running"_s, QJsonObject {
-                                       {u"workflow_id"_s, tile.running->workflowId},
-                                       {u"pipeline_number"_s, tile.running->pipelineNumber},
-                                       {u"since"_s, time(jobs->firstAt)},
-                                       {u"jobs_done"_s, int(jobs->seenJobIds.size())},
-                                       {u"failed_jobs"_s, QJsonArray::fromStringList(jobs->failed)},
-                                       {u"event"_s, jobs->lastEvent},
-                                   });
+            o.insert(u"running"_s,
+                     QJsonObject {
+                         {u"workflow_id"_s, tile.running->workflowId},
+                         {u"pipeline_number"_s, tile.running->pipelineNumber},
+                         {u"since"_s, time(jobs->firstAt)},
+                         {u"jobs_done"_s, int(jobs->seenJobIds.size())},
+                         {u"failed_jobs"_s, QJsonArray::fromStringList(jobs->failed)},
+                         {u"event"_s, jobs->lastEvent},
+                     });
         } else {
             // Forgotten (more workflows tracked since than the limit): show the last result instead.
             o.insert(u"state"_s, QString::fromLatin1(stateName(tile.state)));
@@ -300,12 +303,9 @@ QJsonObject DashboardState::toJson(const QString &relayId, qint64 headSeq, const
     for (const Tile &tile : m_tiles)
         tiles.append(tileJson(tile));
     return QJsonObject {
-        {u"relay_id"_s, relayId},
-        {u"head_seq"_s, headSeq},
-        {u"server_time"_s, time(now)},
-        {u"last_event_at"_s, time(m_lastEventAt)},
-        {u"tiles"_s, tiles},
-        {u"recent"_s, recent(QString(), 0, 50)},
+        {u"relay_id"_s, relayId},      {u"head_seq"_s, headSeq},
+        {u"server_time"_s, time(now)}, {u"last_event_at"_s, time(m_lastEventAt)},
+        {u"tiles"_s, tiles},           {u"recent"_s, recent(QString(), 0, 50)},
     };
 }
 

@@ -67,8 +67,8 @@ std::optional<QByteArray> WebOrigin::originFor(QByteArrayView hostHeader) const
     if (m_public.isValid()) {
         const int defaultPort = m_public.scheme() == u"https" ? 443 : 80;
         const QByteArray canonical = authority(m_public.host(), m_public.port(), defaultPort);
-        const QByteArray explicitPort = authority(m_public.host(), -1, 0) + ':'
-            + QByteArray::number(m_public.port(defaultPort));
+        const QByteArray explicitPort =
+            authority(m_public.host(), -1, 0) + ':' + QByteArray::number(m_public.port(defaultPort));
         if (host != canonical && host != explicitPort)
             return std::nullopt;
         return m_public.scheme().toLatin1() + "://" + canonical;

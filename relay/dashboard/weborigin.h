@@ -36,7 +36,10 @@ public:
     //! The WebSocket origin for the CSP's connect-src ("wss://relay.example.com").
     static QByteArray webSocketOrigin(const QByteArray &origin);
     bool secure() const; //!< the browser sees https: Secure, __Host- cookies
-    QByteArray cookieName() const { return secure() ? QByteArrayLiteral("__Host-ct_session") : QByteArrayLiteral("ct_session"); }
+    QByteArray cookieName() const
+    {
+        return secure() ? QByteArrayLiteral("__Host-ct_session") : QByteArrayLiteral("ct_session");
+    }
     bool hasPublicUrl() const { return m_public.isValid(); }
 
 private:
