@@ -396,7 +396,7 @@ void DashboardSite::rebuild()
         if (page.isEmpty())
             break;
         for (const StoredEvent &e : page)
-            m_state.apply(e);
+            m_state.fold(e);
         count += page.size();
         after = page.constLast().seq;
     }
@@ -407,7 +407,9 @@ void DashboardSite::rebuild()
 void DashboardSite::eventsStored(const QList<StoredEvent> &events)
 {
     for (const StoredEvent &e : events) {
-        if (const auto update = m_state.apply(e))
+        if (m_live->pageCount() == 0)
+            m_state.fold(e); // nobody to tell: no message built
+        else if (const auto update = m_state.apply(e))
             m_live->broadcast(*update);
     }
 }

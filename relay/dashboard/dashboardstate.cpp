@@ -56,9 +56,9 @@ namespace {
         return parts.join(u'\n').toCaseFolded();
     }
 
-    qint64 pipelineNumber(const QJsonObject &event)
+    qint64 pipelineNumber(const std::optional<WebhookEvent> &event)
     {
-        return event.value(u"pipeline"_s).toObject().value(u"number"_s).toInteger();
+        return event && event->pipeline ? event->pipeline->number : 0;
     }
 
 } // namespace
@@ -68,6 +68,19 @@ DashboardState::DashboardState(Limits limits)
 { }
 
 std::optional<QJsonObject> DashboardState::apply(const StoredEvent &stored)
+{
+    const std::optional<Change> changed = change(stored);
+    if (!changed)
+        return std::nullopt;
+    return update(stored.seq, m_tiles[changed->tileKey], changed->recent ? &*changed->recent : nullptr);
+}
+
+void DashboardState::fold(const StoredEvent &stored)
+{
+    change(stored);
+}
+
+std::optional<DashboardState::Change> DashboardState::change(const StoredEvent &stored)
 {
     m_lastSeq = std::max(m_lastSeq, stored.seq);
     const EventParseResult parsed = m_parser.parse(stored.body);
@@ -102,7 +115,7 @@ QStringList DashboardState::failedJobs(const QString &workflowId) const
     return it == m_jobs.cend() ? QStringList() : it->failed;
 }
 
-std::optional<QJsonObject> DashboardState::applyWorkflow(const WebhookEvent &e, qint64 seq)
+std::optional<DashboardState::Change> DashboardState::applyWorkflow(const WebhookEvent &e, qint64 seq)
 {
     const TrackerKey key = TrackerKey::fromEvent(e);
     const QString keyString = key.toString();
@@ -111,15 +124,16 @@ std::optional<QJsonObject> DashboardState::applyWorkflow(const WebhookEvent &e, 
         return std::nullopt;
     const QString &workflowId = e.workflow->id;
     const StatusClass status = e.workflow->statusClass;
-    const QJsonObject normalised = eventToJson(e);
     jobsOf(workflowId, keyString).completed = true;
 
     // Recent: one item per workflow id (its latest delivery), in the order the workflows finished,
     // so a late delivery (a retry, an N+1 cancel event) goes to its place.
-    for (auto it = m_recent.begin(); it != m_recent.end(); ++it) {
-        if (it->workflowId == workflowId) {
-            m_recent.erase(it);
-            break;
+    if (m_recentIds.remove(workflowId)) {
+        for (auto it = m_recent.rbegin(); it != m_recent.rend(); ++it) {
+            if (it->workflowId == workflowId) {
+                m_recent.erase(std::next(it).base());
+                break;
+            }
         }
     }
     const QDateTime finished = finishedAt(e);
@@ -130,11 +144,13 @@ std::optional<QJsonObject> DashboardState::applyWorkflow(const WebhookEvent &e, 
     // Older than everything kept when the list is full: not listed (it would be dropped at once).
     if (at != m_recent.begin() || int(m_recent.size()) < m_limits.recentItems) {
         item = *m_recent.insert(at,
-                                {seq, workflowId, tracked->transition, normalised, keyString, searchText(e), finished});
-        if (int(m_recent.size()) > m_limits.recentItems)
+                                {seq, workflowId, tracked->transition, e, keyString, searchText(e), finished});
+        m_recentIds.insert(workflowId);
+        if (int(m_recent.size()) > m_limits.recentItems) {
+            m_recentIds.remove(m_recent.front().workflowId);
             m_recent.pop_front();
+        }
     }
-    const Recent *listed = item ? &*item : nullptr;
 
     auto [tileIt, created] = [&] {
         auto it = m_tiles.find(keyString);
@@ -146,12 +162,12 @@ std::optional<QJsonObject> DashboardState::applyWorkflow(const WebhookEvent &e, 
         return std::pair(m_tiles.insert(keyString, tile), true);
     }();
     Tile &tile = *tileIt;
-    if (tracked->stale && !created && !tile.event.isEmpty()) {
+    if (tracked->stale && !created && tile.event) {
         // An older run finished late: listed in Recent, the tile keeps the newer result.
-        return update(seq, tile, listed);
+        return Change {keyString, item};
     }
     tile.seq = seq;
-    tile.event = normalised;
+    tile.event = e;
     tile.workflowId = workflowId;
     tile.workflowCreatedAt = e.workflow->createdAt;
     tile.state = status;
@@ -170,10 +186,10 @@ std::optional<QJsonObject> DashboardState::applyWorkflow(const WebhookEvent &e, 
             || !newerThan(tile.running->workflowCreatedAt, tile.running->pipelineNumber, tile.workflowCreatedAt,
                           e.pipeline ? e.pipeline->number : 0)))
         tile.running.reset();
-    return update(seq, tile, listed);
+    return Change {keyString, item};
 }
 
-std::optional<QJsonObject> DashboardState::applyJob(const WebhookEvent &e, qint64 seq)
+std::optional<DashboardState::Change> DashboardState::applyJob(const WebhookEvent &e, qint64 seq)
 {
     const TrackerKey key = TrackerKey::fromEvent(e);
     const QString keyString = key.toString();
@@ -184,7 +200,7 @@ std::optional<QJsonObject> DashboardState::applyJob(const WebhookEvent &e, qint6
     jobs.seenJobIds.append(e.job->id);
     if (e.job->statusClass == StatusClass::Failure && !jobs.failed.contains(e.job->name))
         jobs.failed.append(e.job->name);
-    jobs.lastEvent = eventToJson(e);
+    jobs.lastEvent = e;
     if (!jobs.firstAt.isValid())
         jobs.firstAt = e.happenedAt;
     jobs.workflowCreatedAt = e.workflow->createdAt;
@@ -194,11 +210,11 @@ std::optional<QJsonObject> DashboardState::applyJob(const WebhookEvent &e, qint6
     if (it != m_tiles.end() && it->workflowId == workflowId) {
         // A late job result of the tile's own latest workflow: its failing jobs change.
         it->seq = seq;
-        return update(seq, *it, nullptr);
+        return Change {keyString, std::nullopt};
     }
     if (jobs.completed)
         return std::nullopt; // an older workflow's late job: nothing on the page shows it
-    if (it != m_tiles.end() && !it->event.isEmpty()
+    if (it != m_tiles.end() && it->event
         && !newerThan(jobs.workflowCreatedAt, jobs.pipelineNumber, it->workflowCreatedAt, pipelineNumber(it->event)))
         return std::nullopt;
     if (it == m_tiles.end()) {
@@ -209,7 +225,7 @@ std::optional<QJsonObject> DashboardState::applyJob(const WebhookEvent &e, qint6
     }
     it->running = Running {workflowId, jobs.workflowCreatedAt, jobs.pipelineNumber};
     it->seq = seq;
-    return update(seq, *it, nullptr);
+    return Change {keyString, std::nullopt};
 }
 
 QJsonObject DashboardState::update(qint64 seq, const Tile &tile, const Recent *recent) const
@@ -239,9 +255,9 @@ QJsonObject DashboardState::tileJson(const Tile &tile) const
                                                     {u"outcome"_s, QString::fromLatin1(stateName(*tile.streakClass))}})
                           : QJsonValue(QJsonValue::Null)},
         {u"seq"_s, tile.seq},
-        {u"event"_s, tile.event.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(tile.event)},
+        {u"event"_s, tile.event ? QJsonValue(eventToJson(*tile.event)) : QJsonValue(QJsonValue::Null)},
         {u"failed_jobs"_s,
-         QJsonArray::fromStringList(tile.event.isEmpty() ? QStringList() : failedJobs(tile.workflowId))},
+         QJsonArray::fromStringList(tile.event ? failedJobs(tile.workflowId) : QStringList())},
         {u"running"_s, QJsonValue(QJsonValue::Null)},
     };
     if (running) {
@@ -254,7 +270,7 @@ QJsonObject DashboardState::tileJson(const Tile &tile) const
                          {u"since"_s, time(jobs->firstAt)},
                          {u"jobs_done"_s, int(jobs->seenJobIds.size())},
                          {u"failed_jobs"_s, QJsonArray::fromStringList(jobs->failed)},
-                         {u"event"_s, jobs->lastEvent},
+                         {u"event"_s, jobs->lastEvent ? QJsonValue(eventToJson(*jobs->lastEvent)) : QJsonValue(QJsonValue::Null)},
                      });
         } else {
             // Forgotten (more workflows tracked since than the limit): show the last result instead.
@@ -270,7 +286,7 @@ QJsonObject DashboardState::recentJson(const Recent &item) const
     return QJsonObject {
         {u"seq"_s, item.seq},
         {u"verdict"_s, QString::fromLatin1(transitionName(item.verdict))},
-        {u"event"_s, item.event},
+        {u"event"_s, eventToJson(item.event)},
         {u"failed_jobs"_s, QJsonArray::fromStringList(failedJobs(item.workflowId))},
     };
 }

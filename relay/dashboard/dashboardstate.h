@@ -10,6 +10,7 @@
 #include <QHash>
 #include <QJsonObject>
 #include <QList>
+#include <QSet>
 #include <QStringList>
 
 #include <deque>
@@ -41,6 +42,8 @@ public:
     //! Folds one stored event in; the `update` message for it (tile, recent item), or nullopt when it
     //! changed nothing on the page (a ping, an unparseable body, a job of a workflow already replaced).
     std::optional<QJsonObject> apply(const StoredEvent &event);
+    //! The same without building the message (rebuilding at start).
+    void fold(const StoredEvent &event);
 
     //! The whole state: relay id, head, the time now, every tile and the first page of recent results.
     QJsonObject toJson(const QString &relayId, qint64 headSeq, const QDateTime &now) const;
@@ -58,7 +61,7 @@ private:
         QString tileKey;
         QStringList failed; //!< names, in the order they failed
         QStringList seenJobIds;
-        QJsonObject lastEvent; //!< the latest job-completed, normalised
+        std::optional<WebhookEvent> lastEvent; //!< the latest job-completed
         QDateTime firstAt;
         QDateTime workflowCreatedAt;
         qint64 pipelineNumber = 0;
@@ -75,7 +78,7 @@ private:
         TrackerKey key;
         QString keyString;
         qint64 seq = 0;
-        QJsonObject event; //!< latest workflow-completed, normalised; empty while only running
+        std::optional<WebhookEvent> event; //!< the latest workflow-completed; none while only running
         QString workflowId;
         QDateTime workflowCreatedAt;
         StatusClass state = StatusClass::Unknown;
@@ -90,14 +93,21 @@ private:
         qint64 seq = 0;
         QString workflowId;
         Transition verdict = Transition::Unknown;
-        QJsonObject event;
+        WebhookEvent event; //!< normalised (eventToJson) only when sent: most are never shown
         QString tileKey;
         QString haystack; //!< lower-cased text the search matches
         QDateTime finishedAt; //!< the order of "newest first"
     };
 
-    std::optional<QJsonObject> applyWorkflow(const WebhookEvent &e, qint64 seq);
-    std::optional<QJsonObject> applyJob(const WebhookEvent &e, qint64 seq);
+    //! What an event changed: the tile, and the recent item when it listed one.
+    struct Change
+    {
+        QString tileKey;
+        std::optional<Recent> recent;
+    };
+    std::optional<Change> change(const StoredEvent &stored);
+    std::optional<Change> applyWorkflow(const WebhookEvent &e, qint64 seq);
+    std::optional<Change> applyJob(const WebhookEvent &e, qint64 seq);
     Jobs &jobsOf(const QString &workflowId, const QString &tileKey);
     QJsonObject tileJson(const Tile &tile) const;
     QJsonObject recentJson(const Recent &item) const;
@@ -110,6 +120,7 @@ private:
     QHash<QString, Tile> m_tiles;
     QHash<QString, Jobs> m_jobs;
     std::deque<QString> m_jobsOrder; //!< oldest first, to forget beyond the limit
+    QSet<QString> m_recentIds; //!< workflow ids in m_recent (a repeat is rare: search only then)
     std::deque<Recent> m_recent; //!< by finish time, the oldest first (a later delivery of the same time after)
     qint64 m_lastSeq = 0;
     QDateTime m_lastEventAt;
