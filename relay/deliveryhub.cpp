@@ -376,7 +376,8 @@ void DeliveryHub::broadcastStored(const QList<StoredEvent> &events, const QList<
             send(s, messages[i]);
             s.lastSent = events[i].seq;
             ++m_metrics->delivered;
-            m_metrics->observeLatency(double(steadyNowNs() - receivedNs.value(i)) / 1e9);
+            if (const qint64 received = receivedNs.value(i); received > 0) // 0: another relay received it
+                m_metrics->observeLatency(double(steadyNowNs() - received) / 1e9);
         }
     }
 }

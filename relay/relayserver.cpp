@@ -8,6 +8,7 @@
 #include "relay/dashboard/dashboardsite.h"
 #include "relay/deliveryhub.h"
 #include "relay/ingestor.h"
+#include "relay/logtailer.h"
 #include "relay/relaylogging.h"
 #include "relay/sqleventlog.h"
 #include "relay/tlscredentials.h"
@@ -123,7 +124,10 @@ bool RelayServer::start(QString *error)
     delivery.rejectedNoticeInterval = m_config.rejectedNoticeInterval;
     delivery.trustedProxies = m_config.trustedProxies;
     m_hub = new DeliveryHub(m_log.get(), &m_metrics, delivery);
-    connect(m_ingestor, &Ingestor::eventsStored, m_hub, &DeliveryHub::broadcastStored);
+    // Clients get what the log says, in its order, whoever stored it (several relays may share it).
+    m_tailer = new LogTailer(m_log.get(), std::chrono::milliseconds(1500), this);
+    connect(m_ingestor, &Ingestor::eventsStored, m_tailer, &LogTailer::noteStored);
+    connect(m_tailer, &LogTailer::eventsAppended, m_hub, &DeliveryHub::broadcastStored);
 
     m_receiver = new WebhookReceiver(&m_http, m_config.webhookPath, this);
     m_receiver->setSecrets(m_config.secrets);
@@ -169,8 +173,11 @@ bool RelayServer::start(QString *error)
         m_dashboard = new DashboardSite(m_log.get(), &m_metrics, m_hub, dashboard);
         m_dashboard->rebuild();
         m_dashboard->addRoutes(m_http);
-        connect(m_ingestor, &Ingestor::eventsStored, m_dashboard, &DashboardSite::eventsStored);
+        connect(m_tailer, &LogTailer::eventsAppended, m_dashboard,
+                [this](const QList<StoredEvent> &events) { m_dashboard->eventsStored(events); });
     }
+    // From where the dashboard's state ends (or the head): nothing appended meanwhile is missed.
+    m_tailer->start(m_dashboard ? m_dashboard->position() : m_log->headSeq());
 
     if (m_config.metricsListen) {
         m_metricsHttp = std::make_unique<HttpServer>();

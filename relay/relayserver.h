@@ -18,6 +18,7 @@ class DashboardSite;
 class DeliveryHub;
 class EventLog;
 class Ingestor;
+class LogTailer;
 class WebhookReceiver;
 
 /*!
@@ -58,6 +59,7 @@ private:
     Ingestor *m_ingestor = nullptr;
     DeliveryHub *m_hub = nullptr;
     DashboardSite *m_dashboard = nullptr;
+    LogTailer *m_tailer = nullptr;
     QTimer m_pruneTimer;
     QElapsedTimer m_uptime;
     QDateTime m_tlsExpiresAt;

@@ -53,6 +53,7 @@ public:
     void pruneSessions();
     void closeAll(); //!< 1001 to every live page, at shutdown
     int pageCount() const { return m_live->pageCount(); }
+    qint64 position() const { return m_state.lastSeq(); } //!< the last event folded in
 
 private:
     struct StaticFile
