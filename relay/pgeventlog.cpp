@@ -126,8 +126,8 @@ bool PgEventLog::connect(QString *error)
     }
     if (!m_db.open()) {
         // libpq's message names the host and the reason, never the password.
-        *error =
-            u"cannot connect to PostgreSQL at %1: %2"_s.arg(m_connection.describe(), m_db.lastError().text().trimmed());
+        *error = u"cannot connect to PostgreSQL at %1: %2"_s.arg(m_connection.describe(),
+                                                                 m_db.lastError().databaseText().simplified());
         return false;
     }
     QSqlQuery q(m_db);
@@ -145,10 +145,13 @@ bool PgEventLog::connect(QString *error)
 
 bool PgEventLog::ensureConnected(QString *error)
 {
-    if (m_db.isValid() && m_db.isOpen())
+    if (m_db.isValid() && m_db.isOpen() && !m_suspect)
         return true;
-    // The server restarted or the connection broke (Qt reports it only here, as not open).
+    // The server restarted or the connection broke. Qt reports that only as "not open", and only
+    // once libpq has noticed (after an immediate shutdown, a query or two later): after a failed
+    // write, start afresh rather than find out with the next event's transaction.
     qCWarning(lcRelayStore).noquote() << "reconnecting to" << m_connection.describe();
+    m_suspect = false;
     m_insert.reset();
     m_db.close();
     return connect(error);
@@ -158,6 +161,7 @@ bool PgEventLog::rollback(QString *error, const QString &failure)
 {
     *error = failure;
     m_db.rollback();
+    m_suspect = true;
     return false;
 }
 
@@ -261,10 +265,8 @@ bool PgEventLog::append(QList<StoredEvent> &events, QString *error)
             return false;
         }
     }
-    if (!m_db.transaction()) {
-        *error = m_db.lastError().text();
-        return false;
-    }
+    if (!m_db.transaction())
+        return rollback(error, m_db.lastError().text());
     QSqlQuery lock(m_db);
     // Before any sequence number is drawn: whoever holds this lock commits before the next
     // writer draws, so a reader never sees seq N while a lower one is still in flight.

@@ -70,6 +70,7 @@ private:
     QSqlDatabase m_db;
     std::optional<QSqlQuery> m_insert; //!< prepared once per connection
     QString m_relayId;
+    bool m_suspect = false; //!< a write failed: reconnect before the next one
     mutable qint64 m_lastHead = 0; //!< what headSeq() answered last, in case the database does not
 };
 

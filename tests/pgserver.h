@@ -132,10 +132,34 @@ public:
         return ok;
     }
 
-    //! postgresql://ct@/<database>?host=<socket dir>, as a relay is given it.
-    QString url(const QString &database) const
+    //! A login role that must give \a password (scram-sha-256; everyone else stays trusted), owning
+    //! \a database; false with \a error.
+    bool addPasswordRole(const QString &role, const QString &password, const QString &database, QString *error)
     {
-        return QStringLiteral("postgresql://%1@/%2?host=%3").arg(superuser(), database, socketDir());
+        QFile hba(m_data + QStringLiteral("/pg_hba.conf"));
+        if (!hba.open(QIODevice::ReadOnly)) {
+            *error = hba.errorString();
+            return false;
+        }
+        const QByteArray rest = hba.readAll();
+        hba.close();
+        if (!hba.open(QIODevice::WriteOnly | QIODevice::Truncate)) { // keeps the owner: the server reads it
+            *error = hba.errorString();
+            return false;
+        }
+        hba.write("local all " + role.toUtf8() + " scram-sha-256\n" + rest);
+        hba.close();
+        return sql(QStringLiteral("postgres"), QStringLiteral("CREATE ROLE %1 LOGIN PASSWORD '%2'").arg(role, password),
+                   error)
+            && sql(QStringLiteral("postgres"), QStringLiteral("ALTER DATABASE %1 OWNER TO %2").arg(database, role),
+                   error)
+            && pg(QStringLiteral("pg_ctl"), {QStringLiteral("-D"), m_data, QStringLiteral("reload")}, error);
+    }
+
+    //! postgresql://ct@/<database>?host=<socket dir>, as a relay is given it.
+    QString url(const QString &database, const QString &user = superuser()) const
+    {
+        return QStringLiteral("postgresql://%1@/%2?host=%3").arg(user, database, socketDir());
     }
     PgConnectInfo connectInfo(const QString &database) const
     {

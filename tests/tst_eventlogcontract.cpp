@@ -600,21 +600,28 @@ void TestEventLogContract::reconnectsAfterServerRestart()
 {
     // The server restarts (a deploy, a failover): the next calls reconnect. The first may fail
     // (the relay answers 503 and CircleCI retries), none may claim success without storing.
+    // Fast: a clean shutdown; immediate: a crash, and recovery from the WAL on start.
     CT_POSTGRES_ONLY();
     auto log = makeOpen(Backend::Postgres);
     QVERIFY(log);
     QString error;
     auto before = batch(1, 1);
     QVERIFY(log->append(before, &error));
-    QVERIFY2(m_pg->restart(PgServer::StopMode::Fast, &error), qPrintable(error));
-    auto after = batch(2, 1);
-    if (!log->append(after, &error)) {
-        QVERIFY(!error.isEmpty());
-        QVERIFY2(log->append(after, &error), qPrintable(error));
+    int id = 2;
+    for (const auto mode : {PgServer::StopMode::Fast, PgServer::StopMode::Immediate}) {
+        QVERIFY2(m_pg->restart(mode, &error), qPrintable(error));
+        auto after = batch(id++, 1);
+        if (!log->append(after, &error)) {
+            QVERIFY(!error.isEmpty());
+            QVERIFY2(log->append(after, &error), qPrintable(error));
+        }
+        QVERIFY(!after[0].duplicate);
+        QVERIFY(log->isHealthy());
     }
-    QVERIFY(log->isHealthy());
-    QCOMPARE(seqsOf(log->read(0, 10)).size(), 2);
-    QCOMPARE(log->read(0, 10).last().eventId, u"id-2"_s);
+    const auto rows = log->read(0, 10);
+    QCOMPARE(rows.size(), 3); // the committed one survived the crash
+    QCOMPARE(rows.first().eventId, u"id-1"_s);
+    QCOMPARE(rows.last().eventId, u"id-3"_s);
 }
 
 QTEST_GUILESS_MAIN(TestEventLogContract)

@@ -21,6 +21,7 @@ private Q_SLOTS:
     void tokensInTheDatabase();
     void storesOnceAndDelivers();
     void twoRelaysShareOneLog();
+    void passwordFromFileOrPgpass();
     void unreachableDatabaseIsExit1();
     void passwordInUrlIsRefused();
 
@@ -150,6 +151,49 @@ void TestRelayPostgres::twoRelaysShareOneLog()
     QCOMPARE(onA.ofType(u"event"_s)[0][u"body"_s].toString().toUtf8(), body);
     QCOMPARE(onB.ofType(u"event"_s)[0][u"seq"_s], onA.ofType(u"event"_s)[0][u"seq"_s]);
     QCOMPARE(metric(b.port(), "circletray_relay_events_duplicate_total"), "1"_ba);
+}
+
+void TestRelayPostgres::passwordFromFileOrPgpass()
+{
+    // A role that must log in with a password: from --database-password-file, or libpq's PGPASSFILE.
+    newDatabase();
+    QString error;
+    QVERIFY2(m_pg->addPasswordRole(u"relayrole"_s, u"Pa55 word"_s, m_database, &error), qPrintable(error));
+    const QString url = m_pg->url(m_database, u"relayrole"_s);
+    const QString file = m_dir.filePath(u"relayrole-password"_s);
+    QFile f(file);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("Pa55 word\n");
+    f.close();
+
+    int code = -1;
+    QByteArray err;
+    token(url, {u"list"_s}, &code, &err); // no password at all
+    QCOMPARE(code, 1);
+    QVERIFY2(err.contains(QByteArray("cannot connect to PostgreSQL at " + url.toUtf8())) && err.contains("password"),
+             err.constData());
+    QVERIFY(!token(url, {u"add"_s, u"laptop"_s, u"--database-password-file"_s, file}, &code, &err).isEmpty());
+    QVERIFY2(code == 0, err.constData());
+
+    QFile pgpass(m_dir.filePath(u"pgpass-file"_s));
+    QVERIFY(pgpass.open(QIODevice::WriteOnly));
+    pgpass.write("*:*:*:relayrole:Pa55 word\n");
+    pgpass.close();
+    QVERIFY(pgpass.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner)); // libpq insists
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(u"PGPASSFILE"_s, pgpass.fileName());
+    p.setProcessEnvironment(env);
+    p.start(QStringLiteral(CT_RELAY_PATH), {u"token"_s, u"list"_s, u"--database"_s, url});
+    QVERIFY(p.waitForFinished(15000));
+    QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
+    QVERIFY(p.readAllStandardOutput().startsWith("laptop\tcreated "));
+
+    RelayProcess relay; // and serve
+    QVERIFY(relay.start({u"--database"_s, url, u"--database-password-file"_s, file}));
+    QCOMPARE(post(relay.port(), eventBody(u"with-password"_s)), 200);
+    QVERIFY(!relay.errors().contains("Pa55"));
+    QCOMPARE(relay.terminate(), 0);
 }
 
 void TestRelayPostgres::unreachableDatabaseIsExit1()
