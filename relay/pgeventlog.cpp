@@ -60,6 +60,24 @@ namespace {
         return v.isNull() ? QDateTime() : QDateTime::fromMSecsSinceEpoch(v.toLongLong(), Qt::UTC);
     }
 
+    //! libpq keywords for QPSQL (which turns the ';' into spaces): the URL's, then our defaults.
+    QString connectOptions(const PgConnectInfo &connection)
+    {
+        QStringList options = connection.options;
+        const auto has = [&options](QStringView keyword) {
+            return std::any_of(options.cbegin(), options.cend(),
+                               [keyword](const QString &o) { return o.startsWith(keyword); });
+        };
+        if (!has(u"connect_timeout="))
+            options << u"connect_timeout=10"_s;
+        if (!has(u"application_name="))
+            options << u"application_name=circletray-relay"_s;
+        // A peer that vanished without a FIN (network partition) is noticed within about 25 s.
+        options << u"keepalives=1"_s << u"keepalives_idle=10"_s << u"keepalives_interval=5"_s
+                << u"keepalives_count=3"_s;
+        return options.join(u';');
+    }
+
     QString lockSql(const char *function, qint64 key)
     {
         return u"SELECT %1(%2)"_s.arg(QLatin1StringView(function)).arg(key);
@@ -112,17 +130,7 @@ bool PgEventLog::connect(QString *error)
         m_db.setDatabaseName(m_connection.database);
         m_db.setUserName(m_connection.user);
         m_db.setPassword(m_connection.password); // empty: libpq reads PGPASSFILE or ~/.pgpass
-        QStringList options = m_connection.options;
-        if (!std::any_of(options.cbegin(), options.cend(),
-                         [](const QString &o) { return o.startsWith(u"connect_timeout="); }))
-            options << u"connect_timeout=10"_s;
-        if (!std::any_of(options.cbegin(), options.cend(),
-                         [](const QString &o) { return o.startsWith(u"application_name="); }))
-            options << u"application_name=circletray-relay"_s;
-        // A peer that vanished without a FIN (network partition) is noticed within about 25 s.
-        options << u"keepalives=1"_s << u"keepalives_idle=10"_s << u"keepalives_interval=5"_s
-                << u"keepalives_count=3"_s;
-        m_db.setConnectOptions(options.join(u';'));
+        m_db.setConnectOptions(connectOptions(m_connection));
     }
     if (!m_db.open()) {
         // libpq's message names the host and the reason, never the password.
