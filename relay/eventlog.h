@@ -22,6 +22,9 @@ struct StoredEvent
     QByteArray eventType; //!< circleci-event-type
     QByteArray signature; //!< circleci-signature, so clients verify CircleCI's HMAC themselves
     QByteArray body;
+    //! Set by append(): the log already held an event with this id, so nothing was stored for this
+    //! one (seq stays 0). Logs shared by several relays find these; SQLite's caller filters them first.
+    bool duplicate = false;
 };
 
 struct TokenInfo
@@ -62,7 +65,9 @@ public:
     virtual qint64 headSeq() const = 0; //!< highest sequence number ever given; 0 for a new log
     virtual qint64 oldestSeq() const = 0; //!< lowest stored; headSeq() + 1 when nothing is stored
 
-    //! Stores \a events in one transaction and fills in their sequence numbers; false (nothing stored) on failure.
+    //! Stores \a events in one transaction and fills in their sequence numbers, or marks them
+    //! `duplicate` when the log already holds their id (an earlier one in the same batch counts);
+    //! false (nothing stored) on failure.
     virtual bool append(QList<StoredEvent> &events, QString *error) = 0;
     //! Up to \a limit events with seq > \a afterSeq, in order, stopping once their bodies pass
     //! \a maxBytes (so at least one event, whatever its size, when there is one).

@@ -34,6 +34,7 @@ void Ingestor::loadKnownIds()
 {
     const QStringList ids = m_log->eventIds();
     m_known = QSet<QString>(ids.cbegin(), ids.cend());
+    m_filterKnown = true;
     qCInfo(lcRelayIngest) << "duplicate filter holds" << m_known.size() << "event ids";
 }
 
@@ -97,18 +98,33 @@ void Ingestor::flush()
         }
         return;
     }
+    QList<StoredEvent> stored;
     QList<qint64> receivedNs;
+    stored.reserve(batch.size());
     receivedNs.reserve(batch.size());
     for (qsizetype i = 0; i < batch.size(); ++i) {
-        m_known.insert(events[i].eventId);
+        const StoredEvent &e = events[i];
+        if (e.duplicate) {
+            // Another relay sharing the log stored it first: answered like any duplicate.
+            ++m_metrics->duplicate;
+            qCDebug(lcRelayIngest).noquote() << "duplicate event" << logQuoted(e.eventId) << "(found by the log)";
+            for (const HttpResponder &r : std::as_const(batch[i].responders))
+                r.respond(HttpResponse::text(200, "duplicate: already stored"_ba));
+            continue;
+        }
+        if (m_filterKnown)
+            m_known.insert(e.eventId);
+        stored.append(e);
         receivedNs.append(batch[i].receivedNs);
         for (const HttpResponder &r : std::as_const(batch[i].responders))
-            r.respond(HttpResponse::text(200, "stored as " + QByteArray::number(events[i].seq)));
+            r.respond(HttpResponse::text(200, "stored as " + QByteArray::number(e.seq)));
     }
-    m_metrics->accepted += quint64(events.size());
-    m_metrics->lastEventAt = events.last().receivedAt;
-    qCDebug(lcRelayIngest) << "stored" << events.size() << "events up to seq" << events.last().seq;
-    Q_EMIT eventsStored(events, receivedNs);
+    if (stored.isEmpty())
+        return;
+    m_metrics->accepted += quint64(stored.size());
+    m_metrics->lastEventAt = stored.last().receivedAt;
+    qCDebug(lcRelayIngest) << "stored" << stored.size() << "events up to seq" << stored.last().seq;
+    Q_EMIT eventsStored(stored, receivedNs);
 }
 
 } // namespace ct

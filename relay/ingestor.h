@@ -22,8 +22,9 @@ qint64 steadyNowNs();
  *
  * Deliveries that arrive in the same event-loop pass are stored in one transaction; none is
  * answered 200 before the commit that holds it (503 if it fails, so CircleCI retries). Duplicates
- * are found in an in-memory set of stored event ids, rebuilt from the log at start; a duplicate of
- * an event still waiting for its commit is answered together with it.
+ * are found by the log's append (PostgreSQL: the unique event id, across relays) and, after
+ * loadKnownIds(), first in an in-memory set of stored event ids rebuilt from the log (SQLite: the
+ * only filter). A duplicate of an event still waiting for its commit is answered together with it.
  */
 class Ingestor final : public QObject
 {
@@ -33,6 +34,8 @@ class Ingestor final : public QObject
 public:
     Ingestor(EventLog *log, RelayMetrics *metrics, QObject *parent = nullptr);
 
+    //! Filters duplicates in memory from now on: every stored id, read from the log now and kept
+    //! up to date. For a log that only this relay writes (SQLite); a shared one dedupes in append().
     void loadKnownIds();
     void forget(const QStringList &eventIds); //!< after pruning
     void submit(const WebhookDelivery &delivery, const HttpResponder &responder);
@@ -53,6 +56,7 @@ private:
 
     EventLog *m_log = nullptr;
     RelayMetrics *m_metrics = nullptr;
+    bool m_filterKnown = false; //!< loadKnownIds() was called
     QSet<QString> m_known;
     QList<Pending> m_pending;
     QHash<QString, qsizetype> m_pendingIndex;

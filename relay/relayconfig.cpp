@@ -32,6 +32,8 @@ const OptionSpec serveOptions[] = {
     { "webhook-path",         "path",    "Path CircleCI posts to (default /webhook)." },
     { "secret-file",          "file",    "Webhook signing secret(s), one per line (rotation). Also CIRCLETRAY_RELAY_SECRET." },
     { "data-dir",             "dir",     "Where the event log lives (default ~/.local/share/circletray-relay)." },
+    { "database",             "url",     "Keep the event log in PostgreSQL, shared by relays: postgresql://user@host:5432/dbname (?host=/socket/dir for a unix socket). No password in the URL. Default: SQLite in --data-dir." },
+    { "database-password-file", "file",  "The PostgreSQL password, on the first line (otherwise libpq's ~/.pgpass or PGPASSFILE)." },
     { "tls-cert",             "file",    "PEM certificate chain: serve HTTPS/WSS directly (SIGHUP reloads it)." },
     { "tls-key",              "file",    "PEM private key for --tls-cert." },
     { "retention-days",       "days",    "Drop events older than this (default 30)." },
@@ -57,8 +59,10 @@ const OptionSpec serveOptions[] = {
     // clang-format on
 
     const OptionSpec storageOptions[] = {
-        {"config", "file", "INI file (data-dir key)."},
+        {"config", "file", "INI file (data-dir, database and database-password-file keys)."},
         {"data-dir", "dir", "Where the event log lives (default ~/.local/share/circletray-relay)."},
+        {"database", "url", "The relays' PostgreSQL event log: postgresql://user@host:5432/dbname (no password)."},
+        {"database-password-file", "file", "The PostgreSQL password, on the first line (or ~/.pgpass, PGPASSFILE)."},
     };
 
     QString envName(const char *option)
@@ -175,6 +179,24 @@ const OptionSpec serveOptions[] = {
         return true;
     }
 
+    //! --database and --database-password-file; false with \a error on bad input.
+    bool readDatabase(const Values &v, RelayConfig *c, QString *error)
+    {
+        const auto url = v.get("database");
+        const auto passwordFile = v.get("database-password-file");
+        if (!url || url->trimmed().isEmpty()) {
+            if (passwordFile) {
+                *error = u"--database-password-file needs --database"_s;
+                return false;
+            }
+            return true;
+        }
+        c->database = PgConnectInfo::fromUrl(*url, error);
+        if (!c->database)
+            return false;
+        return !passwordFile || c->database->readPasswordFile(*passwordFile, error);
+    }
+
     QString defaultDataDir()
     {
         const QString base = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation);
@@ -246,6 +268,8 @@ std::optional<RelayConfig> RelayConfigLoader::load(const QStringList &arguments,
         c.secrets += splitSecrets(env.value(u"CIRCLETRAY_RELAY_SECRET"_s).toUtf8());
 
     c.dataDir = v.get("data-dir").value_or(defaultDataDir());
+    if (!readDatabase(v, &c, error))
+        return std::nullopt;
     c.tlsCert = v.get("tls-cert").value_or(QString());
     c.tlsKey = v.get("tls-key").value_or(QString());
     if (c.tlsCert.isEmpty() != c.tlsKey.isEmpty()) {
@@ -365,9 +389,13 @@ std::optional<RelayConfig> RelayConfigLoader::loadStorageOnly(const QStringList 
     std::unique_ptr<QSettings> file;
     if (!parseCommon(parser, arguments, env, file, error, helpRequested, helpText))
         return std::nullopt;
+    if (helpRequested && *helpRequested)
+        return RelayConfig();
     const Values v(parser, env, file.get());
     RelayConfig c;
     c.dataDir = v.get("data-dir").value_or(defaultDataDir());
+    if (!readDatabase(v, &c, error))
+        return std::nullopt;
     *positional = parser.positionalArguments();
     return c;
 }

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "relay/pgconnectinfo.h"
 #include "relay/sqleventlog.h"
 
 #include <QByteArray>
@@ -25,6 +26,8 @@ struct RelayConfig
     QByteArray webhookPath = QByteArrayLiteral("/webhook");
     QList<QByteArray> secrets; //!< from --secret-file and/or CIRCLETRAY_RELAY_SECRET
     QString dataDir;
+    //! --database postgresql://…: the event log in PostgreSQL (shareable by relays); nullopt: SQLite in dataDir
+    std::optional<PgConnectInfo> database;
     QString tlsCert;
     QString tlsKey;
     int retentionDays = 30;
@@ -68,7 +71,7 @@ public:
     static std::optional<RelayConfig> load(const QStringList &arguments, const QProcessEnvironment &env, QString *error,
                                            bool *helpRequested = nullptr, QString *helpText = nullptr);
 
-    //! Only what the token commands need: --data-dir / --config / environment.
+    //! Only what the token commands need: --data-dir / --database / --config / environment.
     static std::optional<RelayConfig> loadStorageOnly(const QStringList &arguments, const QProcessEnvironment &env,
                                                       QStringList *positional, QString *error, bool *helpRequested,
                                                       QString *helpText);

@@ -9,6 +9,7 @@
 #include "relay/deliveryhub.h"
 #include "relay/ingestor.h"
 #include "relay/logtailer.h"
+#include "relay/pgeventlog.h"
 #include "relay/relaylogging.h"
 #include "relay/sqleventlog.h"
 #include "relay/tlscredentials.h"
@@ -95,11 +96,15 @@ QString RelayServer::tlsWarning() const
 
 bool RelayServer::start(QString *error)
 {
-    if (!QDir().mkpath(m_config.dataDir)) {
-        *error = u"cannot create data directory %1"_s.arg(m_config.dataDir);
-        return false;
+    if (m_config.database) {
+        m_log = std::make_unique<PgEventLog>(*m_config.database);
+    } else {
+        if (!QDir().mkpath(m_config.dataDir)) {
+            *error = u"cannot create data directory %1"_s.arg(m_config.dataDir);
+            return false;
+        }
+        m_log = std::make_unique<SqlEventLog>(m_config.databasePath(), m_config.durability);
     }
-    m_log = std::make_unique<SqlEventLog>(m_config.databasePath(), m_config.durability);
     if (!m_log->open(error))
         return false;
 
@@ -115,7 +120,10 @@ bool RelayServer::start(QString *error)
         return false;
 
     m_ingestor = new Ingestor(m_log.get(), &m_metrics, this);
-    m_ingestor->loadKnownIds();
+    // SQLite: only this relay writes the log, so an in-memory set of its ids is the duplicate filter.
+    // PostgreSQL: other relays write too; append() finds duplicates by the unique event id.
+    if (!m_config.database)
+        m_ingestor->loadKnownIds();
     DeliveryLimits delivery;
     delivery.keepaliveInterval = m_config.keepaliveInterval;
     delivery.keepaliveTimeout = m_config.keepaliveTimeout;

@@ -5,6 +5,7 @@
 #include "relay/relaylogging.h"
 #include "relay/walcheckpointer.h"
 
+#include <QDeadlineTimer>
 #include <QFile>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -47,6 +48,19 @@ namespace {
         return v.isNull() ? QDateTime() : QDateTime::fromMSecsSinceEpoch(v.toLongLong(), Qt::UTC);
     }
 
+    //! Switching a new file to WAL needs it to itself for a moment, and SQLite answers "locked" at
+    //! once rather than waiting: try again for a while when another connection opens it too.
+    bool execWhileBusy(QSqlQuery &q, const QString &sql)
+    {
+        QDeadlineTimer deadline(5000);
+        while (!q.exec(sql)) {
+            if (q.lastError().nativeErrorCode() != u"5" || deadline.hasExpired()) // SQLITE_BUSY
+                return false;
+            QThread::msleep(10);
+        }
+        return true;
+    }
+
 } // namespace
 
 SqlEventLog::SqlEventLog(const QString &path, Durability durability)
@@ -67,8 +81,11 @@ bool SqlEventLog::open(QString *error)
     if (!QFile::exists(m_path)) {
         QFile file(m_path);
         // Created 0600, never for a moment with the umask's permissions.
-        if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly, QFileDevice::ReadOwner | QFileDevice::WriteOwner)
-            || !file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner)) {
+        const bool created =
+            file.open(QIODevice::WriteOnly | QIODevice::NewOnly, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+        // Lost the race to another process or thread creating it (a relay and `token add` starting together): fine.
+        if ((!created && !QFile::exists(m_path))
+            || (created && !file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner))) {
             *error = u"cannot create %1: %2"_s.arg(m_path, file.errorString());
             return false;
         }
@@ -89,7 +106,7 @@ bool SqlEventLog::open(QString *error)
         u"PRAGMA wal_autocheckpoint=0"_s, // WalCheckpointer does it off the event loop
     };
     for (const QString &pragma : pragmas) {
-        if (!q.exec(pragma)) {
+        if (!execWhileBusy(q, pragma)) {
             *error = u"cannot configure %1: %2"_s.arg(m_path, lastError(q));
             return false;
         }
@@ -155,41 +172,50 @@ bool SqlEventLog::migrate(QString *error)
         *error = lastError(q);
         return false;
     }
-    int version = 0;
-    if (q.exec(u"SELECT value FROM meta WHERE key = 'schema_version'"_s) && q.next())
-        version = q.value(0).toInt();
-    q.finish(); // an open SELECT would keep the migration's transaction from committing
-    if (version > schemaVersion) {
-        *error = u"%1 has schema version %2; this relay knows up to %3 (downgrade?)"_s.arg(m_path).arg(version).arg(
-            schemaVersion);
-        return false;
-    }
-    for (int v = version; v < schemaVersion; ++v) {
-        if (!m_db.transaction()) {
-            *error = m_db.lastError().text();
+    for (;;) {
+        // IMMEDIATE: the write lock before reading the version, so that of two processes opening a
+        // new file at once the second waits and then finds the schema done.
+        if (!q.exec(u"BEGIN IMMEDIATE"_s)) {
+            *error = lastError(q);
             return false;
         }
-        QStringList statements = migrations.at(v);
-        if (v == 0) {
-            statements << u"INSERT INTO meta (key, value) VALUES ('relay_id', '%1')"_s.arg(
-                QUuid::createUuid().toString(QUuid::WithoutBraces))
-                       << u"INSERT INTO meta (key, value) VALUES ('head_seq', '0')"_s
-                       << u"INSERT INTO meta (key, value) VALUES ('schema_version', '0')"_s;
-        }
-        statements << u"UPDATE meta SET value = '%1' WHERE key = 'schema_version'"_s.arg(v + 1);
-        for (const QString &sql : std::as_const(statements)) {
-            if (!q.exec(sql)) {
-                *error = u"migration to schema %1 failed: %2"_s.arg(v + 1).arg(lastError(q));
-                m_db.rollback();
-                return false;
-            }
-        }
-        if (!m_db.commit()) {
-            *error = m_db.lastError().text();
+        int version = 0;
+        if (q.exec(u"SELECT value FROM meta WHERE key = 'schema_version'"_s) && q.next())
+            version = q.value(0).toInt();
+        q.finish(); // an open SELECT would keep the migration's transaction from committing
+        if (version >= schemaVersion) {
+            q.exec(u"COMMIT"_s);
+            if (version == schemaVersion)
+                return true;
+            *error = u"%1 has schema version %2; this relay knows up to %3 (downgrade?)"_s.arg(m_path).arg(version).arg(
+                schemaVersion);
             return false;
         }
-        qCInfo(lcRelayStore) << "migrated" << m_path << "to schema version" << v + 1;
+        if (!migrateFrom(version, error))
+            return false;
     }
+}
+
+bool SqlEventLog::migrateFrom(int v, QString *error)
+{
+    // Inside migrate()'s BEGIN IMMEDIATE: one version step, committed or rolled back here.
+    QSqlQuery q(m_db);
+    QStringList statements = migrations.at(v);
+    if (v == 0) {
+        statements << u"INSERT INTO meta (key, value) VALUES ('relay_id', '%1')"_s.arg(
+            QUuid::createUuid().toString(QUuid::WithoutBraces))
+                   << u"INSERT INTO meta (key, value) VALUES ('head_seq', '0')"_s
+                   << u"INSERT INTO meta (key, value) VALUES ('schema_version', '0')"_s;
+    }
+    statements << u"UPDATE meta SET value = '%1' WHERE key = 'schema_version'"_s.arg(v + 1) << u"COMMIT"_s;
+    for (const QString &sql : std::as_const(statements)) {
+        if (!q.exec(sql)) {
+            *error = u"migration to schema %1 failed: %2"_s.arg(v + 1).arg(lastError(q));
+            q.exec(u"ROLLBACK"_s);
+            return false;
+        }
+    }
+    qCInfo(lcRelayStore) << "migrated" << m_path << "to schema version" << v + 1;
     return true;
 }
 

@@ -58,6 +58,7 @@ public:
 
 private:
     bool migrate(QString *error);
+    bool migrateFrom(int version, QString *error);
     void refreshOldest();
 
     QString m_path;

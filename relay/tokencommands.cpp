@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: MIT
 #include "relay/tokencommands.h"
 
+#include "relay/pgeventlog.h"
 #include "relay/relayconfig.h"
 #include "relay/sqleventlog.h"
 
@@ -11,6 +12,8 @@
 #include <QLoggingCategory>
 #include <QRandomGenerator>
 #include <QTextStream>
+
+#include <memory>
 
 using namespace Qt::StringLiterals;
 
@@ -33,7 +36,9 @@ int runTokenCommand(const QStringList &arguments, const QProcessEnvironment &env
     QString helpText;
     const auto config = RelayConfigLoader::loadStorageOnly(arguments, env, &positional, &error, &help, &helpText);
     if (help) {
-        out << "Usage: circletray-relay token add NAME | list | revoke NAME [--data-dir DIR] [--config FILE]\n\n"
+        out << "Usage: circletray-relay token add NAME | list | revoke NAME [--data-dir DIR | --database URL] "
+               "[--config "
+               "FILE]\n\n"
                "Device tokens let desktop apps connect to GET /events. A new token is printed once;\n"
                "only its hash is stored. A running relay closes a revoked token's connections within 5 s.\n\n"
             << helpText.mid(helpText.indexOf(u"Options:"_s));
@@ -48,14 +53,15 @@ int runTokenCommand(const QStringList &arguments, const QProcessEnvironment &env
     const bool needsName = verb == u"add" || verb == u"revoke";
     if ((verb != u"add" && verb != u"list" && verb != u"revoke") || (needsName && name.isEmpty())
         || positional.size() > (needsName ? 2 : 1)) {
-        err << "usage: circletray-relay token add NAME | list | revoke NAME [--data-dir DIR]\n";
+        err << "usage: circletray-relay token add NAME | list | revoke NAME [--data-dir DIR | --database URL]\n";
         return 2;
     }
     // The event log's info lines ("migrated … to schema version 1", "event log … relay id …") belong in
     // the server's journal; here they would bury the command's own answer. Warnings still show.
     QLoggingCategory::setFilterRules(u"circletray.relay.store.info=false"_s);
     const QString dataDir = QFileInfo(config->dataDir).absoluteFilePath();
-    const bool fresh = !QFileInfo::exists(config->databasePath());
+    // PostgreSQL: a mistyped database name fails to connect; the schema is created as the relay would.
+    const bool fresh = !config->database && !QFileInfo::exists(config->databasePath());
     // A mistyped --data-dir must not quietly get an empty log of its own. Only `add` may start one:
     // a new install can hand out tokens before the relay's first start.
     if (fresh && verb != u"add") {
@@ -63,11 +69,16 @@ int runTokenCommand(const QStringList &arguments, const QProcessEnvironment &env
             << ": start the relay once with this --data-dir, or check the path\n";
         return 1;
     }
-    if (!QDir().mkpath(config->dataDir)) {
+    if (!config->database && !QDir().mkpath(config->dataDir)) {
         err << "circletray-relay token: cannot create data directory " << config->dataDir << '\n';
         return 1;
     }
-    SqlEventLog log(config->databasePath(), Durability::Full);
+    std::unique_ptr<EventLog> store;
+    if (config->database)
+        store = std::make_unique<PgEventLog>(*config->database);
+    else
+        store = std::make_unique<SqlEventLog>(config->databasePath(), Durability::Full);
+    EventLog &log = *store;
     if (!log.open(&error)) {
         err << "circletray-relay token: " << error << '\n';
         return 1;

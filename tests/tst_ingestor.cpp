@@ -8,6 +8,7 @@
 #include "relay/relaymetrics.h"
 #include "relayprocess.h"
 
+#include <QSignalSpy>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -19,6 +20,7 @@ class FakeEventLog final : public ct::EventLog
 {
 public:
     bool failing = false;
+    QStringList storedElsewhere; //!< ids another relay sharing the log stored: append() reports them
     QList<int> batchSizes;
     QList<ct::StoredEvent> stored;
 
@@ -35,6 +37,9 @@ public:
         }
         batchSizes.append(int(events.size()));
         for (auto &e : events) {
+            e.duplicate = storedElsewhere.contains(e.eventId);
+            if (e.duplicate)
+                continue;
             e.seq = stored.size() + 1;
             stored.append(e);
         }
@@ -67,6 +72,7 @@ private Q_SLOTS:
     void groupCommit();
     void storageFailureIs503AndNothingIsLost();
     void duplicatesFromBeforeStart();
+    void duplicatesFoundByTheLog();
 
 private:
     FakeEventLog m_log;
@@ -144,6 +150,36 @@ void TestIngestor::duplicatesFromBeforeStart()
     QCOMPARE(r->status, 200);
     QVERIFY(m_log.stored.isEmpty());
     QCOMPARE(m_metrics.duplicate, 1u);
+}
+
+void TestIngestor::duplicatesFoundByTheLog()
+{
+    // A log shared by relays (PostgreSQL) finds what another relay stored: 200, not stored again,
+    // not announced as new; the new event of the same batch is.
+    m_log.storedElsewhere = {u"from-relay-b"_s};
+    QSignalSpy stored(m_ingestor.get(), &ct::Ingestor::eventsStored);
+    HttpTestClient dup;
+    HttpTestClient fresh;
+    QVERIFY(dup.connectTo(m_server->serverPort()));
+    QVERIFY(fresh.connectTo(m_server->serverPort()));
+    dup.send(signedPost(eventBody(u"from-relay-b"_s)));
+    fresh.send(signedPost(eventBody(u"only-here"_s)));
+    const auto r1 = dup.read();
+    const auto r2 = fresh.read();
+    QVERIFY(r1 && r2);
+    QCOMPARE(r1->status, 200);
+    QCOMPARE(r1->body.trimmed(), "duplicate: already stored"_ba);
+    QCOMPARE(r2->status, 200);
+    QVERIFY(r2->body.startsWith("stored as "));
+    QCOMPARE(m_metrics.duplicate, 1u);
+    QCOMPARE(m_metrics.accepted, 1u);
+    QCOMPARE(m_log.stored.size(), 1);
+    QTRY_COMPARE(stored.size(), 1);
+    QList<ct::StoredEvent> announced;
+    for (const auto &args : std::as_const(stored))
+        announced += args.at(0).value<QList<ct::StoredEvent>>();
+    QCOMPARE(announced.size(), 1);
+    QCOMPARE(announced[0].eventId, u"only-here"_s);
 }
 
 QTEST_GUILESS_MAIN(TestIngestor)

@@ -16,6 +16,7 @@ private Q_SLOTS:
     void flagBeatsEnvironmentBeatsFile();
     void secretsFromFileAndEnvironment();
     void shippedExampleLoads();
+    void database();
     void invalid_data();
     void invalid();
 
@@ -45,6 +46,7 @@ void TestRelayConfig::defaults()
     QVERIFY(c->secrets.isEmpty());
     QVERIFY(!c->metricsListen);
     QVERIFY(!c->dataDir.isEmpty());
+    QVERIFY(!c->database); // SQLite
 }
 
 void TestRelayConfig::flagBeatsEnvironmentBeatsFile()
@@ -94,6 +96,49 @@ void TestRelayConfig::shippedExampleLoads()
     QCOMPARE(c->sessionLifetime.count(), 30 * 86400);
 }
 
+void TestRelayConfig::database()
+{
+    // Issue 13: PostgreSQL by URL (flag, environment, file), the password only from a file.
+    const QString password = write(u"pgpass"_s, "  spaced pass \n");
+    QString error;
+    auto c = ct::RelayConfigLoader::load(
+        {u"--database"_s, u"postgresql://relay@db.internal:6432/circletray"_s, u"--database-password-file"_s, password},
+        QProcessEnvironment(), &error);
+    QVERIFY2(c && c->database, qPrintable(error));
+    QCOMPARE(c->database->host, u"db.internal"_s);
+    QCOMPARE(c->database->port, 6432);
+    QCOMPARE(c->database->user, u"relay"_s);
+    QCOMPARE(c->database->database, u"circletray"_s);
+    QCOMPARE(c->database->password, u"  spaced pass "_s); // the first line, as written
+    QCOMPARE(c->database->describe(), u"postgresql://relay@db.internal:6432/circletray"_s);
+
+    QProcessEnvironment env;
+    env.insert(u"CIRCLETRAY_RELAY_DATABASE"_s, u"postgres:///ct?host=/run/postgresql&sslmode=disable"_s);
+    c = ct::RelayConfigLoader::load({}, env, &error);
+    QVERIFY2(c && c->database, qPrintable(error));
+    QCOMPARE(c->database->host, u"/run/postgresql"_s);
+    QCOMPARE(c->database->port, -1);
+    QCOMPARE(c->database->options, QStringList({u"sslmode=disable"_s}));
+    QVERIFY(c->database->password.isEmpty()); // libpq's ~/.pgpass or PGPASSFILE
+    QCOMPARE(c->database->describe(), u"postgresql:///ct?host=/run/postgresql&sslmode=disable"_s);
+
+    const QString ini = write(u"pg.ini"_s, "database = postgresql://ct@localhost/relay\n");
+    c = ct::RelayConfigLoader::load({u"--config"_s, ini}, QProcessEnvironment(), &error);
+    QVERIFY2(c && c->database, qPrintable(error));
+    QCOMPARE(c->database->database, u"relay"_s);
+    // The token commands take the same.
+    QStringList positional;
+    bool help = false;
+    c = ct::RelayConfigLoader::loadStorageOnly({u"list"_s, u"--database"_s, u"postgresql://ct@h/relay"_s},
+                                               QProcessEnvironment(), &positional, &error, &help, nullptr);
+    QVERIFY2(c && c->database, qPrintable(error));
+    QCOMPARE(c->database->host, u"h"_s);
+    QCOMPARE(positional, QStringList({u"list"_s}));
+    QVERIFY(!ct::RelayConfigLoader::loadStorageOnly({u"list"_s, u"--database"_s, u"postgresql://ct:pw@h/relay"_s},
+                                                    QProcessEnvironment(), &positional, &error, &help, nullptr));
+    QVERIFY2(error.contains(u"password"_s) && !error.contains(u"pw@"_s), qPrintable(error));
+}
+
 void TestRelayConfig::secretsFromFileAndEnvironment()
 {
     const QString file = write(u"secrets"_s, "# rotated monthly\nnew-secret\n\n  old-secret  \n");
@@ -123,11 +168,25 @@ void TestRelayConfig::invalid_data()
                                         << u"--max-sessions-per-token"_s;
     QTest::newRow("max connections") << QStringList {u"--max-connections"_s, u"0"_s} << u"--max-connections"_s;
     QTest::newRow("dashboard") << QStringList {u"--dashboard"_s, u"maybe"_s} << u"on or off"_s;
-    QTest::newRow("public url over http") << QStringList {u"--public-url"_s, u"http://relay.example.com"_s}
-                                          << u"must be https://"_s;
-    QTest::newRow("public url with a path") << QStringList {u"--public-url"_s, u"https://relay.example.com/wall"_s}
-                                            << u"only scheme, host and port"_s;
+    QTest::newRow("public url over http")
+        << QStringList {u"--public-url"_s, u"http://relay.example.com"_s} << u"must be https://"_s;
+    QTest::newRow("public url with a path")
+        << QStringList {u"--public-url"_s, u"https://relay.example.com/wall"_s} << u"only scheme, host and port"_s;
     QTest::newRow("session lifetime") << QStringList {u"--session-lifetime"_s, u"0"_s} << u"--session-lifetime"_s;
+    QTest::newRow("database password in url")
+        << QStringList {u"--database"_s, u"postgresql://ct:secret@db/relay"_s} << u"--database-password-file"_s;
+    QTest::newRow("database password parameter")
+        << QStringList {u"--database"_s, u"postgresql://ct@db/relay?password=secret"_s}
+        << u"must not contain a password"_s;
+    QTest::newRow("database scheme") << QStringList {u"--database"_s, u"mysql://ct@db/relay"_s} << u"postgresql://"_s;
+    QTest::newRow("database name") << QStringList {u"--database"_s, u"postgresql://ct@db"_s} << u"name the database"_s;
+    QTest::newRow("database parameter") << QStringList {u"--database"_s, u"postgresql://ct@db/relay?sslmod=require"_s}
+                                        << u"sslmod"_s;
+    QTest::newRow("database password file") << QStringList {u"--database"_s, u"postgresql://ct@db/relay"_s,
+                                                            u"--database-password-file"_s, u"/nonexistent"_s}
+                                            << u"database password file"_s;
+    QTest::newRow("password file alone") << QStringList {u"--database-password-file"_s, u"/etc/hostname"_s}
+                                         << u"needs --database"_s;
 }
 
 void TestRelayConfig::invalid()

@@ -1,0 +1,97 @@
+// SPDX-FileCopyrightText: 2026 CircleTray contributors
+// SPDX-License-Identifier: MIT
+#include "relay/pgconnectinfo.h"
+
+#include <QFile>
+#include <QUrl>
+#include <QUrlQuery>
+
+using namespace Qt::StringLiterals;
+
+namespace ct {
+
+namespace {
+
+    // libpq keywords a URL may set besides host; anything else is more likely a typo than a wish.
+    const QStringList passedThrough = {
+        u"sslmode"_s, u"sslrootcert"_s,     u"sslcert"_s,          u"sslkey"_s,
+        u"sslcrl"_s,  u"connect_timeout"_s, u"application_name"_s, u"target_session_attrs"_s,
+    };
+
+} // namespace
+
+QString PgConnectInfo::describe() const
+{
+    QString out = u"postgresql://"_s;
+    if (!user.isEmpty())
+        out += user + u'@';
+    if (!host.startsWith(u'/'))
+        out += host;
+    if (port >= 0)
+        out += u':' + QString::number(port);
+    out += u'/' + database;
+    QStringList query;
+    if (host.startsWith(u'/'))
+        query << u"host="_s + host;
+    query << options;
+    if (!query.isEmpty())
+        out += u'?' + query.join(u'&');
+    return out;
+}
+
+std::optional<PgConnectInfo> PgConnectInfo::fromUrl(const QString &text, QString *error)
+{
+    const QUrl url(text.trimmed(), QUrl::StrictMode);
+    if (!url.isValid() || (url.scheme() != u"postgresql" && url.scheme() != u"postgres")) {
+        *error = u"--database must be a URL like postgresql://user@host:5432/dbname"_s;
+        return std::nullopt;
+    }
+    const QUrlQuery query(url);
+    if (!url.password().isEmpty() || query.hasQueryItem(u"password"_s)) {
+        *error = u"--database must not contain a password (others can read command lines and environments): "
+                 "put it in a file given by --database-password-file, or in ~/.pgpass or PGPASSFILE"_s;
+        return std::nullopt;
+    }
+    PgConnectInfo info;
+    info.host = url.host(QUrl::FullyDecoded);
+    info.port = url.port(-1);
+    info.user = url.userName(QUrl::FullyDecoded);
+    info.database = url.path(QUrl::FullyDecoded).mid(1);
+    if (info.database.isEmpty() || info.database.contains(u'/')) {
+        *error = u"--database: name the database in the URL's path, e.g. postgresql://user@host/circletray"_s;
+        return std::nullopt;
+    }
+    for (const auto &[key, value] : query.queryItems(QUrl::FullyDecoded)) {
+        if (key == u"host") {
+            info.host = value;
+        } else if (passedThrough.contains(key) && !value.contains(u' ') && !value.contains(u';')) {
+            info.options << key + u'=' + value;
+        } else {
+            *error =
+                u"--database: unsupported URL parameter \"%1\" (known: host, %2)"_s.arg(key, passedThrough.join(u", "));
+            return std::nullopt;
+        }
+    }
+    return info;
+}
+
+bool PgConnectInfo::readPasswordFile(const QString &path, QString *error)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        *error = u"cannot read database password file %1: %2"_s.arg(path, file.errorString());
+        return false;
+    }
+    // The first line without its line break: spaces may belong to the password.
+    QByteArray line = file.readLine();
+    while (line.endsWith('\n') || line.endsWith('\r'))
+        line.chop(1);
+    password = QString::fromUtf8(line);
+    if (password.isEmpty()) {
+        *error = u"database password file %1 is empty"_s.arg(path);
+        return false;
+    }
+    return true;
+}
+
+} // namespace ct

@@ -1,0 +1,37 @@
+// SPDX-FileCopyrightText: 2026 CircleTray contributors
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace ct {
+
+/*!
+ * \brief Where a PostgreSQL event log lives: `postgresql://user@host:port/db[?host=/socket/dir&…]`.
+ *
+ * The URL never carries a password: it is refused (command lines and environments are readable by
+ * other users). The password comes from a file (`--database-password-file`), or libpq finds it in
+ * PGPASSFILE or ~/.pgpass as it always does.
+ */
+struct PgConnectInfo
+{
+    QString host; //!< a name, an address, or a unix socket directory (starts with /); empty: libpq's default
+    int port = -1; //!< -1: libpq's default (5432)
+    QString database;
+    QString user;
+    QString password; //!< from the password file only; never logged, never in describe()
+    QStringList options; //!< libpq keywords passed through, "sslmode=verify-full" and such
+
+    //! The URL as given, password-free: for logs and error messages.
+    QString describe() const;
+
+    //! nullopt with \a error for anything but a password-free postgresql:// (or postgres://) URL.
+    static std::optional<PgConnectInfo> fromUrl(const QString &url, QString *error);
+    //! Reads the first line of \a path as the password; false with \a error when unreadable or empty.
+    bool readPasswordFile(const QString &path, QString *error);
+};
+
+} // namespace ct
