@@ -91,7 +91,7 @@ void TestRelayConfig::shippedExampleLoads()
     QCOMPARE(c->maxSessionsPerToken, 16);
     QCOMPARE(c->rejectedNoticeInterval.count(), 60);
     QVERIFY(c->dashboard);
-    QCOMPARE(c->publicUrl, QUrl(u"https://relay.example.com"_s));
+    QVERIFY(c->publicUrl.isEmpty()); // commented out: each install names its own
     QCOMPARE(c->sessionIdleTimeout.count(), 7 * 86400);
     QCOMPARE(c->sessionLifetime.count(), 30 * 86400);
 }
