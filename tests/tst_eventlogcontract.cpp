@@ -9,6 +9,7 @@
 #include "relay/relaymetrics.h"
 #include "relay/sqleventlog.h"
 
+#include <QElapsedTimer>
 #include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -73,6 +74,7 @@ private Q_SLOTS:
     void headAndOldestSeeOtherWriters();
     void duplicatesInTheDatabase();
     void appendWaitsForAnOpenWriter();
+    void hungWriterIsCutOff();
     void refusesNewerSchema();
     void reconnectsAfterServerRestart();
 
@@ -580,6 +582,53 @@ void TestEventLogContract::appendWaitsForAnOpenWriter()
     QCOMPARE(seqsOf(rows), QList<qint64>({1, 2}));
     QCOMPARE(rows[0].eventId, u"first"_s);
     QCOMPARE(rows[1].eventId, u"id-2"_s);
+}
+
+void TestEventLogContract::hungWriterIsCutOff()
+{
+    // A relay stopped (SIGSTOP, a hung host) inside its append transaction holds the append lock.
+    // With the guards README and packaging/postgresql/circletray-relay.sql set on the role (here on
+    // the database), the others' appends fail within lock_timeout (the relay answers 503 and
+    // CircleCI retries) instead of hanging, and idle_in_transaction_session_timeout ends the hung
+    // session, whose uncommitted insert — never answered 200 — goes with it.
+    CT_POSTGRES_ONLY();
+    QVERIFY(m_pg->sql(m_where, u"ALTER DATABASE \"%1\" SET lock_timeout = '700ms'"_s.arg(m_where)));
+    QVERIFY(m_pg->sql(m_where, u"ALTER DATABASE \"%1\" SET idle_in_transaction_session_timeout = '2s'"_s.arg(m_where)));
+    auto log = makeOpen(Backend::Postgres);
+    QVERIFY(log);
+
+    const auto removeConnection = qScopeGuard([] { QSqlDatabase::removeDatabase(u"hung-relay"_s); });
+    QSqlDatabase hung = QSqlDatabase::addDatabase(u"QPSQL"_s, u"hung-relay"_s);
+    hung.setHostName(m_pg->socketDir());
+    hung.setDatabaseName(m_where);
+    hung.setUserName(PgServer::superuser());
+    QVERIFY2(hung.open(), qPrintable(hung.lastError().text()));
+    {
+        QSqlQuery q(hung);
+        QVERIFY(hung.transaction());
+        QVERIFY(q.exec(u"SELECT pg_advisory_xact_lock(%1)"_s.arg(ct::PgEventLog::appendLockKey)));
+        QVERIFY(q.exec(u"INSERT INTO ct_events (event_id, received_at, event_type, signature, body, stored_by) "
+                       "VALUES ('never-answered', now(), 'workflow-completed', 'v1=00', '\\x7b7d', 'hung')"_s));
+    } // and then it stops talking, the transaction open
+
+    QElapsedTimer timer;
+    timer.start();
+    auto events = batch(1, 1);
+    QString error;
+    QVERIFY2(!log->append(events, &error), "the append went ahead past a writer holding the lock");
+    QVERIFY2(timer.elapsed() < 1900, qPrintable(QString::number(timer.elapsed()))); // lock_timeout, not forever
+    QVERIFY2(error.contains(u"lock"_s), qPrintable(error));
+
+    // The hung session is ended by the server; appends go on, and its insert is gone.
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            events = batch(1, 1);
+            return log->append(events, &error);
+        },
+        8000));
+    const auto rows = log->read(0, 10);
+    QCOMPARE(rows.size(), 1);
+    QCOMPARE(rows[0].eventId, u"id-1"_s);
 }
 
 void TestEventLogContract::refusesNewerSchema()
