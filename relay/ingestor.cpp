@@ -3,9 +3,11 @@
 #include "relay/ingestor.h"
 
 #include "core/logging.h"
+#include "relay/logwriter.h"
 #include "relay/relaylogging.h"
 #include "relay/relaymetrics.h"
 
+#include <QCoreApplication>
 #include <QTimer>
 
 #include <chrono>
@@ -44,6 +46,12 @@ void Ingestor::forget(const QStringList &eventIds)
         m_known.remove(id);
 }
 
+void Ingestor::setWriter(LogWriter *writer)
+{
+    m_writer = writer;
+    connect(writer, &LogWriter::appended, this, &Ingestor::appended);
+}
+
 void Ingestor::submit(const WebhookDelivery &delivery, const HttpResponder &responder)
 {
     const QString &id = delivery.event.id;
@@ -56,6 +64,11 @@ void Ingestor::submit(const WebhookDelivery &delivery, const HttpResponder &resp
     if (const auto it = m_pendingIndex.constFind(id); it != m_pendingIndex.cend()) {
         ++m_metrics->duplicate;
         m_pending[*it].responders.append(responder); // answered with the commit that stores it
+        return;
+    }
+    if (const auto it = m_inFlightIndex.constFind(id); it != m_inFlightIndex.cend()) {
+        ++m_metrics->duplicate;
+        m_inFlight[*it].responders.append(responder); // being committed: answered with it
         return;
     }
     Pending p;
@@ -82,6 +95,55 @@ void Ingestor::flush()
     m_flushScheduled = false;
     if (m_pending.isEmpty())
         return;
+    if (m_writer && m_inFlightBatch != 0)
+        return; // the batch after the one being committed: sent when that one is done
+    QList<Pending> batch = std::exchange(m_pending, {});
+    m_pendingIndex.clear();
+    QList<StoredEvent> events;
+    events.reserve(batch.size());
+    for (const Pending &p : std::as_const(batch))
+        events.append(p.event);
+    if (m_writer) {
+        m_inFlight = std::move(batch);
+        m_inFlightIndex.clear();
+        for (qsizetype i = 0; i < m_inFlight.size(); ++i)
+            m_inFlightIndex.insert(m_inFlight[i].event.eventId, i);
+        m_inFlightBatch = ++m_batches;
+        m_writer->appendAsync(m_inFlightBatch, events);
+        return;
+    }
+    QString error;
+    const bool ok = m_log->append(events, &error);
+    complete(batch, events, ok, error);
+}
+
+void Ingestor::appended(quint64 batch, const QList<StoredEvent> &events, bool ok, const QString &error)
+{
+    if (batch != m_inFlightBatch)
+        return; // already handled by drain()
+    QList<Pending> done = std::exchange(m_inFlight, {});
+    m_inFlightIndex.clear();
+    m_inFlightBatch = 0;
+    complete(done, events, ok, error);
+    if (!m_pending.isEmpty())
+        flush(); // what gathered meanwhile goes at once: one commit for all of it
+}
+
+void Ingestor::drain()
+{
+    if (!m_writer) {
+        flush();
+        return;
+    }
+    while (m_inFlightBatch != 0) {
+        // Its result is posted to this thread once the writer is past it: take it now (it may
+        // send the next batch, which this waits for too).
+        m_writer->waitIdle();
+        QCoreApplication::sendPostedEvents(this, QEvent::MetaCall);
+    }
+    if (m_pending.isEmpty())
+        return;
+    m_flushScheduled = false;
     QList<Pending> batch = std::exchange(m_pending, {});
     m_pendingIndex.clear();
     QList<StoredEvent> events;
@@ -89,7 +151,13 @@ void Ingestor::flush()
     for (const Pending &p : std::as_const(batch))
         events.append(p.event);
     QString error;
-    if (!m_log->append(events, &error)) {
+    const bool ok = m_writer->appendNow(events, &error);
+    complete(batch, events, ok, error);
+}
+
+void Ingestor::complete(QList<Pending> &batch, const QList<StoredEvent> &events, bool ok, const QString &error)
+{
+    if (!ok) {
         m_metrics->storageFailures += quint64(batch.size());
         qCCritical(lcRelayIngest).noquote() << "storing" << batch.size() << "events failed:" << error;
         for (const Pending &p : std::as_const(batch)) {

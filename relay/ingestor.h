@@ -12,6 +12,7 @@
 
 namespace ct {
 
+class LogWriter;
 struct RelayMetrics;
 
 //! Monotonic nanoseconds (std::chrono::steady_clock), comparable across the relay's objects.
@@ -38,8 +39,12 @@ public:
     //! up to date. For a log that only this relay writes (SQLite); a shared one dedupes in append().
     void loadKnownIds();
     void forget(const QStringList &eventIds); //!< after pruning
+    //! Commits through \a writer, off this thread: while one batch is being committed the next
+    //! one gathers (group commit). Without a writer, appends run here.
+    void setWriter(LogWriter *writer);
     void submit(const WebhookDelivery &delivery, const HttpResponder &responder);
-    void flush(); //!< commit what is pending now (also called at shutdown)
+    void flush(); //!< send what is pending to be committed (or commit it here without a writer)
+    void drain(); //!< commit and answer everything pending or in flight now, waiting (shutdown)
     qsizetype knownIds() const { return m_known.size(); }
 
 Q_SIGNALS:
@@ -54,8 +59,17 @@ private:
         QList<HttpResponder> responders;
     };
 
+    //! Answers a committed (or failed) batch and tells the relay what was stored.
+    void complete(QList<Pending> &batch, const QList<StoredEvent> &events, bool ok, const QString &error);
+    void appended(quint64 batch, const QList<ct::StoredEvent> &events, bool ok, const QString &error);
+
     EventLog *m_log = nullptr;
+    LogWriter *m_writer = nullptr;
     RelayMetrics *m_metrics = nullptr;
+    QList<Pending> m_inFlight; //!< sent to the writer, not committed yet
+    QHash<QString, qsizetype> m_inFlightIndex;
+    quint64 m_inFlightBatch = 0; //!< its number; 0 when nothing is in flight
+    quint64 m_batches = 0;
     bool m_filterKnown = false; //!< loadKnownIds() was called
     QSet<QString> m_known;
     QList<Pending> m_pending;

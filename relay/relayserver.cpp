@@ -9,6 +9,7 @@
 #include "relay/deliveryhub.h"
 #include "relay/ingestor.h"
 #include "relay/logtailer.h"
+#include "relay/logwriter.h"
 #include "relay/pgeventlog.h"
 #include "relay/relaylogging.h"
 #include "relay/sqleventlog.h"
@@ -67,6 +68,8 @@ RelayServer::~RelayServer()
 {
     delete m_dashboard;
     delete m_hub;
+    if (m_writer)
+        m_writer->stop();
     m_http.close();
     if (m_metricsHttp)
         m_metricsHttp->close();
@@ -107,6 +110,15 @@ bool RelayServer::start(QString *error)
     }
     if (!m_log->open(error))
         return false;
+    // Writes go through a connection of their own on the writer thread.
+    m_writer = std::make_unique<LogWriter>([config = m_config]() -> std::unique_ptr<EventLog> {
+        if (config.database)
+            return std::make_unique<PgEventLog>(*config.database);
+        return std::make_unique<SqlEventLog>(config.databasePath(), config.durability);
+    });
+    if (!m_writer->start(error))
+        return false;
+    connect(m_writer.get(), &LogWriter::pruned, this, &RelayServer::pruned);
 
     HttpServerLimits limits;
     limits.reader.maxBodyBytes = m_config.maxBodyBytes;
@@ -120,6 +132,7 @@ bool RelayServer::start(QString *error)
         return false;
 
     m_ingestor = new Ingestor(m_log.get(), &m_metrics, this);
+    m_ingestor->setWriter(m_writer.get());
     // SQLite: only this relay writes the log, so an in-memory set of its ids is the duplicate filter.
     // PostgreSQL: other relays write too; append() finds duplicates by the unique event id.
     if (!m_config.database)
@@ -272,16 +285,24 @@ QByteArray RelayServer::healthJson(bool *ok, bool details) const
 
 void RelayServer::prune()
 {
-    // In slices of a few hundred rows, yielding to the event loop in between.
-    constexpr int slice = 500;
-    const QDateTime before = QDateTime::currentDateTimeUtc().addDays(-m_config.retentionDays);
-    const QStringList removed = m_log->prune(before, m_config.retentionMaxEvents, slice);
+    // On the writer thread, in slices of a few hundred rows: a large clean-up never holds the
+    // event loop, and appends queue between slices.
+    if (m_pruning || m_stopping)
+        return;
+    m_pruning = true;
+    m_writer->pruneAsync(QDateTime::currentDateTimeUtc().addDays(-m_config.retentionDays), m_config.retentionMaxEvents,
+                         500);
+}
+
+void RelayServer::pruned(const QStringList &removed, int limit)
+{
+    m_pruning = false;
     if (removed.isEmpty())
         return;
     m_ingestor->forget(removed);
     qCInfo(lcRelayStore) << "retention removed" << removed.size() << "events; oldest kept is now" << m_log->oldestSeq();
-    if (removed.size() == slice && !m_stopping)
-        QTimer::singleShot(0, this, &RelayServer::prune);
+    if (removed.size() == limit)
+        prune();
 }
 
 QString RelayServer::listenDescription() const
@@ -313,7 +334,7 @@ void RelayServer::shutdown()
     m_http.stopListening();
     if (m_metricsHttp)
         m_metricsHttp->stopListening();
-    m_ingestor->flush(); // everything received is committed and answered
+    m_ingestor->drain(); // everything received is committed and answered
     m_http.disconnectAll(); // after those answers have been sent
     m_hub->closeAll();
     if (m_dashboard)
@@ -327,6 +348,7 @@ void RelayServer::shutdown()
         if ((m_hub->clientCount() == 0 && pages == 0 && m_http.connectionCount() == 0) || deadline->hasExpired(3000)) {
             poll->stop();
             delete deadline;
+            m_writer->stop();
             m_log->close();
             Q_EMIT stopped();
         }

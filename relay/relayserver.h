@@ -19,6 +19,7 @@ class DeliveryHub;
 class EventLog;
 class Ingestor;
 class LogTailer;
+class LogWriter;
 class WebhookReceiver;
 
 /*!
@@ -48,6 +49,7 @@ private:
     QString tlsWarning() const;
     void addStatusRoutes(HttpServer &server, bool privateListener);
     void prune();
+    void pruned(const QStringList &removed, int limit);
     QByteArray healthJson(bool *ok, bool details) const;
 
     RelayConfig m_config;
@@ -60,6 +62,8 @@ private:
     DeliveryHub *m_hub = nullptr;
     DashboardSite *m_dashboard = nullptr;
     LogTailer *m_tailer = nullptr;
+    std::unique_ptr<LogWriter> m_writer; //!< appends and prunes off the event loop
+    bool m_pruning = false;
     QTimer m_pruneTimer;
     QElapsedTimer m_uptime;
     QDateTime m_tlsExpiresAt;

@@ -219,6 +219,29 @@ bool SqlEventLog::migrateFrom(int v, QString *error)
     return true;
 }
 
+qint64 SqlEventLog::headSeq() const
+{
+    if (!m_db.isOpen())
+        return m_head;
+    // Appends raise MAX(seq); pruning keeps meta.head_seq, so a number is never reused.
+    QSqlQuery q(m_db);
+    if (q.exec(u"SELECT MAX(seq), (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'head_seq') FROM events"_s)
+        && q.next()) {
+        m_head = std::max({m_head, q.value(0).toLongLong(), q.value(1).toLongLong()});
+    }
+    return m_head;
+}
+
+qint64 SqlEventLog::oldestSeq() const
+{
+    if (!m_db.isOpen())
+        return m_oldest;
+    QSqlQuery q(m_db);
+    if (q.exec(u"SELECT MIN(seq) FROM events"_s) && q.next())
+        m_oldest = q.value(0).isNull() ? headSeq() + 1 : q.value(0).toLongLong();
+    return m_oldest;
+}
+
 void SqlEventLog::refreshOldest()
 {
     QSqlQuery q(m_db);

@@ -37,8 +37,9 @@ public:
     bool open(QString *error) override;
     void close() override;
     QString relayId() const override { return m_relayId; }
-    qint64 headSeq() const override { return m_head; }
-    qint64 oldestSeq() const override { return m_oldest; }
+    //! Read from the file: the relay's writer thread appends through a connection of its own.
+    qint64 headSeq() const override;
+    qint64 oldestSeq() const override;
     bool append(QList<StoredEvent> &events, QString *error) override;
     QList<StoredEvent> read(qint64 afterSeq, int limit, qint64 maxBytes = std::numeric_limits<qint64>::max()) override;
     QStringList eventIds() override;
@@ -67,8 +68,8 @@ private:
     QSqlDatabase m_db;
     std::optional<QSqlQuery> m_insert; //!< prepared once, reused by every append
     QString m_relayId;
-    qint64 m_head = 0;
-    qint64 m_oldest = 1;
+    mutable qint64 m_head = 0;
+    mutable qint64 m_oldest = 1;
     QThread *m_checkpointThread = nullptr;
     WalCheckpointer *m_checkpointer = nullptr;
 };

@@ -1,0 +1,92 @@
+// SPDX-FileCopyrightText: 2026 CircleTray contributors
+// SPDX-License-Identifier: MIT
+#include "relay/logwriter.h"
+
+#include <QMetaType>
+
+using namespace Qt::StringLiterals;
+
+namespace ct {
+
+LogWriter::LogWriter(Factory factory)
+    : m_factory(std::move(factory))
+{
+    qRegisterMetaType<QList<ct::StoredEvent>>();
+    m_thread.setObjectName(u"log-writer"_s);
+}
+
+LogWriter::~LogWriter()
+{
+    stop();
+}
+
+bool LogWriter::start(QString *error)
+{
+    moveToThread(&m_thread);
+    m_thread.start();
+    bool ok = false;
+    QMetaObject::invokeMethod(
+        this,
+        [this, &ok, error] {
+            m_log = m_factory();
+            ok = m_log->open(error);
+            if (!ok)
+                m_log.reset();
+        },
+        Qt::BlockingQueuedConnection);
+    if (!ok)
+        stop();
+    return ok;
+}
+
+void LogWriter::stop()
+{
+    if (!m_thread.isRunning())
+        return;
+    QMetaObject::invokeMethod(
+        this,
+        [this] {
+            if (m_log)
+                m_log->close();
+            m_log.reset();
+        },
+        Qt::BlockingQueuedConnection);
+    m_thread.quit();
+    m_thread.wait();
+}
+
+void LogWriter::appendAsync(quint64 batch, const QList<StoredEvent> &events)
+{
+    QMetaObject::invokeMethod(
+        this,
+        [this, batch, events] {
+            QList<StoredEvent> stored = events;
+            QString error;
+            const bool ok = m_log->append(stored, &error);
+            Q_EMIT appended(batch, stored, ok, error);
+        },
+        Qt::QueuedConnection);
+}
+
+bool LogWriter::appendNow(QList<StoredEvent> &events, QString *error)
+{
+    bool ok = false;
+    QMetaObject::invokeMethod(
+        this, [this, &events, &ok, error] { ok = m_log->append(events, error); }, Qt::BlockingQueuedConnection);
+    return ok;
+}
+
+void LogWriter::waitIdle()
+{
+    QMetaObject::invokeMethod(
+        this, [] {}, Qt::BlockingQueuedConnection);
+}
+
+void LogWriter::pruneAsync(const QDateTime &before, qint64 keepAtMost, int limit)
+{
+    QMetaObject::invokeMethod(
+        this, [this, before, keepAtMost, limit] { Q_EMIT pruned(m_log->prune(before, keepAtMost, limit), limit); },
+        Qt::QueuedConnection);
+}
+
+} // namespace ct
