@@ -322,7 +322,26 @@ void DeliveryHub::pump(Session &s)
     // before every message: a client that stalls holds at most the mark plus one event in the
     // relay, and large events are not read 200 at a time to send a few.
     while (!s.live && !s.closing && s.socket->bytesToWrite() < replayHighWater) {
-        const QList<StoredEvent> page = m_log->read(s.lastSent, replayPage, replayHighWater - s.socket->bytesToWrite());
+        const qint64 maxBytes = replayHighWater - s.socket->bytesToWrite();
+        QList<StoredEvent> page = m_log->read(s.lastSent, replayPage, maxBytes);
+        if (page.isEmpty() && s.lastSent < m_broadcastSeq) {
+            // Nothing after lastSent, yet the live stream is further on: the read failed (the
+            // database is away) or those events were pruned. Going live on a failed read would skip
+            // them for good, so only once the database answers: again shortly, or read once more.
+            if (!m_log->isHealthy()) {
+                if (!s.retryPending) {
+                    s.retryPending = true;
+                    QTimer::singleShot(500, this, [this, ws = s.socket] {
+                        if (const auto it = m_sessions.find(ws); it != m_sessions.end()) {
+                            it->retryPending = false;
+                            pump(*it);
+                        }
+                    });
+                }
+                return;
+            }
+            page = m_log->read(s.lastSent, replayPage, maxBytes);
+        }
         if (page.isEmpty()) {
             s.live = true;
             send(s, RelayMessage::live());
@@ -350,6 +369,8 @@ void DeliveryHub::send(Session &s, const QString &json)
 
 void DeliveryHub::broadcastStored(const QList<StoredEvent> &events, const QList<qint64> &receivedNs)
 {
+    if (!events.isEmpty())
+        m_broadcastSeq = std::max(m_broadcastSeq, events.constLast().seq);
     if (m_sessions.isEmpty())
         return;
     // Converted to the QString QWebSocket wants once per event, not once per client.
@@ -468,8 +489,14 @@ void DeliveryHub::checkRevocations()
         return;
     // By token hash: "revoke NAME" then "add NAME" gives the name a new token, and the sessions of
     // the revoked one must end all the same.
+    const QList<TokenInfo> tokens = m_log->tokens();
+    // Tokens are revoked, never deleted, and these sessions signed in with one: an empty list means
+    // the database did not answer (PostgreSQL restarting), not that every token went. Ending every
+    // session as "revoked" then would tell the apps to stop reconnecting.
+    if (tokens.isEmpty())
+        return;
     QSet<QByteArray> valid;
-    for (const TokenInfo &t : m_log->tokens()) {
+    for (const TokenInfo &t : tokens) {
         if (!t.revokedAt.isValid())
             valid.insert(t.hash);
     }
