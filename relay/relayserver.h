@@ -19,6 +19,7 @@ class DeliveryHub;
 class EventLog;
 class Ingestor;
 class LogTailer;
+class PgNotifier;
 class WebhookReceiver;
 
 /*!
@@ -60,6 +61,7 @@ private:
     DeliveryHub *m_hub = nullptr;
     DashboardSite *m_dashboard = nullptr;
     LogTailer *m_tailer = nullptr;
+    PgNotifier *m_notifier = nullptr; //!< PostgreSQL only
     QTimer m_pruneTimer;
     QElapsedTimer m_uptime;
     QDateTime m_tlsExpiresAt;
