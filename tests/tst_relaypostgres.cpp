@@ -383,8 +383,9 @@ void TestRelayPostgres::notifyWakesOtherRelay()
     qInfo() << "A → B after resubscribing (ms):" << ms;
     QVERIFY2(ms.constLast() < 1000 && ms.at(3) < 400, qPrintable(u"too slow: %1"_s.arg(ms.constLast())));
     QCOMPARE(exactlyOnceInOrder(eventsOf(onB), posted), QString());
+    // The loss is a warning, logged once; the recovery an info line (ctest hides those), at most once.
     const QByteArray log = b.errors();
-    QVERIFY2(log.count("lost the notification connection") == 1 && log.count("listening for new events again") == 1,
+    QVERIFY2(log.count("lost the notification connection") == 1 && log.count("listening for new events again") <= 1,
              log.constData());
     QVERIFY(!onB.disconnected);
     QCOMPARE(a.terminate(), 0);
@@ -462,12 +463,12 @@ void TestRelayPostgres::postgresRestartMidStream()
         QCOMPARE(exactlyOnceInOrder(eventsOf(*client), accepted), QString());
         QVERIFY(!client->disconnected);
     }
-    // The listener's loss and recovery, logged once each however many attempts it took.
+    // The listeners come back (within the backoff); their loss logged once however many attempts it took.
+    QVERIFY(waitForListeners(2, 20000));
     for (RelayProcess *relay : {&a, &b}) {
-        QTRY_VERIFY_WITH_TIMEOUT(relay->errors().contains("listening for new events again"), 15000);
         const QByteArray log = relay->errors();
         QVERIFY2(log.count("lost the notification connection") == 1 && log.count("cannot listen") == 0
-                     && log.count("listening for new events again") == 1,
+                     && log.count("listening for new events again") <= 1,
                  log.constData());
     }
     QStringList stored = storedIds();
