@@ -572,7 +572,7 @@ void TestRelayPostgres::soakTwoRelaysReconnectingClients()
     }
     QElapsedTimer elapsed;
     elapsed.start();
-    while (writersDone.load() < 4 && !elapsed.hasExpired(60000)) {
+    while (writersDone.load() < 4 && !elapsed.hasExpired(60000 * soakScale())) {
         QTest::qWait(QRandomGenerator::global()->bounded(10, 80));
         Follower &f = followers[QRandomGenerator::global()->bounded(int(followers.size()))];
         if (!f.reconnect(ports[QRandomGenerator::global()->bounded(2)], deviceToken))
