@@ -107,6 +107,10 @@ DeliveryHub::TokenCheck DeliveryHub::checkTokenValue(QByteArrayView token, const
             *name = *found;
         return TokenCheck::Valid;
     }
+    // The database did not answer (PostgreSQL restarting): not the client's failure, not counted
+    // against its address; handleUpgrade() answers 503 so that apps retry soon.
+    if (!token.isEmpty() && !m_log->isHealthy())
+        return TokenCheck::Invalid;
     ++m_metrics->tokenFailures;
     const bool blockedNow = m_attempts.failed(peer, m_clock.elapsed());
     m_lastTokenFailure = peer.toString() + (token.isEmpty() ? u" (no token)"_s : u" (unknown or revoked token)"_s);
@@ -159,7 +163,11 @@ void DeliveryHub::handleUpgrade(const HttpRequest &request, const HttpResponder 
         responder.respond(HttpResponse::text(401, "missing bearer token"_ba));
         return;
     case TokenCheck::Invalid:
-        responder.respond(HttpResponse::text(401, "unknown or revoked token"_ba));
+        // Apps take 401 as a bad token and wait minutes: while the log cannot be asked, say so.
+        if (!m_log->isHealthy())
+            responder.respond(HttpResponse::text(503, "storage unavailable; retry later"_ba));
+        else
+            responder.respond(HttpResponse::text(401, "unknown or revoked token"_ba));
         return;
     case TokenCheck::Blocked: {
         const qint64 seconds = (retryAfterMs + 999) / 1000;

@@ -441,6 +441,15 @@ void TestRelayPostgres::postgresRestartMidStream()
         QCOMPARE(status, 503);
         QVERIFY2(body.contains("unavailable"), body.constData());
     }
+    // A client connecting now hears 503 (retry soon), not 401 (a bad token: apps wait minutes).
+    for (int i = 0; i < 3; ++i) {
+        HttpTestClient c;
+        QVERIFY(c.connectTo(b.port()));
+        c.send("GET /events?since=0 HTTP/1.1\r\nHost: relay\r\nAuthorization: Bearer " + deviceToken + "\r\n\r\n");
+        const auto r = c.read(10000);
+        QVERIFY(r);
+        QCOMPARE(r->status, 503);
+    }
     // Several fallback reads, health checks and a token revocation check (every 5 s) meet no server.
     QTest::qWait(5500);
     QVERIFY(!onA.disconnected && !onB.disconnected);
@@ -457,6 +466,11 @@ void TestRelayPostgres::postgresRestartMidStream()
         QCOMPARE(postTo(i % 2 ? b : a).second, 200);
     QCOMPARE(health(a.port()).first, 200);
     QCOMPARE(health(b.port()).first, 200);
+    RelayClient late; // refused during the outage, not blocked for it: catches up from 0
+    QVERIFY(late.open(b.port(), deviceToken));
+    QTRY_COMPARE_WITH_TIMEOUT(late.ofType(u"event"_s).size(), accepted.size(), 10000);
+    QTest::qWait(200);
+    QCOMPARE(exactlyOnceInOrder(eventsOf(late), accepted), QString());
     for (RelayClient *client : {&onA, &onB}) {
         QTRY_COMPARE_WITH_TIMEOUT(client->ofType(u"event"_s).size(), accepted.size(), 10000);
         QTest::qWait(200);
