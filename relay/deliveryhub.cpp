@@ -107,6 +107,10 @@ DeliveryHub::TokenCheck DeliveryHub::checkTokenValue(QByteArrayView token, const
             *name = *found;
         return TokenCheck::Valid;
     }
+    // The database did not answer (PostgreSQL restarting): not the client's failure, not counted
+    // against its address; handleUpgrade() answers 503 so that apps retry soon.
+    if (!token.isEmpty() && !m_log->isHealthy())
+        return TokenCheck::Invalid;
     ++m_metrics->tokenFailures;
     const bool blockedNow = m_attempts.failed(peer, m_clock.elapsed());
     m_lastTokenFailure = peer.toString() + (token.isEmpty() ? u" (no token)"_s : u" (unknown or revoked token)"_s);
@@ -159,7 +163,11 @@ void DeliveryHub::handleUpgrade(const HttpRequest &request, const HttpResponder 
         responder.respond(HttpResponse::text(401, "missing bearer token"_ba));
         return;
     case TokenCheck::Invalid:
-        responder.respond(HttpResponse::text(401, "unknown or revoked token"_ba));
+        // Apps take 401 as a bad token and wait minutes: while the log cannot be asked, say so.
+        if (!m_log->isHealthy())
+            responder.respond(HttpResponse::text(503, "storage unavailable; retry later"_ba));
+        else
+            responder.respond(HttpResponse::text(401, "unknown or revoked token"_ba));
         return;
     case TokenCheck::Blocked: {
         const qint64 seconds = (retryAfterMs + 999) / 1000;
@@ -322,7 +330,26 @@ void DeliveryHub::pump(Session &s)
     // before every message: a client that stalls holds at most the mark plus one event in the
     // relay, and large events are not read 200 at a time to send a few.
     while (!s.live && !s.closing && s.socket->bytesToWrite() < replayHighWater) {
-        const QList<StoredEvent> page = m_log->read(s.lastSent, replayPage, replayHighWater - s.socket->bytesToWrite());
+        const qint64 maxBytes = replayHighWater - s.socket->bytesToWrite();
+        QList<StoredEvent> page = m_log->read(s.lastSent, replayPage, maxBytes);
+        if (page.isEmpty() && s.lastSent < m_broadcastSeq) {
+            // Nothing after lastSent, yet the live stream is further on: the read failed (the
+            // database is away) or those events were pruned. Going live on a failed read would skip
+            // them for good, so only once the database answers: again shortly, or read once more.
+            if (!m_log->isHealthy()) {
+                if (!s.retryPending) {
+                    s.retryPending = true;
+                    QTimer::singleShot(500, this, [this, ws = s.socket] {
+                        if (const auto it = m_sessions.find(ws); it != m_sessions.end()) {
+                            it->retryPending = false;
+                            pump(*it);
+                        }
+                    });
+                }
+                return;
+            }
+            page = m_log->read(s.lastSent, replayPage, maxBytes);
+        }
         if (page.isEmpty()) {
             s.live = true;
             send(s, RelayMessage::live());
@@ -350,6 +377,8 @@ void DeliveryHub::send(Session &s, const QString &json)
 
 void DeliveryHub::broadcastStored(const QList<StoredEvent> &events, const QList<qint64> &receivedNs)
 {
+    if (!events.isEmpty())
+        m_broadcastSeq = std::max(m_broadcastSeq, events.constLast().seq);
     if (m_sessions.isEmpty())
         return;
     // Converted to the QString QWebSocket wants once per event, not once per client.
@@ -468,8 +497,14 @@ void DeliveryHub::checkRevocations()
         return;
     // By token hash: "revoke NAME" then "add NAME" gives the name a new token, and the sessions of
     // the revoked one must end all the same.
+    const QList<TokenInfo> tokens = m_log->tokens();
+    // Tokens are revoked, never deleted, and these sessions signed in with one: an empty list means
+    // the database did not answer (PostgreSQL restarting), not that every token went. Ending every
+    // session as "revoked" then would tell the apps to stop reconnecting.
+    if (tokens.isEmpty())
+        return;
     QSet<QByteArray> valid;
-    for (const TokenInfo &t : m_log->tokens()) {
+    for (const TokenInfo &t : tokens) {
         if (!t.revokedAt.isValid())
             valid.insert(t.hash);
     }

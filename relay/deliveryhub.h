@@ -89,6 +89,7 @@ private:
         qint64 lastSent = 0; //!< seq of the last event sent
         bool live = false;
         bool closing = false;
+        bool retryPending = false; //!< a replay read failed: pump() again shortly
         QElapsedTimer lastHeard;
     };
 
@@ -110,6 +111,7 @@ private:
     DeliveryLimits m_limits;
     QWebSocketServer m_server;
     QHash<QWebSocket *, Session> m_sessions;
+    qint64 m_broadcastSeq = 0; //!< highest seq broadcastStored() was given: the log holds at least that far
     QHash<QTcpSocket *, QWebSocket *> m_byTcp;
     QHash<QByteArray, int> m_sessionsPerToken;
     QList<QPointer<QTcpSocket>> m_handshaking; //!< taken over, WebSocket handshake not done yet

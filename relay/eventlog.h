@@ -80,6 +80,9 @@ public:
     virtual QStringList prune(const QDateTime &before, qint64 keepAtMost, int limit) = 0;
     //! A cheap round trip to the database.
     virtual bool isHealthy() = 0;
+    //! The database notification channel append() notifies with the new head seq (a log shared by
+    //! several relays: PostgreSQL's NOTIFY); empty when appends are not announced.
+    virtual QString notificationChannel() const { return {}; }
 
     virtual bool addToken(const QString &name, const QByteArray &hash, QString *error) = 0;
     virtual bool revokeToken(const QString &name) = 0; //!< false when no such valid token

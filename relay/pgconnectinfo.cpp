@@ -6,6 +6,8 @@
 #include <QUrl>
 #include <QUrlQuery>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 namespace ct {
@@ -37,6 +39,21 @@ QString PgConnectInfo::describe() const
     if (!query.isEmpty())
         out += u'?' + query.join(u'&');
     return out;
+}
+
+QString PgConnectInfo::connectOptions(const QString &applicationName) const
+{
+    QStringList out = options;
+    const auto has = [&out](QStringView keyword) {
+        return std::any_of(out.cbegin(), out.cend(), [keyword](const QString &o) { return o.startsWith(keyword); });
+    };
+    if (!has(u"connect_timeout="))
+        out << u"connect_timeout=10"_s;
+    if (!has(u"application_name="))
+        out << u"application_name="_s + applicationName;
+    // A peer that vanished without a FIN (network partition) is noticed within about 25 s.
+    out << u"keepalives=1"_s << u"keepalives_idle=10"_s << u"keepalives_interval=5"_s << u"keepalives_count=3"_s;
+    return out.join(u';');
 }
 
 std::optional<PgConnectInfo> PgConnectInfo::fromUrl(const QString &text, QString *error)

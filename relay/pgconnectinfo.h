@@ -27,6 +27,9 @@ struct PgConnectInfo
 
     //! The URL as given, password-free: for logs and error messages.
     QString describe() const;
+    //! libpq keywords for QPSQL's setConnectOptions() (which turns the ';' into spaces): the URL's,
+    //! then our defaults (\a applicationName unless the URL names one, a connect timeout, keepalives).
+    QString connectOptions(const QString &applicationName) const;
 
     //! nullopt with \a error for anything but a password-free postgresql:// (or postgres://) URL.
     static std::optional<PgConnectInfo> fromUrl(const QString &url, QString *error);

@@ -60,24 +60,6 @@ namespace {
         return v.isNull() ? QDateTime() : QDateTime::fromMSecsSinceEpoch(v.toLongLong(), Qt::UTC);
     }
 
-    //! libpq keywords for QPSQL (which turns the ';' into spaces): the URL's, then our defaults.
-    QString connectOptions(const PgConnectInfo &connection)
-    {
-        QStringList options = connection.options;
-        const auto has = [&options](QStringView keyword) {
-            return std::any_of(options.cbegin(), options.cend(),
-                               [keyword](const QString &o) { return o.startsWith(keyword); });
-        };
-        if (!has(u"connect_timeout="))
-            options << u"connect_timeout=10"_s;
-        if (!has(u"application_name="))
-            options << u"application_name=circletray-relay"_s;
-        // A peer that vanished without a FIN (network partition) is noticed within about 25 s.
-        options << u"keepalives=1"_s << u"keepalives_idle=10"_s << u"keepalives_interval=5"_s
-                << u"keepalives_count=3"_s;
-        return options.join(u';');
-    }
-
     QString lockSql(const char *function, qint64 key)
     {
         return u"SELECT %1(%2)"_s.arg(QLatin1StringView(function)).arg(key);
@@ -130,7 +112,7 @@ bool PgEventLog::connect(QString *error)
         m_db.setDatabaseName(m_connection.database);
         m_db.setUserName(m_connection.user);
         m_db.setPassword(m_connection.password); // empty: libpq reads PGPASSFILE or ~/.pgpass
-        m_db.setConnectOptions(connectOptions(m_connection));
+        m_db.setConnectOptions(m_connection.connectOptions(u"circletray-relay"_s));
     }
     if (!m_db.open()) {
         // libpq's message names the host and the reason, never the password.
@@ -295,6 +277,13 @@ bool PgEventLog::append(QList<StoredEvent> &events, QString *error)
             return rollback(error, lastError(insert));
         seqs.append(insert.next() ? insert.value(0).toLongLong() : 0);
         insert.finish();
+    }
+    // Wakes the other relays' tailers when this commits (a listener never sees it before then).
+    if (const qint64 newest = *std::max_element(seqs.cbegin(), seqs.cend()); newest > 0) {
+        QSqlQuery notify(m_db);
+        if (!notify.exec(u"SELECT pg_notify('%1', '%2')"_s.arg(QLatin1StringView(notifyChannel)).arg(newest)))
+            return rollback(error, lastError(notify));
+        notify.finish();
     }
     if (!m_db.commit()) {
         // The outcome may be unknown (connection lost during COMMIT): the caller answers 503 and the

@@ -40,6 +40,7 @@ public:
     QStringList eventIds() override;
     QStringList prune(const QDateTime &before, qint64 keepAtMost, int limit) override;
     bool isHealthy() override;
+    QString notificationChannel() const override { return QString::fromLatin1(notifyChannel); }
     bool addToken(const QString &name, const QByteArray &hash, QString *error) override;
     bool revokeToken(const QString &name) override;
     QList<TokenInfo> tokens() override;
@@ -51,6 +52,9 @@ public:
     int pruneSessions(const QDateTime &idleBefore, const QDateTime &createdBefore) override;
 
     static constexpr int schemaVersion = 1;
+    //! Every append that stores something runs pg_notify(notifyChannel, <its highest seq>) in its
+    //! transaction, so the notification comes with the commit (never for a rollback).
+    static constexpr const char *notifyChannel = "ct_events";
     //! pg_advisory_xact_lock keys ("CTappend", "CTschema", "CTprune" in ASCII): every writer of
     //! ct_events takes appendLockKey before drawing a sequence number.
     static constexpr qint64 appendLockKey = 0x4354617070656e64;

@@ -11,6 +11,7 @@
 #include "relay/logtailer.h"
 #include "relay/logwriter.h"
 #include "relay/pgeventlog.h"
+#include "relay/pgnotifier.h"
 #include "relay/relaylogging.h"
 #include "relay/sqleventlog.h"
 #include "relay/tlscredentials.h"
@@ -199,6 +200,14 @@ bool RelayServer::start(QString *error)
     }
     // From where the dashboard's state ends (or the head): nothing appended meanwhile is missed.
     m_tailer->start(m_dashboard ? m_dashboard->position() : m_log->headSeq());
+    // Other relays' appends: announced by the database, so clients here get them at once rather
+    // than at the next fallback read.
+    if (const QString channel = m_log->notificationChannel(); m_config.database && !channel.isEmpty()) {
+        m_notifier = new PgNotifier(*m_config.database, channel, this);
+        connect(m_notifier, &PgNotifier::notified, m_tailer, &LogTailer::wake);
+        connect(m_notifier, &PgNotifier::resubscribed, m_tailer, &LogTailer::wake);
+        m_notifier->start();
+    }
 
     if (m_config.metricsListen) {
         m_metricsHttp = std::make_unique<HttpServer>();
@@ -349,6 +358,8 @@ void RelayServer::shutdown()
             poll->stop();
             delete deadline;
             m_writer->stop();
+            delete m_notifier; // its own connection
+            m_notifier = nullptr;
             m_log->close();
             Q_EMIT stopped();
         }

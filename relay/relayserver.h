@@ -20,6 +20,7 @@ class EventLog;
 class Ingestor;
 class LogTailer;
 class LogWriter;
+class PgNotifier;
 class WebhookReceiver;
 
 /*!
@@ -64,6 +65,7 @@ private:
     LogTailer *m_tailer = nullptr;
     std::unique_ptr<LogWriter> m_writer; //!< appends and prunes off the event loop
     bool m_pruning = false;
+    PgNotifier *m_notifier = nullptr; //!< PostgreSQL only
     QTimer m_pruneTimer;
     QElapsedTimer m_uptime;
     QDateTime m_tlsExpiresAt;
