@@ -10,7 +10,7 @@ ifeq ($(CI),true)
 CMAKE_FLAGS += -DCT_WERROR=ON
 endif
 
-.PHONY: all deps build run test test-asan soak package bench bench-delivery bench-app bench-relay bench-smoke fuzz fuzz-smoke format screenshots clean
+.PHONY: all deps build run test test-asan soak package bench bench-delivery bench-team bench-app bench-relay bench-smoke fuzz fuzz-smoke format screenshots clean
 
 all: build
 
@@ -52,6 +52,10 @@ bench: build
 
 bench-delivery: build
 	$(PIN_DELIVERY)$(BUILD_DIR)/bench/circletray-bench-delivery $(RELAY_CPU)
+
+# The size a team relay must carry (issue 13): 10,000 idle clients, in four client processes.
+bench-team: build
+	$(PIN_DELIVERY)$(BUILD_DIR)/bench/circletray-bench-delivery $(RELAY_CPU) --clients 10000
 
 bench-app: build
 	scripts/headless-desktop $(BUILD_DIR)/bench/circletray-bench-app

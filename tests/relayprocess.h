@@ -34,12 +34,14 @@ public:
     ~RelayProcess() { kill(); }
 
     QString dataDir() const { return m_dataDir; }
+    //! Another circletray-relay binary than the one built with the tests (a benchmark's baseline).
+    void setProgram(const QString &program) { m_program = program; }
     QString secretFile() const { return m_tmp.filePath(QStringLiteral("secret")); }
 
     //! Starts `serve` and waits for "listening on …"; false (with the output) if it did not come up.
     bool start(const QStringList &extra = {})
     {
-        m_process.setProgram(QStringLiteral(CT_RELAY_PATH));
+        m_process.setProgram(m_program);
         m_process.setArguments(QStringList {QStringLiteral("serve"), QStringLiteral("--port"), QStringLiteral("0"),
                                             QStringLiteral("--secret-file"), secretFile(), QStringLiteral("--data-dir"),
                                             m_dataDir}
@@ -104,6 +106,7 @@ public:
 private:
     QTemporaryDir m_tmp;
     QString m_dataDir;
+    QString m_program = QStringLiteral(CT_RELAY_PATH);
     QProcess m_process;
     QByteArray m_out;
     QByteArray m_err;
