@@ -12,7 +12,9 @@
 #include "relayprocess.h"
 
 #include <QMutex>
+#include <QNetworkRequest>
 #include <QRandomGenerator>
+#include <QScopeGuard>
 #include <QTest>
 #include <QThread>
 
@@ -36,6 +38,7 @@ private Q_SLOTS:
     void postgresRestartMidStream_data();
     void postgresRestartMidStream();
     void relayKilledMidStream();
+    void dashboardSurvivesAnOutage();
     void soakTwoRelaysReconnectingClients();
     void passwordFromFileOrPgpass();
     void unreachableDatabaseIsExit1();
@@ -490,6 +493,58 @@ void TestRelayPostgres::postgresRestartMidStream()
     QStringList expected = accepted;
     std::sort(expected.begin(), expected.end());
     QCOMPARE(stored, expected);
+}
+
+void TestRelayPostgres::dashboardSurvivesAnOutage()
+{
+    // A wall screen signed in on one relay; PostgreSQL goes away and comes back. The page is never
+    // signed out for it: its data answers 503 (the page retries), its live socket stays past a
+    // session check, and afterwards the same cookie works on either relay (sessions are shared).
+    const QString url = newDatabase();
+    const QByteArray wallToken = token(url, {u"add"_s, u"wallboard"_s});
+    RelayProcess a;
+    RelayProcess b;
+    QVERIFY(a.start({u"--database"_s, url}));
+    QVERIFY(b.start({u"--database"_s, url}));
+    const auto request = [](quint16 port, const QByteArray &head, const QByteArray &body = {}) {
+        HttpTestClient c;
+        if (!c.connectTo(port))
+            return RawResponse();
+        const QByteArray host = "127.0.0.1:" + QByteArray::number(port);
+        c.send(head + "Host: " + host + "\r\nOrigin: http://" + host
+               + "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+        return c.read(15000).value_or(RawResponse());
+    };
+    const RawResponse signedIn = request(
+        a.port(), "POST /login HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded\r\n", "token=" + wallToken);
+    QCOMPARE(signedIn.status, 303);
+    const QByteArray cookie = signedIn.header("set-cookie").split(';').value(0);
+    const QByteArray getState = "GET /api/state HTTP/1.1\r\nCookie: " + cookie + "\r\n";
+    QCOMPARE(request(b.port(), getState).status, 200); // the other relay knows the session
+
+    QWebSocket page(u"http://127.0.0.1:%1"_s.arg(a.port()));
+    QNetworkRequest live(QUrl(u"ws://127.0.0.1:%1/api/live?since=0"_s.arg(a.port())));
+    live.setRawHeader("Cookie", cookie);
+    page.open(live);
+    QVERIFY(QTest::qWaitFor([&] { return page.state() == QAbstractSocket::ConnectedState; }, 5000));
+
+    QString error;
+    QVERIFY2(m_pg->stop(PgServer::StopMode::Fast, &error), qPrintable(error));
+    const auto restart = qScopeGuard([this] { m_pg->startAgain(nullptr); }); // for the tests after, whatever happens
+    QCOMPARE(request(a.port(), getState).status, 503);
+    const RawResponse refusedSignIn = request(
+        b.port(), "POST /login HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded\r\n", "token=" + wallToken);
+    QCOMPARE(refusedSignIn.status, 503); // not "invalid token", and not counted against the address
+    QTest::qWait(6000); // past a session check (every 5 s)
+    QCOMPARE(page.state(), QAbstractSocket::ConnectedState);
+
+    QVERIFY2(m_pg->startAgain(&error), qPrintable(error));
+    for (RelayProcess *relay : {&a, &b}) {
+        int status = 0;
+        QVERIFY2(QTest::qWaitFor([&] { return (status = request(relay->port(), getState).status) == 200; }, 15000),
+                 qPrintable(QString::number(status)));
+    }
+    QCOMPARE(page.state(), QAbstractSocket::ConnectedState);
 }
 
 void TestRelayPostgres::relayKilledMidStream()

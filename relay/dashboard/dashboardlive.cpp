@@ -70,7 +70,11 @@ void DashboardLive::handleNewSocket()
         // Checked before the handshake; looked up again in case the session ended since.
         const std::optional<QByteArray> session = m_callbacks.sessionOf(ws->request().rawHeader("Cookie"));
         if (!session) {
-            ws->close(QWebSocketProtocol::CloseCode(4001), u"signed out"_s);
+            // A session the log cannot look up right now is not an ended one: "try again later".
+            if (m_callbacks.storageHealthy())
+                ws->close(QWebSocketProtocol::CloseCode(4001), u"signed out"_s);
+            else
+                ws->close(QWebSocketProtocol::CloseCodeBadOperation, u"storage unavailable; retry"_s);
             QTimer::singleShot(closeGraceMs, ws, [ws] { ws->abort(); });
             connect(ws, &QWebSocket::disconnected, ws, &QObject::deleteLater);
             continue;
@@ -191,8 +195,8 @@ void DashboardLive::keepalive()
 
 void DashboardLive::checkSessions()
 {
-    if (m_pages.isEmpty())
-        return;
+    if (m_pages.isEmpty() || !m_callbacks.storageHealthy())
+        return; // pages stay while the log cannot be asked; they are checked again when it can
     // Revoked tokens, expiry and sign-outs on another relay: each session looked up once.
     const bool touchNow = m_sinceTouch.hasExpired(60'000);
     if (touchNow)

@@ -51,6 +51,8 @@ public:
         std::function<std::optional<QByteArray>(const QByteArray &cookieHeader)> sessionOf;
         std::function<bool(const QByteArray &sessionHash)> sessionValid; //!< without recording activity
         std::function<void(const QByteArray &sessionHash)> touch; //!< a connected page is activity
+        //! The log answers: when it does not (PostgreSQL restarting), no session is taken for ended.
+        std::function<bool()> storageHealthy;
     };
     DashboardLive(RelayMetrics *metrics, Limits limits, Callbacks callbacks, QObject *parent = nullptr);
     ~DashboardLive() override;

@@ -101,6 +101,7 @@ DashboardSite::DashboardSite(EventLog *log, RelayMetrics *metrics, DeliveryHub *
         return m_sessions.isValid(hash, QDateTime::currentDateTimeUtc());
     };
     callbacks.touch = [this](const QByteArray &hash) { m_sessions.touch(hash, QDateTime::currentDateTimeUtc()); };
+    callbacks.storageHealthy = [this] { return m_log->isHealthy(); };
     m_live = new DashboardLive(metrics, config.live, std::move(callbacks), this);
     loadFiles();
 }
@@ -214,7 +215,11 @@ std::optional<WebSession> DashboardSite::requireSession(const HttpRequest &reque
 {
     if (auto s = sessionOf(request))
         return s;
-    responder.respond(withHeaders(jsonError(401, u"not signed in"_s), origin));
+    // The log not answering (PostgreSQL restarting) is not a sign-out: the page retries a 503.
+    if (!m_log->isHealthy())
+        responder.respond(withHeaders(jsonError(503, u"the relay's storage is unavailable; retrying"_s), origin));
+    else
+        responder.respond(withHeaders(jsonError(401, u"not signed in"_s), origin));
     return std::nullopt;
 }
 
@@ -311,6 +316,12 @@ void DashboardSite::signIn(const HttpRequest &request, const HttpResponder &resp
     case DeliveryHub::TokenCheck::Missing:
     case DeliveryHub::TokenCheck::Invalid:
         break;
+    }
+    if (!token.isEmpty() && !m_log->isHealthy()) {
+        responder.respond(loginPage(
+            503, u"The relay cannot check tokens right now (its storage is unavailable). Try again in a moment."_s,
+            *origin));
+        return;
     }
     ++m_metrics->dashboardSignIns["invalid"_ba];
     // Answered late: guessing costs time even below the per-address block.
