@@ -430,7 +430,12 @@ let socket = null;
 let attempt = 0;
 let retryTimer = 0;
 
+// Set when this page's own Sign out is submitted: the relay then also closes this page's live socket
+// (4001), and following that to /login would abort the form's own navigation there.
+let signingOut = false;
+
 function signedOut() {
+    if (signingOut) return;
     location.replace('/login');
 }
 
@@ -540,6 +545,7 @@ function connect() {
     ws.addEventListener('close', (ev) => {
         if (ws !== socket) return;
         socket = null;
+        if (signingOut) return; // leaving for /login through the form
         if (ev.code === 4001) {
             signedOut();
             return;
@@ -548,6 +554,10 @@ function connect() {
         scheduleReconnect(!opened);
     });
 }
+
+document.querySelector('form.signout')?.addEventListener('submit', () => {
+    signingOut = true;
+});
 
 async function start() {
     try {
