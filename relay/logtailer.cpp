@@ -21,7 +21,9 @@ LogTailer::LogTailer(EventLog *log, std::chrono::milliseconds fallback, QObject 
 void LogTailer::start(qint64 afterSeq)
 {
     m_position = afterSeq;
-    m_fallback.start();
+    m_started = true;
+    if (m_fallback.interval() > 0)
+        m_fallback.start();
     wake(); // whatever was appended since the caller looked
 }
 
@@ -32,7 +34,7 @@ void LogTailer::noteStored(const QList<StoredEvent> &events, const QList<qint64>
     // Our commit follows straight on from what was handed on: nothing of anyone else's lies between
     // (appends are serialised, so every lower sequence number is visible), and the events are
     // already in hand — no read back.
-    bool contiguous = m_fallback.isActive() && m_receivedNs.isEmpty();
+    bool contiguous = m_started && m_receivedNs.isEmpty();
     for (qsizetype i = 0; contiguous && i < events.size(); ++i)
         contiguous = events[i].seq == m_position + 1 + i;
     if (contiguous) {
@@ -58,8 +60,8 @@ void LogTailer::wake()
 void LogTailer::readNew()
 {
     m_readScheduled = false;
-    if (!m_fallback.isActive())
-        return; // not started
+    if (!m_started)
+        return;
     for (;;) {
         const QList<StoredEvent> events = m_log->read(m_position, readPage);
         if (events.isEmpty())

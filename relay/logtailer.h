@@ -26,6 +26,7 @@ class LogTailer final : public QObject
     Q_DISABLE_COPY_MOVE(LogTailer)
 
 public:
+    //! \a fallback 0: no periodic read (the log is this relay's alone; its commits wake the tailer).
     LogTailer(EventLog *log, std::chrono::milliseconds fallback, QObject *parent = nullptr);
 
     //! Starts after sequence number \a afterSeq (what the consumers already have).
@@ -47,7 +48,8 @@ private:
     EventLog *m_log;
     qint64 m_position = 0;
     QHash<qint64, qint64> m_receivedNs; //!< seq → when this relay received it, until handed on
-    QTimer m_fallback;
+    QTimer m_fallback; //!< not started with a 0 interval: a log only this relay writes
+    bool m_started = false;
     bool m_readScheduled = false;
 };
 

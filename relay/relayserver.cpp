@@ -147,7 +147,9 @@ bool RelayServer::start(QString *error)
     delivery.trustedProxies = m_config.trustedProxies;
     m_hub = new DeliveryHub(m_log.get(), &m_metrics, delivery);
     // Clients get what the log says, in its order, whoever stored it (several relays may share it).
-    m_tailer = new LogTailer(m_log.get(), std::chrono::milliseconds(1500), this);
+    // A shared log (PostgreSQL) is read every 1.5 s in case a notification was lost; SQLite is this
+    // relay's alone, so its own commits are all there is: an idle relay stays asleep.
+    m_tailer = new LogTailer(m_log.get(), std::chrono::milliseconds(m_config.database ? 1500 : 0), this);
     connect(m_ingestor, &Ingestor::eventsStored, m_tailer, &LogTailer::noteStored);
     connect(m_tailer, &LogTailer::eventsAppended, m_hub, &DeliveryHub::broadcastStored);
 
