@@ -209,7 +209,7 @@ bool HttpConnection::respond(quint64 serial, const HttpResponse &response)
     return true;
 }
 
-QTcpSocket *HttpConnection::takeOver(quint64 serial)
+QTcpSocket *HttpConnection::takeOver(quint64 serial, QObject *keeper)
 {
     if (!isPending(serial))
         return nullptr;
@@ -220,7 +220,7 @@ QTcpSocket *HttpConnection::takeOver(quint64 serial)
     m_socket = nullptr;
     m_takenOver = true;
     if (m_server)
-        m_server->adoptTakenOver(socket, m_peer);
+        m_server->adoptTakenOver(socket, m_peer, keeper);
     finish();
     return socket;
 }

@@ -27,7 +27,7 @@ public:
     ~HttpConnection() override;
 
     bool respond(quint64 serial, const HttpResponse &response);
-    QTcpSocket *takeOver(quint64 serial);
+    QTcpSocket *takeOver(quint64 serial, QObject *keeper = nullptr);
     bool isPending(quint64 serial) const { return m_state == State::Dispatched && serial == m_serial; }
     QTcpSocket *socket() const { return m_socket; }
     QHostAddress peerAddress() const { return m_peer; }

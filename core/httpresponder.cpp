@@ -18,9 +18,9 @@ bool HttpResponder::respond(const HttpResponse &response) const
     return m_connection && m_connection->respond(m_serial, response);
 }
 
-QTcpSocket *HttpResponder::takeOver() const
+QTcpSocket *HttpResponder::takeOver(QObject *keeper) const
 {
-    return m_connection ? m_connection->takeOver(m_serial) : nullptr;
+    return m_connection ? m_connection->takeOver(m_serial, keeper) : nullptr;
 }
 
 bool HttpResponder::isPending() const

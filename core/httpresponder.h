@@ -29,7 +29,9 @@ public:
     bool respond(const HttpResponse &response) const;
     //! Removes the socket from the server and returns it unparented, with the request's bytes unread;
     //! nullptr if the connection is gone or already answered. The caller owns the socket.
-    QTcpSocket *takeOver() const;
+    //! It counts against the server's connection limits until it closes or is destroyed or, with
+    //! \a keeper, until \a keeper is destroyed (which may carry the connection on without the socket).
+    QTcpSocket *takeOver(QObject *keeper = nullptr) const;
     //! The client still waits for this answer.
     bool isPending() const;
     QHostAddress peerAddress() const;

@@ -186,20 +186,23 @@ void HttpServer::connectionFinished(HttpConnection *connection, const QHostAddre
         releaseAddress(peer);
 }
 
-void HttpServer::adoptTakenOver(QTcpSocket *socket, const QHostAddress &peer)
+void HttpServer::adoptTakenOver(QTcpSocket *socket, const QHostAddress &peer, QObject *keeper)
 {
     // Still one of our sockets until it closes, whoever drives it now: it counts against the limits.
-    m_takenOver.insert(socket, peer);
-    const auto release = [this, socket] {
-        const auto it = m_takenOver.constFind(socket);
+    // With a keeper, until the keeper goes (it may carry the connection on without the socket).
+    QObject *owner = keeper ? keeper : socket;
+    m_takenOver.insert(owner, peer);
+    const auto release = [this, owner] {
+        const auto it = m_takenOver.constFind(owner);
         if (it == m_takenOver.cend())
             return;
         const QHostAddress address = *it;
         m_takenOver.erase(it);
         releaseAddress(address);
     };
-    connect(socket, &QAbstractSocket::disconnected, this, release);
-    connect(socket, &QObject::destroyed, this, release);
+    if (!keeper)
+        connect(socket, &QAbstractSocket::disconnected, this, release);
+    connect(owner, &QObject::destroyed, this, release);
 }
 
 void HttpServer::releaseAddress(const QHostAddress &peer)

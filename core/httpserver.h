@@ -97,7 +97,7 @@ private:
     void dispatch(HttpConnection *connection, quint64 serial, const HttpRequest &request);
     void refuseConnection(QTcpSocket *socket, const QByteArray &reason);
     void connectionFinished(HttpConnection *connection, const QHostAddress &peer, bool takenOver);
-    void adoptTakenOver(QTcpSocket *socket, const QHostAddress &peer);
+    void adoptTakenOver(QTcpSocket *socket, const QHostAddress &peer, QObject *keeper);
     void releaseAddress(const QHostAddress &peer);
     void noteHandshakeFailure(const QHostAddress &peer, const QString &reason);
     void reportHandshakeFailures();

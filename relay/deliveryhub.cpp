@@ -8,11 +8,12 @@
 #include "relay/ingestor.h"
 #include "relay/relaylogging.h"
 #include "relay/relaymetrics.h"
+#include "relay/websocket/websocketconnection.h"
+#include "relay/websocket/websockethandshake.h"
 
 #include <QCryptographicHash>
 #include <QSet>
 #include <QUrlQuery>
-#include <QWebSocket>
 
 using namespace Qt::StringLiterals;
 using namespace std::chrono_literals;
@@ -28,6 +29,11 @@ namespace {
     QByteArray eventMessage(const StoredEvent &e)
     {
         return RelayMessage::event(e.seq, e.receivedAt, e.eventType, e.signature, e.body);
+    }
+
+    QByteArray textFrame(const QByteArray &json)
+    {
+        return WebSocketFramer::frame(WebSocketFramer::Opcode::Text, json);
     }
 
     std::optional<qint64> sinceFrom(const QString &query)
@@ -58,10 +64,8 @@ DeliveryHub::DeliveryHub(EventLog *log, RelayMetrics *metrics, const DeliveryLim
     , m_log(log)
     , m_metrics(metrics)
     , m_limits(limits)
-    , m_server(u"circletray-relay"_s, QWebSocketServer::NonSecureMode) // TLS, if any, is already on the socket
     , m_attempts(limits.tokenAttempts)
 {
-    connect(&m_server, &QWebSocketServer::newConnection, this, &DeliveryHub::handleNewSocket);
     connect(&m_keepaliveTimer, &QTimer::timeout, this, &DeliveryHub::keepalive);
     connect(&m_revocationTimer, &QTimer::timeout, this, &DeliveryHub::checkRevocations);
     m_keepaliveTimer.start(m_limits.keepaliveInterval);
@@ -178,13 +182,14 @@ void DeliveryHub::handleUpgrade(const HttpRequest &request, const HttpResponder 
         return;
     }
     }
-    if (!request.upgrade || request.header("upgrade").value_or("").compare("websocket", Qt::CaseInsensitive) != 0) {
+    if (!WebSocketHandshake::isUpgrade(request)) {
         HttpResponse r = HttpResponse::text(426, "token accepted; WebSocket upgrade required"_ba);
         r.headers.append({"Upgrade"_ba, "websocket"_ba});
         responder.respond(r);
         return;
     }
-    if (!sinceFrom(QString::fromLatin1(request.query))) {
+    const auto since = sinceFrom(QString::fromLatin1(request.query));
+    if (!since) {
         responder.respond(HttpResponse::text(400, "since must be a sequence number (0 or more)"_ba));
         return;
     }
@@ -197,101 +202,64 @@ void DeliveryHub::handleUpgrade(const HttpRequest &request, const HttpResponder 
             429, "this token has " + QByteArray::number(m_limits.maxSessionsPerToken) + " sessions open already"));
         return;
     }
-    if (QTcpSocket *socket = responder.takeOver()) {
-        // A client that sends pings and never reads makes us queue pongs: the socket's own backlog
-        // is checked whenever it brings more (the keepalive checks it too).
-        connect(socket, &QIODevice::readyRead, this, [this, socket] { checkBacklog(socket); });
-        // Forgotten when the handshake fails too (QWebSocketServer answers 400 and closes).
-        connect(socket, &QAbstractSocket::disconnected, this, [this, socket] { m_handshaking.removeAll(socket); });
-        m_handshaking.append(socket);
-        m_server.handleConnection(socket);
+    const auto handshake = WebSocketHandshake::answer(request);
+    if (const auto *refusal = std::get_if<HttpResponse>(&handshake)) {
+        responder.respond(*refusal);
+        return;
     }
+    auto *ws = new WebSocketConnection(m_limits.maxIncomingMessage, this);
+    QTcpSocket *socket = responder.takeOver(ws);
+    if (!socket) {
+        delete ws;
+        return;
+    }
+    qCInfo(lcRelayDelivery).noquote() << "client" << logQuoted(name) << "connected from"
+                                      << clientAddress(request, responder.peerAddress()).toString() << "since"
+                                      << *since;
+    ws->start(socket, std::get<QByteArray>(handshake));
+    startSession(ws, name, hash, *since);
 }
 
-void DeliveryHub::handleNewSocket()
+void DeliveryHub::startSession(WebSocketConnection *ws, const QString &tokenName, const QByteArray &tokenHash,
+                               qint64 since)
 {
-    while (QWebSocket *ws = m_server.nextPendingConnection()) {
-        ws->setParent(this);
-        // Clients send nothing but pings and pongs: a larger frame or message closes them (1009),
-        // read no further than its header.
-        ws->setMaxAllowedIncomingFrameSize(quint64(m_limits.maxIncomingMessage));
-        ws->setMaxAllowedIncomingMessageSize(quint64(m_limits.maxIncomingMessage));
-        // Find the TCP socket under it (same peer address and port), to watch its backlog.
-        QTcpSocket *tcp = nullptr;
-        for (auto it = m_handshaking.begin(); it != m_handshaking.end();) {
-            if (it->isNull()) {
-                it = m_handshaking.erase(it);
-                continue;
-            }
-            if ((*it)->peerPort() == ws->peerPort() && (*it)->peerAddress() == ws->peerAddress()) {
-                tcp = it->data();
-                m_handshaking.erase(it);
-                break;
-            }
-            ++it;
-        }
-        // A close frame or junk in the same packet as the upgrade: the WebSocket may already be
-        // closing or closed, and its disconnected() gone before anyone listened. Never a session.
-        if (ws->state() != QAbstractSocket::ConnectedState) {
-            qCDebug(lcRelayDelivery) << "client closed during the handshake";
-            ws->abort();
-            ws->deleteLater();
-            continue;
-        }
-        // The token was checked before the handshake; look it up again in case it was revoked since.
-        const QByteArray hash = hashToken(bearer(ws->request().rawHeader("Authorization")));
-        const auto name = m_log->tokenName(hash);
-        const auto since = sinceFrom(ws->requestUrl().query());
-        if (!name || !since) {
-            ws->close(QWebSocketProtocol::CloseCode(4001), u"token revoked"_s);
-            QTimer::singleShot(closeGraceMs, ws, [ws] { ws->abort(); });
-            connect(ws, &QWebSocket::disconnected, ws, &QObject::deleteLater);
-            continue;
-        }
-        connect(ws, &QWebSocket::disconnected, this, [this, ws] { removeSession(ws); });
-        Session &s = m_sessions[ws];
-        s.socket = ws;
-        s.tcp = tcp;
-        s.tokenName = *name;
-        s.tokenHash = hash;
-        s.lastSent = *since;
-        s.lastHeard.start();
-        if (tcp)
-            m_byTcp.insert(tcp, ws);
-        if (++m_sessionsPerToken[hash] > m_limits.maxSessionsPerToken) { // raced past the check in handleUpgrade
-            closeSession(s, 4008, u"too many sessions for this token"_s, "too_many_sessions"_ba);
-            continue;
-        }
-        const auto heard = [this, ws] {
-            if (auto it = m_sessions.find(ws); it != m_sessions.end())
-                it->lastHeard.restart();
-        };
-        connect(ws, &QWebSocket::pong, this, heard);
-        connect(ws, &QWebSocket::textMessageReceived, this, heard);
-        connect(ws, &QWebSocket::binaryMessageReceived, this, heard);
-        connect(ws, &QWebSocket::bytesWritten, this, [this, ws] {
-            // Refilled once half the high-water mark has drained, not on every write.
-            if (auto it = m_sessions.find(ws);
-                it != m_sessions.end() && !it->live && it->socket->bytesToWrite() < replayHighWater / 2)
-                pump(*it);
-        });
-        qCInfo(lcRelayDelivery).noquote() << "client" << logQuoted(s.tokenName) << "connected from"
-                                          << ws->peerAddress().toString() << "since" << s.lastSent;
-        const qint64 head = m_log->headSeq();
-        const qint64 oldest = m_log->oldestSeq();
-        send(s, RelayMessage::hello(m_log->relayId(), head, oldest));
-        if (s.lastSent + 1 < oldest && s.lastSent < head)
-            send(s, RelayMessage::gap(s.lastSent + 1, oldest - 1));
-        pump(s);
+    connect(ws, &WebSocketConnection::disconnected, this, [this, ws] { removeSession(ws); });
+    Session &s = m_sessions[ws];
+    s.socket = ws;
+    s.tokenName = tokenName;
+    s.tokenHash = tokenHash;
+    s.lastSent = since;
+    s.lastHeard.start();
+    if (++m_sessionsPerToken[tokenHash] > m_limits.maxSessionsPerToken) { // cannot happen: checked just before
+        closeSession(s, 4008, u"too many sessions for this token"_s, "too_many_sessions"_ba);
+        return;
     }
+    // Anything from the client proves it is there. A client that sends pings and never reads makes
+    // the relay queue pongs: the backlog is checked whenever it brings more (the keepalive checks it too).
+    connect(ws, &WebSocketConnection::received, this, [this, ws] {
+        if (auto it = m_sessions.find(ws); it != m_sessions.end()) {
+            it->lastHeard.restart();
+            checkBacklog(ws);
+        }
+    });
+    connect(ws, &WebSocketConnection::bytesWritten, this, [this, ws] {
+        // Refilled once half the high-water mark has drained, not on every write.
+        if (auto it = m_sessions.find(ws);
+            it != m_sessions.end() && !it->live && it->socket->bytesToWrite() < replayHighWater / 2)
+            pump(*it);
+    });
+    const qint64 head = m_log->headSeq();
+    const qint64 oldest = m_log->oldestSeq();
+    send(s, RelayMessage::hello(m_log->relayId(), head, oldest));
+    if (s.lastSent + 1 < oldest && s.lastSent < head)
+        send(s, RelayMessage::gap(s.lastSent + 1, oldest - 1));
+    pump(s);
 }
 
-void DeliveryHub::removeSession(QWebSocket *ws)
+void DeliveryHub::removeSession(WebSocketConnection *ws)
 {
     const auto it = m_sessions.find(ws);
     if (it != m_sessions.end()) {
-        if (it->tcp)
-            m_byTcp.remove(it->tcp);
         if (auto count = m_sessionsPerToken.find(it->tokenHash); count != m_sessionsPerToken.end() && --*count <= 0)
             m_sessionsPerToken.erase(count);
         m_sessions.erase(it);
@@ -299,25 +267,24 @@ void DeliveryHub::removeSession(QWebSocket *ws)
     ws->deleteLater();
 }
 
-void DeliveryHub::dropSession(QWebSocket *ws, const QByteArray &metric)
+void DeliveryHub::dropSession(WebSocketConnection *ws, const QByteArray &metric)
 {
     ++m_metrics->clientsClosed[metric];
     disconnect(ws, nullptr, this, nullptr);
-    removeSession(ws); // explicitly: abort() emits no disconnected() for a socket that is not connected
-    ws->abort();
+    ws->abort(); // announces nothing: the session is forgotten here
+    removeSession(ws);
 }
 
-void DeliveryHub::checkBacklog(QTcpSocket *tcp)
+void DeliveryHub::checkBacklog(WebSocketConnection *ws)
 {
-    QWebSocket *ws = m_byTcp.value(tcp);
-    const auto it = ws ? m_sessions.find(ws) : m_sessions.end();
-    if (it == m_sessions.end() || tcp->bytesToWrite() <= m_limits.clientBufferLimit)
+    const auto it = m_sessions.find(ws);
+    if (it == m_sessions.end() || ws->bytesToWrite() <= m_limits.clientBufferLimit)
         return;
     if (!it->closing) {
         closeSession(*it, 4008, u"too slow: reconnect with since"_s, "too_slow"_ba);
         return;
     }
-    if (tcp->bytesToWrite() > 2 * m_limits.clientBufferLimit) {
+    if (ws->bytesToWrite() > 2 * m_limits.clientBufferLimit) {
         qCInfo(lcRelayDelivery).noquote()
             << "dropping client" << logQuoted(it->tokenName) << "that keeps sending and never reads";
         dropSession(ws, "not_reading"_ba);
@@ -367,12 +334,7 @@ void DeliveryHub::pump(Session &s)
 
 void DeliveryHub::send(Session &s, const QByteArray &json)
 {
-    send(s, QString::fromUtf8(json));
-}
-
-void DeliveryHub::send(Session &s, const QString &json)
-{
-    s.socket->sendTextMessage(json);
+    s.socket->sendText(json);
 }
 
 void DeliveryHub::broadcastStored(const QList<StoredEvent> &events, const QList<qint64> &receivedNs)
@@ -381,14 +343,14 @@ void DeliveryHub::broadcastStored(const QList<StoredEvent> &events, const QList<
         m_broadcastSeq = std::max(m_broadcastSeq, events.constLast().seq);
     if (m_sessions.isEmpty())
         return;
-    // Converted to the QString QWebSocket wants once per event, not once per client.
-    QList<QString> messages;
-    messages.reserve(events.size());
+    // Framed once per event, not once per client.
+    QList<QByteArray> frames;
+    frames.reserve(events.size());
     for (const StoredEvent &e : events)
-        messages.append(QString::fromUtf8(eventMessage(e)));
+        frames.append(textFrame(eventMessage(e)));
     // Over a copy of the keys: closing a session may remove it.
-    const QList<QWebSocket *> sockets = m_sessions.keys();
-    for (QWebSocket *ws : sockets) {
+    const QList<WebSocketConnection *> sockets = m_sessions.keys();
+    for (WebSocketConnection *ws : sockets) {
         const auto it = m_sessions.find(ws);
         if (it == m_sessions.end())
             continue;
@@ -402,7 +364,7 @@ void DeliveryHub::broadcastStored(const QList<StoredEvent> &events, const QList<
         for (qsizetype i = 0; i < events.size(); ++i) {
             if (events[i].seq <= s.lastSent)
                 continue;
-            send(s, messages[i]);
+            s.socket->sendFrame(frames[i]);
             s.lastSent = events[i].seq;
             ++m_metrics->delivered;
             if (const qint64 received = receivedNs.value(i); received > 0) // 0: another relay received it
@@ -429,8 +391,8 @@ void DeliveryHub::flushRejected()
 {
     if (m_rejectedPending == 0)
         return; // a quiet interval: the next rejection is announced at once
-    const QString message =
-        QString::fromUtf8(RelayMessage::rejected(m_rejectedAt, m_rejectedReason, m_rejectedType, m_rejectedPending));
+    const QByteArray message =
+        textFrame(RelayMessage::rejected(m_rejectedAt, m_rejectedReason, m_rejectedType, m_rejectedPending));
     const qint64 size = message.size();
     for (Session &s : m_sessions) {
         if (s.closing)
@@ -439,7 +401,7 @@ void DeliveryHub::flushRejected()
             ++m_metrics->rejectionNoticesDropped;
             continue;
         }
-        send(s, message);
+        s.socket->sendFrame(message);
         ++m_metrics->rejectionNotices;
     }
     m_rejectedPending = 0;
@@ -453,8 +415,8 @@ void DeliveryHub::closeSession(Session &s, quint16 code, const QString &reason, 
     s.closing = true;
     ++m_metrics->clientsClosed[metric];
     qCInfo(lcRelayDelivery).noquote() << "closing client" << logQuoted(s.tokenName) << "with" << code << '-' << reason;
-    QWebSocket *ws = s.socket;
-    ws->close(QWebSocketProtocol::CloseCode(code), reason);
+    WebSocketConnection *ws = s.socket;
+    ws->close(code, reason.toUtf8());
     QTimer::singleShot(closeGraceMs, ws, [this, ws] {
         if (m_sessions.contains(ws))
             dropSession(ws, "close_timeout"_ba);
@@ -463,17 +425,17 @@ void DeliveryHub::closeSession(Session &s, quint16 code, const QString &reason, 
 
 void DeliveryHub::closeAll()
 {
-    const QList<QWebSocket *> sockets = m_sessions.keys();
-    for (QWebSocket *ws : sockets) {
+    const QList<WebSocketConnection *> sockets = m_sessions.keys();
+    for (WebSocketConnection *ws : sockets) {
         if (const auto it = m_sessions.find(ws); it != m_sessions.end())
-            closeSession(*it, QWebSocketProtocol::CloseCodeGoingAway, u"relay shutting down"_s, "shutdown"_ba);
+            closeSession(*it, 1001, u"relay shutting down"_s, "shutdown"_ba);
     }
 }
 
 void DeliveryHub::keepalive()
 {
-    const QList<QWebSocket *> sockets = m_sessions.keys();
-    for (QWebSocket *ws : sockets) {
+    const QList<WebSocketConnection *> sockets = m_sessions.keys();
+    for (WebSocketConnection *ws : sockets) {
         const auto it = m_sessions.find(ws);
         if (it == m_sessions.end())
             continue;
@@ -508,8 +470,8 @@ void DeliveryHub::checkRevocations()
         if (!t.revokedAt.isValid())
             valid.insert(t.hash);
     }
-    const QList<QWebSocket *> sockets = m_sessions.keys();
-    for (QWebSocket *ws : sockets) {
+    const QList<WebSocketConnection *> sockets = m_sessions.keys();
+    for (WebSocketConnection *ws : sockets) {
         if (const auto it = m_sessions.find(ws); it != m_sessions.end() && !valid.contains(it->tokenHash))
             closeSession(*it, 4001, u"token revoked"_s, "revoked"_ba);
     }

@@ -12,13 +12,12 @@
 #include <QObject>
 #include <QPointer>
 #include <QTimer>
-#include <QWebSocketServer>
 
 #include <chrono>
 
-class QWebSocket;
-
 namespace ct {
+
+class WebSocketConnection;
 
 struct RelayMetrics;
 
@@ -82,8 +81,7 @@ public:
 private:
     struct Session
     {
-        QWebSocket *socket = nullptr;
-        QTcpSocket *tcp = nullptr; //!< under the WebSocket: where unsent bytes really queue
+        WebSocketConnection *socket = nullptr;
         QString tokenName;
         QByteArray tokenHash; //!< the session ends when this token is revoked, whatever its name does
         qint64 lastSent = 0; //!< seq of the last event sent
@@ -93,14 +91,13 @@ private:
         QElapsedTimer lastHeard;
     };
 
-    void handleNewSocket();
+    void startSession(WebSocketConnection *ws, const QString &tokenName, const QByteArray &tokenHash, qint64 since);
     void pump(Session &session);
     void send(Session &session, const QByteArray &json);
-    void send(Session &session, const QString &json);
     void closeSession(Session &session, quint16 code, const QString &reason, const QByteArray &metric);
-    void dropSession(QWebSocket *ws, const QByteArray &metric); //!< abort and forget, now
-    void removeSession(QWebSocket *ws);
-    void checkBacklog(QTcpSocket *tcp);
+    void dropSession(WebSocketConnection *ws, const QByteArray &metric); //!< abort and forget, now
+    void removeSession(WebSocketConnection *ws);
+    void checkBacklog(WebSocketConnection *ws);
     void keepalive();
     void checkRevocations();
     void flushRejected();
@@ -109,12 +106,9 @@ private:
     EventLog *m_log = nullptr;
     RelayMetrics *m_metrics = nullptr;
     DeliveryLimits m_limits;
-    QWebSocketServer m_server;
-    QHash<QWebSocket *, Session> m_sessions;
+    QHash<WebSocketConnection *, Session> m_sessions;
     qint64 m_broadcastSeq = 0; //!< highest seq broadcastStored() was given: the log holds at least that far
-    QHash<QTcpSocket *, QWebSocket *> m_byTcp;
     QHash<QByteArray, int> m_sessionsPerToken;
-    QList<QPointer<QTcpSocket>> m_handshaking; //!< taken over, WebSocket handshake not done yet
     QTimer m_keepaliveTimer;
     QTimer m_revocationTimer;
     // Rejected notices waiting for the interval to end.

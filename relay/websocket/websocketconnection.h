@@ -1,0 +1,81 @@
+// SPDX-FileCopyrightText: 2026 CircleTray contributors
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "relay/websocket/websocketframer.h"
+
+#include <QObject>
+#include <QPointer>
+
+class QSocketNotifier;
+class QTcpSocket;
+
+namespace ct {
+
+/*!
+ * \brief One server-side WebSocket after its handshake: frames out, pings answered, close handshake.
+ *
+ * A relay holds thousands of these, nearly all idle, so an idle one holds next to nothing: on a
+ * plain TCP connection (Unix) the socket descriptor is taken from the QTcpSocket, which is then
+ * deleted with its buffers; writes go straight to the kernel, and only what it does not take is
+ * queued here. A TLS socket (QSslSocket) stays the transport, with its own buffers.
+ *
+ * What the peer sends is read for liveness and control only: pings are answered, a close is
+ * answered and ends the connection, a protocol error or an oversized message is closed with its
+ * code (1002, 1007, 1009). Signals are never emitted from inside a send*() call, so a caller may
+ * send to many connections in a loop.
+ */
+class WebSocketConnection final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(WebSocketConnection)
+
+public:
+    //! \a maxIncomingMessage: larger messages from the peer are closed with 1009.
+    explicit WebSocketConnection(qint64 maxIncomingMessage, QObject *parent = nullptr);
+    //! Takes \a socket (the HTTP server's, with the handshake request still unread in it), sends
+    //! \a handshakeResponse (the 101), and reads frames from the bytes after the request.
+    void start(QTcpSocket *socket, const QByteArray &handshakeResponse);
+    ~WebSocketConnection() override; //!< closes the connection at once, without a close frame
+
+    void sendText(QByteArrayView utf8); //!< one text frame
+    void sendFrame(QByteArrayView frame); //!< an encoded frame (WebSocketFramer::frame), e.g. one broadcast
+    void ping();
+    //! Sends a close frame; disconnected() follows once the peer answers or goes. Nothing more is sent.
+    void close(quint16 code, QByteArrayView reason);
+    void abort(); //!< closes now; no disconnected()
+
+    qint64 bytesToWrite() const; //!< queued in the relay, not yet taken by the kernel
+    bool isClosing() const { return m_closeSent || m_finishing; }
+    bool isConnected() const { return m_state != State::Closed; }
+
+Q_SIGNALS:
+    void received(); //!< the peer sent something (any frame): it is alive
+    void bytesWritten(); //!< queued bytes went to the kernel
+    void disconnected(); //!< once, queued: the peer closed, the connection failed, or the close handshake ended
+
+private:
+    enum class State { Open, Closed };
+
+    void write(QByteArrayView bytes);
+    void readReady();
+    void handle(QByteArrayView bytes);
+    void flush(); //!< descriptor: queued bytes to the kernel
+    void finishWhenFlushed(); //!< close once everything queued is written
+    void finish(); //!< closes the transport and announces disconnected()
+    void closeDescriptor();
+
+    WebSocketFramer m_framer;
+    int m_fd = -1; //!< the descriptor, when this owns one
+    QSocketNotifier *m_readNotifier = nullptr;
+    QSocketNotifier *m_writeNotifier = nullptr; //!< made when the kernel first refuses bytes
+    QByteArray m_out; //!< what the kernel did not take yet (descriptor only)
+    qsizetype m_outPos = 0;
+    QPointer<QTcpSocket> m_socket; //!< the transport when there is no descriptor (TLS)
+    State m_state = State::Open;
+    bool m_closeSent = false;
+    bool m_finishing = false;
+    bool m_announced = false;
+};
+
+} // namespace ct
