@@ -1,8 +1,9 @@
 // SPDX-FileCopyrightText: 2026 CircleTray contributors
 // SPDX-License-Identifier: MIT
 // Real circletray-relay processes on one PostgreSQL (tests/pgserver.h) when something breaks:
-// PostgreSQL restarted mid-stream (fast and immediate), a relay SIGKILLed mid-stream, the relays'
-// listeners killed with pg_terminate_backend, a dashboard through an outage. Whatever happens, every event answered 200 is stored once and
+// PostgreSQL restarted mid-stream (fast and immediate), a relay SIGKILLed mid-stream, a relay
+// SIGSTOPped inside its append transaction, the relays' listeners killed with pg_terminate_backend,
+// a dashboard through an outage. Whatever happens, every event answered 200 is stored once and
 // reaches every client exactly once, in sequence order; what was not stored was never answered 200.
 // Delivery when nothing breaks is tst_relaypostgres.
 #include "relaypgfixture.h"
@@ -14,6 +15,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <csignal>
 #include <thread>
 
 using namespace Qt::StringLiterals;
@@ -28,6 +30,7 @@ private Q_SLOTS:
     void postgresRestartMidStream_data();
     void postgresRestartMidStream();
     void relayKilledMidStream();
+    void relayStoppedInsideItsTransaction();
     void listenerTerminated();
     void dashboardSurvivesAnOutage();
 };
@@ -192,6 +195,208 @@ void TestRelayPgFaults::relayKilledMidStream()
     QTRY_COMPARE_WITH_TIMEOUT(onA.all().size(), everything.size(), 10000);
     QTest::qWait(200);
     QCOMPARE(exactlyOnceInOrder(onA.all(), everything), QString());
+}
+
+void TestRelayPgFaults::relayStoppedInsideItsTransaction()
+{
+    // Relay A is SIGSTOPped while its append transaction holds the append lock, as a hung host, a
+    // stalled VM or a debugger stops a relay. With the guards packaging/postgresql/circletray-relay.sql
+    // sets on the role (here on the database, and shorter): B's appends give up after lock_timeout
+    // (503, which CircleCI retries) instead of hanging, PostgreSQL ends A's session after
+    // idle_in_transaction_session_timeout, and B takes webhooks again. The batch A had in that
+    // transaction goes with it and is never answered 200; after SIGCONT A reconnects and takes
+    // webhooks again. Every event either relay answered 200 is stored once and reaches B's client
+    // exactly once, in order.
+    const int idleTimeoutMs = 3000;
+    const QString url = newDatabase();
+    QVERIFY(m_pg->sql(
+        m_database,
+        u"ALTER DATABASE \"%1\" SET idle_in_transaction_session_timeout = %2"_s.arg(m_database).arg(idleTimeoutMs)));
+    QVERIFY(m_pg->sql(m_database, u"ALTER DATABASE \"%1\" SET lock_timeout = 500"_s.arg(m_database)));
+    const QByteArray deviceToken = token(url, {u"add"_s, u"laptop"_s});
+    RelayProcess a;
+    RelayProcess b;
+    // Named, so that pg_stat_activity tells A's sessions from B's.
+    QVERIFY(a.start({u"--database"_s, url + u"&application_name=relay-a"_s}));
+    QVERIFY(b.start({u"--database"_s, url + u"&application_name=relay-b"_s}));
+    RelayClient onB;
+    QVERIFY(onB.open(b.port(), deviceToken));
+    QVERIFY(onB.waitFor(u"live"_s) >= 0);
+
+    // Three writers post to A without a pause, so that A nearly always has a batch in a
+    // transaction; each notes the id it is waiting for.
+    QMutex mutex;
+    QHash<QString, int> answers; // every id posted → its status (0: no answer)
+    QStringList outstanding(3);
+    const auto answered = [&](const QString &id, int status) {
+        QMutexLocker lock(&mutex);
+        answers.insert(id, status);
+        return status;
+    };
+    std::atomic<bool> stopWriting {false};
+    std::vector<std::thread> writers;
+    const quint16 portA = a.port();
+    for (int w = 0; w < 3; ++w) {
+        writers.emplace_back([&, w] {
+            for (int i = 0; !stopWriting.load(); ++i) {
+                const QString id = u"to-a-%1-%2"_s.arg(w).arg(i);
+                {
+                    QMutexLocker lock(&mutex);
+                    outstanding[w] = id;
+                }
+                const int status = blockingPost(portA, eventBody(id));
+                answered(id, status);
+                QMutexLocker lock(&mutex);
+                outstanding[w].clear();
+            }
+        });
+    }
+    const auto joinWriters = qScopeGuard([&] {
+        stopWriting = true;
+        a.signal(SIGCONT); // whatever failed: let them finish
+        for (std::thread &t : writers)
+            t.join();
+    });
+    const auto answeredCount = [&](int status) {
+        QMutexLocker lock(&mutex);
+        return std::count(answers.cbegin(), answers.cend(), status);
+    };
+    QVERIFY(QTest::qWaitFor([&] { return answeredCount(200) >= 30; }, 15000));
+
+    // Stop A at a random moment until it stopped inside its transaction: its backend holds the
+    // append lock, idle in transaction. A statement under way finishes first (a COMMIT then
+    // releases the lock: try again); between two statements the backend waits for a client that
+    // will not talk.
+    const qint64 key = ct::PgEventLog::appendLockKey;
+    const QString holder = u"SELECT a.pid, a.state FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                           "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = %1 AND l.objid = %2 "
+                           "AND l.objsubid = 1 AND a.application_name = 'relay-a'"_s.arg(key >> 32)
+                               .arg(key & 0xffffffff);
+    const auto stuckBackend = [&] {
+        qint64 pid = 0;
+        [[maybe_unused]] const bool settled = QTest::qWaitFor(
+            [&] {
+                const QList<QVariantList> held = rows(holder);
+                if (held.isEmpty())
+                    return true; // not holding it
+                if (held[0][1].toString() != u"idle in transaction")
+                    return false; // a statement under way
+                pid = held[0][0].toLongLong();
+                return true;
+            },
+            500);
+        return pid;
+    };
+    qint64 pid = 0;
+    int tries = 0;
+    QStringList inFlight; // the posts waiting for A when it stopped: its batch is among them
+    QElapsedTimer hunting;
+    hunting.start();
+    while (pid == 0 && !hunting.hasExpired(30000)) {
+        QTest::qWait(QRandomGenerator::global()->bounded(1, 40));
+        QVERIFY(a.signal(SIGSTOP));
+        ++tries;
+        pid = stuckBackend();
+        if (pid != 0) {
+            QTest::qWait(100); // still there: A is stopped, not between two statements by chance
+            pid = stuckBackend() == pid ? pid : 0;
+        }
+        if (pid == 0) {
+            QVERIFY(a.signal(SIGCONT));
+            continue;
+        }
+        QMutexLocker lock(&mutex);
+        for (const QString &id : std::as_const(outstanding)) {
+            if (!id.isEmpty())
+                inFlight.append(id);
+        }
+    }
+    QVERIFY2(pid != 0, "relay A was never caught inside its append transaction");
+    QElapsedTimer stopped;
+    stopped.start();
+    qInfo() << "relay A stopped inside its transaction (backend" << pid << ") at try" << tries << "after"
+            << hunting.elapsed() << "ms," << inFlight.size() << "posts waiting for it";
+    QVERIFY(!inFlight.isEmpty());
+
+    // Meanwhile B's append waits for the lock and gives up after lock_timeout: a 503, not a hang.
+    QCOMPARE(answered(u"to-b-blocked"_s, post(b.port(), eventBody(u"to-b-blocked"_s))), 503);
+    QVERIFY2(stopped.elapsed() < idleTimeoutMs, "too slow to tell lock_timeout from the cut-off; a loaded machine?");
+
+    // PostgreSQL ends A's session; B takes webhooks again, within a bound.
+    QVERIFY2(
+        QTest::qWaitFor([&] { return rows(u"SELECT 1 FROM pg_stat_activity WHERE pid = %1"_s.arg(pid)).isEmpty(); },
+                        idleTimeoutMs + 10000),
+        "PostgreSQL did not cut relay A's hung session off");
+    const qint64 cutOffAfter = stopped.elapsed();
+    QVERIFY2(m_pg->log().contains(u"terminating connection due to idle-in-transaction timeout"_s),
+             qPrintable(m_pg->log().right(2000)));
+    QElapsedTimer sinceCutOff;
+    sinceCutOff.start();
+    int toB = 0;
+    QVERIFY2(QTest::qWaitFor(
+                 [&] {
+                     const QString id = u"to-b-%1"_s.arg(toB++);
+                     return answered(id, post(b.port(), eventBody(id))) == 200;
+                 },
+                 5000),
+             "relay B did not take webhooks again after A's session was cut off");
+    const qint64 bAgainAfter = sinceCutOff.elapsed();
+    for (int i = 0; i < 5; ++i) {
+        const QString id = u"to-b-%1"_s.arg(toB++);
+        QCOMPARE(answered(id, post(b.port(), eventBody(id))), 200);
+    }
+    QCOMPARE(health(b.port()).first, 200);
+    qInfo() << "A's session cut off" << cutOffAfter << "ms after it was stopped; B answered 200 again" << bAgainAfter
+            << "ms after that";
+
+    // A wakes up to a connection PostgreSQL closed: that batch fails (503), A reconnects and takes
+    // webhooks again; its writers' posts get answers.
+    const qint64 stoppedFor = stopped.elapsed();
+    QVERIFY(a.signal(SIGCONT));
+    QVERIFY(QTest::qWaitFor([&] { return health(a.port()).first == 200; }, 10000));
+    int toA = 0;
+    QVERIFY2(QTest::qWaitFor(
+                 [&] {
+                     const QString id = u"to-a-after-%1"_s.arg(toA++);
+                     return answered(id, post(a.port(), eventBody(id))) == 200;
+                 },
+                 10000),
+             "relay A did not take webhooks again after SIGCONT");
+    const qsizetype acceptedBefore = answeredCount(200);
+    QVERIFY(QTest::qWaitFor([&] { return answeredCount(200) >= acceptedBefore + 20; }, 10000));
+    stopWriting = true;
+    for (std::thread &t : writers)
+        t.join();
+    writers.clear();
+    const QByteArray aLog = a.errors();
+    QVERIFY2(aLog.contains("reconnecting to"), aLog.constData());
+
+    // Every post got an answer; the cut-off batch was answered 503, never 200; every id answered
+    // 200 by either relay is stored exactly once; B's client has every stored event once, in order.
+    QStringList accepted;
+    QStringList refused;
+    QStringList unanswered;
+    for (auto it = answers.cbegin(); it != answers.cend(); ++it)
+        (it.value() == 200 ? accepted : it.value() == 0 ? unanswered : refused).append(it.key());
+    QVERIFY2(unanswered.isEmpty(), qPrintable(unanswered.join(u' ')));
+    QStringList cut;
+    for (const QString &id : std::as_const(inFlight)) {
+        if (answers.value(id) == 503)
+            cut.append(id);
+    }
+    QVERIFY2(!cut.isEmpty(),
+             qPrintable(u"none of the posts A had when it stopped was refused: %1"_s.arg(inFlight.join(u' '))));
+    const QStringList stored = storedIds();
+    for (const QString &id : std::as_const(accepted))
+        QVERIFY2(stored.count(id) == 1,
+                 qPrintable(u"%1 was answered 200 and is stored %2 times"_s.arg(id).arg(stored.count(id))));
+    QTRY_COMPARE_WITH_TIMEOUT(onB.ofType(u"event"_s).size(), stored.size(), 10000);
+    QTest::qWait(300); // nothing more comes
+    QCOMPARE(exactlyOnceInOrder(eventsOf(onB), stored), QString());
+    QVERIFY(!onB.disconnected);
+    qInfo() << "A was stopped for" << stoppedFor << "ms;" << accepted.size() << "answered 200," << refused.size()
+            << "503 (" << cut.size() << "of them A's cut-off batch:" << cut.join(u' ') << ")," << stored.size()
+            << "stored";
 }
 
 void TestRelayPgFaults::listenerTerminated()
