@@ -8,7 +8,8 @@
 //   3. fan-out: one event at a time to those N clients; each client's receipt time (p50/p99/max).
 // The N clients live in client processes (this program re-executed with --worker, 2500 clients
 // each by default, --client-processes to choose), each reading its share one frame after another in
-// one thread: fan-out times include that, an upper bound for what the relay itself takes. The relay
+// one thread with one epoll instance (Linux): fan-out times include that, an upper bound for what
+// the relay itself takes. The relay
 // and the clients time-stamp with the same monotonic clock. Run it on the other core than the relay
 // (make bench-delivery does: relay on core 0, this and its client processes on core 1).
 // --clients 10000 is the size a team relay must carry (issue 13).
@@ -22,14 +23,19 @@
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QFile>
-#include <QSocketNotifier>
 #include <QTcpSocket>
 #include <QTimer>
 
 #include <algorithm>
+#include <arpa/inet.h>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <memory>
+#include <netinet/in.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include <utility>
 #include <vector>
@@ -73,19 +79,6 @@ qint64 benchIndex(const QByteArray &body)
         return -1;
     const qsizetype start = at + 12;
     return body.mid(start, body.indexOf('"', start) - start).toLongLong();
-}
-
-//! The same from the frame as the client got it, without decoding it: this side must stay cheap, a
-//! client process reads thousands of them one after another.
-qint64 benchIndex(const QString &frame)
-{
-    qsizetype at = frame.indexOf(u"\"type\":\"event\""_s) >= 0 ? frame.indexOf(u"bench-"_s) : -1;
-    if (at < 0)
-        return -1;
-    qint64 n = 0;
-    for (at += 6; at < frame.size() && frame[at].isDigit(); ++at)
-        n = n * 10 + frame[at].digitValue();
-    return n;
 }
 
 //! CPU time (user + system) of process \a pid so far, in milliseconds; -1 when it cannot be read.
@@ -143,55 +136,182 @@ struct Worker
 };
 
 /*!
+ * One client of a worker process: a plain TCP socket that did the WebSocket handshake, then reads
+ * the relay's frames itself (unmasked, RFC 6455). Decoding with QWebSocket, one QObject and a
+ * QSocketNotifier each, made the client processes the bottleneck of a 10,000-client fan-out:
+ * their poll() over 2,500 sockets per wake-up cost more than the relay's sends.
+ */
+struct RawClient
+{
+    int fd = -1;
+    bool upgraded = false;
+    bool live = false;
+    QByteArray in;
+};
+
+//! Masked frame from a client (zero mask: the bytes stay readable, the relay requires the bit).
+QByteArray clientPong(const QByteArray &payload)
+{
+    QByteArray f;
+    f.append(char(0x8A));
+    f.append(char(0x80 | payload.size()));
+    f.append(QByteArray(4, '\0'));
+    f.append(payload);
+    return f;
+}
+
+/*!
  * --worker: \a clients idle WebSocket clients, from after the latency run's \a events; prints "live N" once they are
  * (or gave up), "got E" when every one of them has fan-out event E, and, when its input closes, one "r E NS" line per
- * receipt (steady clock: CLOCK_MONOTONIC, the same in every process here).
+ * receipt (steady clock: CLOCK_MONOTONIC, the same in every process here). One epoll instance, one thread.
  */
 int runWorker(quint16 port, const QByteArray &token, int clients, int events, int fanoutEvents)
 {
     ct::raiseOpenFileLimit();
-    std::vector<std::unique_ptr<QWebSocket>> sockets;
     std::vector<std::vector<qint64>> received(size_t(fanoutEvents), std::vector<qint64>(size_t(clients), 0));
     std::vector<int> count(size_t(fanoutEvents), 0);
+    std::vector<RawClient> cs(static_cast<size_t>(clients));
+    const int ep = ::epoll_create1(EPOLL_CLOEXEC);
     int live = 0;
-    for (int c = 0; c < clients; ++c) {
-        auto socket = std::make_unique<QWebSocket>();
-        QObject::connect(socket.get(), &QWebSocket::textMessageReceived, [&, c](const QString &m) {
-            const qint64 t = nowNs();
-            if (m.size() < 64 && m.contains(u"\"type\":\"live\""_s)) {
-                ++live;
-                return;
-            }
-            const qint64 index = benchIndex(m);
-            const qint64 i = index >= 0 ? index - events : -1;
-            if (i < 0 || i >= fanoutEvents || received[size_t(i)][size_t(c)] != 0)
-                return;
-            received[size_t(i)][size_t(c)] = t;
-            if (++count[size_t(i)] == clients) {
-                std::printf("got %lld\n", i);
-                std::fflush(stdout);
-            }
-        });
-        QNetworkRequest request(QUrl(u"ws://127.0.0.1:%1/events?since=%2"_s.arg(port).arg(events)));
-        request.setRawHeader("Authorization", "Bearer " + token);
-        socket->open(request);
-        sockets.push_back(std::move(socket));
-        if (c % 100 == 99) // a hundred handshakes at a time
-            (void)bench::waitUntil([&] { return live > c - 50; }, 10000);
+    bool inputClosed = false;
+    {
+        epoll_event ev {};
+        ev.events = EPOLLIN;
+        ev.data.u64 = quint64(clients); // stdin
+        ::epoll_ctl(ep, EPOLL_CTL_ADD, 0, &ev);
     }
-    (void)bench::waitUntil([&] { return live >= clients; }, 60000);
+    const QByteArray request = "GET /events?since=" + QByteArray::number(events)
+        + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+          "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nAuthorization: Bearer "
+        + token + "\r\n\r\n";
+
+    const auto frameDone = [&](int c, quint8 opcode, QByteArrayView payload, qint64 t) {
+        if (opcode == 0x9) { // the relay's keepalive: answer, or it drops us
+            const QByteArray pong = clientPong(payload.toByteArray());
+            (void)::send(cs[size_t(c)].fd, pong.constData(), size_t(pong.size()), MSG_NOSIGNAL);
+            return;
+        }
+        if (opcode != 0x1)
+            return;
+        if (!cs[size_t(c)].live && payload.size() < 64 && payload.contains("\"type\":\"live\"")) {
+            cs[size_t(c)].live = true;
+            ++live;
+            return;
+        }
+        const qsizetype at = payload.indexOf("\"type\":\"event\"") >= 0 ? payload.indexOf("bench-") : -1;
+        if (at < 0)
+            return;
+        qint64 index = 0;
+        for (qsizetype k = at + 6; k < payload.size() && payload[k] >= '0' && payload[k] <= '9'; ++k)
+            index = index * 10 + (payload[k] - '0');
+        const qint64 i = index - events;
+        if (i < 0 || i >= fanoutEvents || received[size_t(i)][size_t(c)] != 0)
+            return;
+        received[size_t(i)][size_t(c)] = t;
+        if (++count[size_t(i)] == clients) {
+            std::printf("got %lld\n", i);
+            std::fflush(stdout);
+        }
+    };
+
+    const auto readClient = [&](int c) {
+        RawClient &rc = cs[size_t(c)];
+        char buf[16384];
+        for (;;) {
+            const ssize_t n = ::recv(rc.fd, buf, sizeof buf, MSG_DONTWAIT);
+            if (n <= 0)
+                break;
+            rc.in.append(buf, n);
+            if (n < ssize_t(sizeof buf))
+                break;
+        }
+        const qint64 t = nowNs();
+        if (!rc.upgraded) {
+            const qsizetype end = rc.in.indexOf("\r\n\r\n");
+            if (end < 0)
+                return;
+            if (!rc.in.startsWith("HTTP/1.1 101")) {
+                std::fprintf(stderr, "client %d refused: %s\n", c, rc.in.left(80).constData());
+                rc.in.clear();
+                return;
+            }
+            rc.upgraded = true;
+            rc.in.remove(0, end + 4);
+        }
+        qsizetype pos = 0;
+        while (rc.in.size() - pos >= 2) {
+            const auto *p = reinterpret_cast<const uchar *>(rc.in.constData()) + pos;
+            quint64 len = p[1] & 0x7F;
+            qsizetype header = 2;
+            if (len == 126) {
+                if (rc.in.size() - pos < 4)
+                    break;
+                len = (quint64(p[2]) << 8) | p[3];
+                header = 4;
+            } else if (len == 127) {
+                if (rc.in.size() - pos < 10)
+                    break;
+                len = 0;
+                for (int k = 0; k < 8; ++k)
+                    len = (len << 8) | p[2 + k];
+                header = 10;
+            }
+            if (quint64(rc.in.size() - pos - header) < len)
+                break;
+            frameDone(c, p[0] & 0x0F, QByteArrayView(rc.in).sliced(pos + header, qsizetype(len)), t);
+            pos += header + qsizetype(len);
+        }
+        rc.in.remove(0, pos);
+    };
+
+    epoll_event ready[512];
+    const auto pollOnce = [&](int timeoutMs) {
+        const int n = ::epoll_wait(ep, ready, 512, timeoutMs);
+        for (int k = 0; k < n; ++k) {
+            const int c = int(ready[k].data.u64);
+            if (c == clients) {
+                char b[256];
+                if (::read(0, b, sizeof b) <= 0)
+                    inputClosed = true;
+                continue;
+            }
+            readClient(c);
+        }
+    };
+
+    QElapsedTimer timer;
+    timer.start();
+    for (int c = 0; c < clients; ++c) {
+        RawClient &rc = cs[size_t(c)];
+        rc.fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_in addr {};
+        addr.sin_family = AF_INET;
+        addr.sin_port = htons(port);
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (rc.fd < 0 || ::connect(rc.fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) != 0) {
+            std::fprintf(stderr, "client %d cannot connect: %s\n", c, std::strerror(errno));
+            break;
+        }
+        (void)::send(rc.fd, request.constData(), size_t(request.size()), MSG_NOSIGNAL);
+        epoll_event ev {};
+        ev.events = EPOLLIN;
+        ev.data.u64 = quint64(c);
+        ::epoll_ctl(ep, EPOLL_CTL_ADD, rc.fd, &ev);
+        if (c % 100 == 99) { // a hundred handshakes at a time
+            QElapsedTimer batch;
+            batch.start();
+            while (live <= c - 50 && batch.elapsed() < 10000)
+                pollOnce(100);
+        }
+    }
+    while (live < clients && timer.elapsed() < 60000)
+        pollOnce(100);
     std::printf("live %d\n", live);
     std::fflush(stdout);
 
     // Until the parent closes our input.
-    QEventLoop loop;
-    QSocketNotifier input(0, QSocketNotifier::Read);
-    QObject::connect(&input, &QSocketNotifier::activated, &loop, [&] {
-        char buf[256];
-        if (::read(0, buf, sizeof buf) <= 0)
-            loop.quit();
-    });
-    loop.exec();
+    while (!inputClosed)
+        pollOnce(1000);
     for (int e = 0; e < fanoutEvents; ++e) {
         for (qint64 t : received[size_t(e)]) {
             if (t > 0)
@@ -199,8 +319,11 @@ int runWorker(quint16 port, const QByteArray &token, int clients, int events, in
         }
     }
     std::fflush(stdout);
-    for (auto &socket : sockets)
-        socket->abort();
+    for (RawClient &rc : cs) {
+        if (rc.fd >= 0)
+            ::close(rc.fd);
+    }
+    ::close(ep);
     return 0;
 }
 

@@ -79,9 +79,13 @@ DeliveryHub::DeliveryHub(EventLog *log, RelayMetrics *metrics, const DeliveryLim
 
 DeliveryHub::~DeliveryHub()
 {
-    for (auto it = m_sessions.begin(); it != m_sessions.end(); ++it) {
-        disconnect(it.key(), nullptr, this, nullptr);
-        it.key()->abort();
+    // Now, while the reactor they are registered with is still there.
+    const QList<WebSocketConnection *> sockets = m_sessions.keys();
+    m_sessions.clear();
+    for (WebSocketConnection *ws : sockets) {
+        disconnect(ws, nullptr, this, nullptr);
+        ws->abort();
+        delete ws;
     }
 }
 
@@ -207,7 +211,7 @@ void DeliveryHub::handleUpgrade(const HttpRequest &request, const HttpResponder 
         responder.respond(*refusal);
         return;
     }
-    auto *ws = new WebSocketConnection(m_limits.maxIncomingMessage, this);
+    auto *ws = new WebSocketConnection(m_limits.maxIncomingMessage, &m_reactor, this);
     QTcpSocket *socket = responder.takeOver(ws);
     if (!socket) {
         delete ws;

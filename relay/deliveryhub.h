@@ -6,6 +6,7 @@
 #include "core/httpresponder.h"
 #include "relay/eventlog.h"
 #include "relay/tokenattemptlimiter.h"
+#include "relay/websocket/descriptorreactor.h"
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -106,6 +107,7 @@ private:
     EventLog *m_log = nullptr;
     RelayMetrics *m_metrics = nullptr;
     DeliveryLimits m_limits;
+    DescriptorReactor m_reactor; //!< the sessions' sockets, one entry in the event loop
     QHash<WebSocketConnection *, Session> m_sessions;
     qint64 m_broadcastSeq = 0; //!< highest seq broadcastStored() was given: the log holds at least that far
     QHash<QByteArray, int> m_sessionsPerToken;

@@ -4,7 +4,6 @@
 
 #include "relay/relaylogging.h"
 
-#include <QSocketNotifier>
 #include <QSslSocket>
 #include <QTimer>
 
@@ -27,9 +26,10 @@ namespace {
 
 } // namespace
 
-WebSocketConnection::WebSocketConnection(qint64 maxIncomingMessage, QObject *parent)
+WebSocketConnection::WebSocketConnection(qint64 maxIncomingMessage, DescriptorReactor *reactor, QObject *parent)
     : QObject(parent)
     , m_framer(maxIncomingMessage)
+    , m_reactor(reactor)
 {
 }
 
@@ -48,8 +48,14 @@ void WebSocketConnection::start(QTcpSocket *socket, const QByteArray &handshakeR
         // goes, with its buffers and notifiers.
         socket->abort();
         socket->deleteLater();
-        m_readNotifier = new QSocketNotifier(qintptr(m_fd), QSocketNotifier::Read, this);
-        connect(m_readNotifier, &QSocketNotifier::activated, this, &WebSocketConnection::readReady);
+        if (!m_reactor->add(m_fd, this)) {
+            ::close(m_fd);
+            m_fd = -1;
+            m_state = State::Closed;
+            m_announced = true;
+            QMetaObject::invokeMethod(this, &WebSocketConnection::disconnected, Qt::QueuedConnection);
+            return;
+        }
     } else {
         m_socket = socket;
         socket->setParent(this);
@@ -75,15 +81,7 @@ void WebSocketConnection::closeDescriptor()
 {
 #ifdef Q_OS_UNIX
     if (m_fd >= 0) {
-        // Later: this may run inside one of their activated() signals.
-        for (QSocketNotifier *n : {m_readNotifier, m_writeNotifier}) {
-            if (n) {
-                n->setEnabled(false);
-                n->deleteLater();
-            }
-        }
-        m_readNotifier = nullptr;
-        m_writeNotifier = nullptr;
+        m_reactor->remove(m_fd);
         ::close(m_fd);
         m_fd = -1;
     }
@@ -169,11 +167,7 @@ void WebSocketConnection::write(QByteArrayView bytes)
         m_outPos = 0;
     }
     m_out.append(bytes);
-    if (!m_writeNotifier) {
-        m_writeNotifier = new QSocketNotifier(qintptr(m_fd), QSocketNotifier::Write, this);
-        connect(m_writeNotifier, &QSocketNotifier::activated, this, &WebSocketConnection::flush);
-    }
-    m_writeNotifier->setEnabled(true);
+    m_reactor->setWriteInterest(m_fd, true);
 #endif
 }
 
@@ -199,7 +193,7 @@ void WebSocketConnection::flush()
     if (m_outPos == m_out.size()) {
         m_out = QByteArray(); // an idle connection holds no buffer
         m_outPos = 0;
-        m_writeNotifier->setEnabled(false);
+        m_reactor->setWriteInterest(m_fd, false);
     } else if (m_outPos > 64 * 1024 && m_outPos > m_out.size() / 2) {
         m_out.remove(0, m_outPos);
         m_outPos = 0;

@@ -2,12 +2,12 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "relay/websocket/descriptorreactor.h"
 #include "relay/websocket/websocketframer.h"
 
 #include <QObject>
 #include <QPointer>
 
-class QSocketNotifier;
 class QTcpSocket;
 
 namespace ct {
@@ -18,21 +18,23 @@ namespace ct {
  * A relay holds thousands of these, nearly all idle, so an idle one holds next to nothing: on a
  * plain TCP connection (Unix) the socket descriptor is taken from the QTcpSocket, which is then
  * deleted with its buffers; writes go straight to the kernel, and only what it does not take is
- * queued here. A TLS socket (QSslSocket) stays the transport, with its own buffers.
+ * queued here; readiness comes from a DescriptorReactor shared by all of them. A TLS socket
+ * (QSslSocket) stays the transport, with its own buffers.
  *
  * What the peer sends is read for liveness and control only: pings are answered, a close is
  * answered and ends the connection, a protocol error or an oversized message is closed with its
  * code (1002, 1007, 1009). Signals are never emitted from inside a send*() call, so a caller may
  * send to many connections in a loop.
  */
-class WebSocketConnection final : public QObject
+class WebSocketConnection final : public QObject, private DescriptorReactor::Handler
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(WebSocketConnection)
 
 public:
-    //! \a maxIncomingMessage: larger messages from the peer are closed with 1009.
-    explicit WebSocketConnection(qint64 maxIncomingMessage, QObject *parent = nullptr);
+    //! \a maxIncomingMessage: larger messages from the peer are closed with 1009. \a reactor watches
+    //! the descriptor; it must outlive this.
+    WebSocketConnection(qint64 maxIncomingMessage, DescriptorReactor *reactor, QObject *parent = nullptr);
     //! Takes \a socket (the HTTP server's, with the handshake request still unread in it), sends
     //! \a handshakeResponse (the 101), and reads frames from the bytes after the request.
     void start(QTcpSocket *socket, const QByteArray &handshakeResponse);
@@ -57,6 +59,8 @@ Q_SIGNALS:
 private:
     enum class State { Open, Closed };
 
+    void readable() override { readReady(); }
+    void writable() override { flush(); }
     void write(QByteArrayView bytes);
     void readReady();
     void handle(QByteArrayView bytes);
@@ -66,9 +70,8 @@ private:
     void closeDescriptor();
 
     WebSocketFramer m_framer;
+    DescriptorReactor *m_reactor = nullptr;
     int m_fd = -1; //!< the descriptor, when this owns one
-    QSocketNotifier *m_readNotifier = nullptr;
-    QSocketNotifier *m_writeNotifier = nullptr; //!< made when the kernel first refuses bytes
     QByteArray m_out; //!< what the kernel did not take yet (descriptor only)
     qsizetype m_outPos = 0;
     QPointer<QTcpSocket> m_socket; //!< the transport when there is no descriptor (TLS)
