@@ -6,6 +6,7 @@
 #include "core/relaymessage.h"
 #include "core/timestamp.h"
 #include "relay/ingestor.h"
+#include "relay/logreader.h"
 #include "relay/relaylogging.h"
 #include "relay/relaymetrics.h"
 #include "relay/websocket/websocketconnection.h"
@@ -59,13 +60,16 @@ namespace {
 
 } // namespace
 
-DeliveryHub::DeliveryHub(EventLog *log, RelayMetrics *metrics, const DeliveryLimits &limits, QObject *parent)
+DeliveryHub::DeliveryHub(EventLog *log, LogReader *reader, RelayMetrics *metrics, const DeliveryLimits &limits,
+                         QObject *parent)
     : QObject(parent)
     , m_log(log)
+    , m_reader(reader)
     , m_metrics(metrics)
     , m_limits(limits)
     , m_attempts(limits.tokenAttempts)
 {
+    connect(m_reader, &LogReader::pageRead, this, &DeliveryHub::replayPageRead);
     connect(&m_keepaliveTimer, &QTimer::timeout, this, &DeliveryHub::keepalive);
     connect(&m_revocationTimer, &QTimer::timeout, this, &DeliveryHub::checkRevocations);
     m_keepaliveTimer.start(m_limits.keepaliveInterval);
@@ -297,43 +301,61 @@ void DeliveryHub::checkBacklog(WebSocketConnection *ws)
 
 void DeliveryHub::pump(Session &s)
 {
-    // Reads no more than fits under the high-water mark (at least one event) and checks the buffer
-    // before every message: a client that stalls holds at most the mark plus one event in the
+    // One page at a time, read off the event loop, no larger than fits under the high-water mark
+    // (at least one event): a client that stalls holds at most the mark plus one event in the
     // relay, and large events are not read 200 at a time to send a few.
-    while (!s.live && !s.closing && s.socket->bytesToWrite() < replayHighWater) {
-        const qint64 maxBytes = replayHighWater - s.socket->bytesToWrite();
-        QList<StoredEvent> page = m_log->read(s.lastSent, replayPage, maxBytes);
-        if (page.isEmpty() && s.lastSent < m_broadcastSeq) {
-            // Nothing after lastSent, yet the live stream is further on: the read failed (the
-            // database is away) or those events were pruned. Going live on a failed read would skip
-            // them for good, so only once the database answers: again shortly, or read once more.
-            if (!m_log->isHealthy()) {
-                if (!s.retryPending) {
-                    s.retryPending = true;
-                    QTimer::singleShot(500, this, [this, ws = s.socket] {
-                        if (const auto it = m_sessions.find(ws); it != m_sessions.end()) {
-                            it->retryPending = false;
-                            pump(*it);
-                        }
-                    });
+    if (s.live || s.closing || s.retryPending || s.pendingRead != 0 || s.socket->bytesToWrite() >= replayHighWater)
+        return;
+    const qint64 maxBytes = replayHighWater - s.socket->bytesToWrite();
+    s.pendingRead = m_reader->readAsync(s.lastSent, replayPage, maxBytes);
+    m_readRequests.insert(s.pendingRead, s.socket);
+}
+
+void DeliveryHub::replayPageRead(quint64 request, const QList<StoredEvent> &page, bool ok)
+{
+    WebSocketConnection *ws = m_readRequests.take(request);
+    const auto it = ws ? m_sessions.find(ws) : m_sessions.end();
+    if (it == m_sessions.end() || it->pendingRead != request)
+        return; // the client went meanwhile
+    Session &s = *it;
+    s.pendingRead = 0;
+    if (s.closing)
+        return;
+    if (page.isEmpty()) {
+        if (!ok) {
+            // The database did not answer (PostgreSQL restarting): going live now would skip what
+            // this client has not got yet, for good. Again shortly.
+            s.retryPending = true;
+            QTimer::singleShot(500, this, [this, ws] {
+                if (const auto it = m_sessions.find(ws); it != m_sessions.end()) {
+                    it->retryPending = false;
+                    pump(*it);
                 }
-                return;
-            }
-            page = m_log->read(s.lastSent, replayPage, maxBytes);
-        }
-        if (page.isEmpty()) {
-            s.live = true;
-            send(s, RelayMessage::live());
+            });
             return;
         }
-        for (const StoredEvent &e : page) {
-            if (s.socket->bytesToWrite() >= replayHighWater)
-                return; // the rest is read again once the client has taken some
-            send(s, eventMessage(e));
-            s.lastSent = e.seq;
-            ++m_metrics->replayed;
+        // Nothing after lastSent. Events handed on while the read was out skipped this client (not
+        // live yet): read until it has those too, then go live. (Bounded, should they have been
+        // pruned in between.)
+        if (s.lastSent < m_broadcastSeq && ++s.emptyBehind < 5) {
+            pump(s);
+            return;
         }
+        s.live = true;
+        send(s, RelayMessage::live());
+        return;
     }
+    s.emptyBehind = 0;
+    for (const StoredEvent &e : page) {
+        if (e.seq <= s.lastSent)
+            continue;
+        if (s.socket->bytesToWrite() >= replayHighWater)
+            break; // the rest is read again once the client has taken some
+        send(s, eventMessage(e));
+        s.lastSent = e.seq;
+        ++m_metrics->replayed;
+    }
+    pump(s);
 }
 
 void DeliveryHub::send(Session &s, const QByteArray &json)

@@ -18,6 +18,7 @@
 
 namespace ct {
 
+class LogReader;
 class WebSocketConnection;
 
 struct RelayMetrics;
@@ -50,7 +51,9 @@ class DeliveryHub final : public QObject
     Q_DISABLE_COPY_MOVE(DeliveryHub)
 
 public:
-    DeliveryHub(EventLog *log, RelayMetrics *metrics, const DeliveryLimits &limits, QObject *parent = nullptr);
+    //! Catch-up pages are read through \a reader (off the event loop); \a log answers the rest.
+    DeliveryHub(EventLog *log, LogReader *reader, RelayMetrics *metrics, const DeliveryLimits &limits,
+                QObject *parent = nullptr);
     ~DeliveryHub() override;
 
     //! The HTTP handler for GET /events: checks the token (401, 429 while an address is blocked for
@@ -89,11 +92,14 @@ private:
         bool live = false;
         bool closing = false;
         bool retryPending = false; //!< a replay read failed: pump() again shortly
+        quint64 pendingRead = 0; //!< the catch-up page being read
+        int emptyBehind = 0; //!< empty pages in a row while the live stream was further on
         QElapsedTimer lastHeard;
     };
 
     void startSession(WebSocketConnection *ws, const QString &tokenName, const QByteArray &tokenHash, qint64 since);
     void pump(Session &session);
+    void replayPageRead(quint64 request, const QList<ct::StoredEvent> &page, bool ok);
     void send(Session &session, const QByteArray &json);
     void closeSession(Session &session, quint16 code, const QString &reason, const QByteArray &metric);
     void dropSession(WebSocketConnection *ws, const QByteArray &metric); //!< abort and forget, now
@@ -105,6 +111,8 @@ private:
     void reportTokenFailures();
 
     EventLog *m_log = nullptr;
+    LogReader *m_reader = nullptr;
+    QHash<quint64, WebSocketConnection *> m_readRequests; //!< catch-up reads in flight
     RelayMetrics *m_metrics = nullptr;
     DeliveryLimits m_limits;
     DescriptorReactor m_reactor; //!< the sessions' sockets, one entry in the event loop

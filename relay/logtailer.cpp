@@ -2,6 +2,10 @@
 // SPDX-License-Identifier: MIT
 #include "relay/logtailer.h"
 
+#include "relay/logreader.h"
+
+using namespace std::chrono_literals;
+
 namespace ct {
 
 namespace {
@@ -10,10 +14,11 @@ namespace {
 
 } // namespace
 
-LogTailer::LogTailer(EventLog *log, std::chrono::milliseconds fallback, QObject *parent)
+LogTailer::LogTailer(LogReader *reader, std::chrono::milliseconds fallback, QObject *parent)
     : QObject(parent)
-    , m_log(log)
+    , m_reader(reader)
 {
+    connect(m_reader, &LogReader::pageRead, this, &LogTailer::pageRead);
     m_fallback.setInterval(fallback);
     connect(&m_fallback, &QTimer::timeout, this, &LogTailer::readNew);
 }
@@ -62,22 +67,42 @@ void LogTailer::readNew()
     m_readScheduled = false;
     if (!m_started)
         return;
-    for (;;) {
-        const QList<StoredEvent> events = m_log->read(m_position, readPage);
-        if (events.isEmpty())
-            break;
-        QList<qint64> receivedNs;
-        receivedNs.reserve(events.size());
-        for (const StoredEvent &e : events)
-            receivedNs.append(m_receivedNs.take(e.seq));
+    if (m_pending != 0) {
+        m_readAgain = true; // once this one is back: it may have started before the news
+        return;
+    }
+    m_pending = m_reader->readAsync(m_position, readPage);
+}
+
+void LogTailer::pageRead(quint64 request, const QList<StoredEvent> &page, bool ok)
+{
+    if (request != m_pending)
+        return; // another reader's, or one from before a restart
+    m_pending = 0;
+    // Our own commits may have been handed on while the read was out (noteStored()): only what
+    // lies beyond. The page is in sequence order, so what is left of it is too.
+    QList<StoredEvent> events;
+    QList<qint64> receivedNs;
+    for (const StoredEvent &e : page) {
+        if (e.seq <= m_position)
+            continue;
+        events.append(e);
+        receivedNs.append(m_receivedNs.take(e.seq));
+    }
+    if (!events.isEmpty()) {
         m_position = events.constLast().seq;
         Q_EMIT eventsAppended(events, receivedNs);
-        if (events.size() < readPage)
-            break;
     }
     // Receive times of events pruned or read by another path before we got to them.
     for (auto it = m_receivedNs.begin(); it != m_receivedNs.end();)
         it = it.key() <= m_position ? m_receivedNs.erase(it) : std::next(it);
+    if (!ok) {
+        // The database did not answer: again shortly (the fallback check, where there is one, too).
+        QTimer::singleShot(1s, this, &LogTailer::wake);
+        return;
+    }
+    if (page.size() >= readPage || std::exchange(m_readAgain, false))
+        readNew();
 }
 
 } // namespace ct

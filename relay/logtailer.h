@@ -12,13 +12,16 @@
 
 namespace ct {
 
+class LogReader;
+
 /*!
  * \brief Follows the event log in sequence order and hands every new event on exactly once.
  *
  * The relay never pushes its own new events straight to its clients: several relays may share one
  * log, so each one tails it and delivers what it reads, whoever stored it. A read is woken by this
  * relay's own commits (noteStored()), by a database notification (wake()), and by a fallback check
- * every interval, since notifications are lost while a listener is disconnected.
+ * every interval, since notifications are lost while a listener is disconnected. Reads go through a
+ * LogReader (off the event loop), one at a time.
  */
 class LogTailer final : public QObject
 {
@@ -27,7 +30,7 @@ class LogTailer final : public QObject
 
 public:
     //! \a fallback 0: no periodic read (the log is this relay's alone; its commits wake the tailer).
-    LogTailer(EventLog *log, std::chrono::milliseconds fallback, QObject *parent = nullptr);
+    LogTailer(LogReader *reader, std::chrono::milliseconds fallback, QObject *parent = nullptr);
 
     //! Starts after sequence number \a afterSeq (what the consumers already have).
     void start(qint64 afterSeq);
@@ -44,8 +47,11 @@ Q_SIGNALS:
 
 private:
     void readNew();
+    void pageRead(quint64 request, const QList<ct::StoredEvent> &events, bool ok);
 
-    EventLog *m_log;
+    LogReader *m_reader;
+    quint64 m_pending = 0; //!< the read in flight
+    bool m_readAgain = false; //!< woken while a read was in flight
     qint64 m_position = 0;
     QHash<qint64, qint64> m_receivedNs; //!< seq → when this relay received it, until handed on
     QTimer m_fallback; //!< not started with a 0 interval: a log only this relay writes

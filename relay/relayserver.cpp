@@ -8,6 +8,7 @@
 #include "relay/dashboard/dashboardsite.h"
 #include "relay/deliveryhub.h"
 #include "relay/ingestor.h"
+#include "relay/logreader.h"
 #include "relay/logtailer.h"
 #include "relay/logwriter.h"
 #include "relay/pgeventlog.h"
@@ -71,6 +72,10 @@ RelayServer::~RelayServer()
     delete m_hub;
     if (m_writer)
         m_writer->stop();
+    for (LogReader *reader : {m_tailReader.get(), m_replayReader.get()}) {
+        if (reader)
+            reader->stop();
+    }
     m_http.close();
     if (m_metricsHttp)
         m_metricsHttp->close();
@@ -111,13 +116,17 @@ bool RelayServer::start(QString *error)
     }
     if (!m_log->open(error))
         return false;
-    // Writes go through a connection of their own on the writer thread.
-    m_writer = std::make_unique<LogWriter>([config = m_config]() -> std::unique_ptr<EventLog> {
+    // Writes, and the reads that follow the log for clients, go through connections of their own
+    // on threads of their own.
+    const auto connection = [config = m_config]() -> std::unique_ptr<EventLog> {
         if (config.database)
             return std::make_unique<PgEventLog>(*config.database);
         return std::make_unique<SqlEventLog>(config.databasePath(), config.durability);
-    });
-    if (!m_writer->start(error))
+    };
+    m_writer = std::make_unique<LogWriter>(connection);
+    m_tailReader = std::make_unique<LogReader>(connection, u"log-tail"_s);
+    m_replayReader = std::make_unique<LogReader>(connection, u"log-replay"_s);
+    if (!m_writer->start(error) || !m_tailReader->start(error) || !m_replayReader->start(error))
         return false;
     connect(m_writer.get(), &LogWriter::pruned, this, &RelayServer::pruned);
 
@@ -145,11 +154,11 @@ bool RelayServer::start(QString *error)
     delivery.maxSessionsPerToken = m_config.maxSessionsPerToken;
     delivery.rejectedNoticeInterval = m_config.rejectedNoticeInterval;
     delivery.trustedProxies = m_config.trustedProxies;
-    m_hub = new DeliveryHub(m_log.get(), &m_metrics, delivery);
+    m_hub = new DeliveryHub(m_log.get(), m_replayReader.get(), &m_metrics, delivery);
     // Clients get what the log says, in its order, whoever stored it (several relays may share it).
     // A shared log (PostgreSQL) is read every 1.5 s in case a notification was lost; SQLite is this
     // relay's alone, so its own commits are all there is: an idle relay stays asleep.
-    m_tailer = new LogTailer(m_log.get(), std::chrono::milliseconds(m_config.database ? 1500 : 0), this);
+    m_tailer = new LogTailer(m_tailReader.get(), std::chrono::milliseconds(m_config.database ? 1500 : 0), this);
     connect(m_ingestor, &Ingestor::eventsStored, m_tailer, &LogTailer::noteStored);
     connect(m_tailer, &LogTailer::eventsAppended, m_hub, &DeliveryHub::broadcastStored);
 
@@ -360,6 +369,8 @@ void RelayServer::shutdown()
             poll->stop();
             delete deadline;
             m_writer->stop();
+            m_tailReader->stop();
+            m_replayReader->stop();
             delete m_notifier; // its own connection
             m_notifier = nullptr;
             m_log->close();

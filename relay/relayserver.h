@@ -19,6 +19,7 @@ class DeliveryHub;
 class EventLog;
 class Ingestor;
 class LogTailer;
+class LogReader;
 class LogWriter;
 class PgNotifier;
 class WebhookReceiver;
@@ -64,6 +65,8 @@ private:
     DashboardSite *m_dashboard = nullptr;
     LogTailer *m_tailer = nullptr;
     std::unique_ptr<LogWriter> m_writer; //!< appends and prunes off the event loop
+    std::unique_ptr<LogReader> m_tailReader; //!< the tailer's reads, off the event loop
+    std::unique_ptr<LogReader> m_replayReader; //!< catch-up pages for clients, off the event loop
     bool m_pruning = false;
     PgNotifier *m_notifier = nullptr; //!< PostgreSQL only
     QTimer m_pruneTimer;

@@ -1,0 +1,55 @@
+// SPDX-FileCopyrightText: 2026 CircleTray contributors
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "relay/eventlog.h"
+
+#include <QObject>
+#include <QThread>
+
+#include <atomic>
+#include <functional>
+#include <limits>
+#include <memory>
+
+namespace ct {
+
+/*!
+ * \brief Reads of the event log on a thread of their own: live tailing and catch-up pages.
+ *
+ * Like LogWriter, the reader has its own EventLog (its own database connection), opened on its
+ * thread, so a round trip to PostgreSQL or a page of large events read from disk never stalls the
+ * HTTP event loop. Reads run in the order asked; each answer comes back as pageRead() on the thread
+ * that made the reader, tagged with the number readAsync() returned.
+ */
+class LogReader final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(LogReader)
+
+public:
+    using Factory = std::function<std::unique_ptr<EventLog>()>;
+    LogReader(Factory factory, const QString &threadName);
+    ~LogReader() override; //!< stops the thread (see stop())
+
+    //! Starts the thread and opens the reader's log there; false with \a error.
+    bool start(QString *error);
+    void stop(); //!< closes the log and joins the thread; reads still queued are dropped
+
+    //! Reads up to \a limit events after \a afterSeq (and at most about \a maxBytes of bodies, at
+    //! least one event); returns the request's number, which pageRead() carries.
+    quint64 readAsync(qint64 afterSeq, int limit, qint64 maxBytes = std::numeric_limits<qint64>::max());
+
+Q_SIGNALS:
+    //! \a ok is false when the read failed (the database did not answer): an empty page is then
+    //! not "nothing new".
+    void pageRead(quint64 request, const QList<ct::StoredEvent> &events, bool ok);
+
+private:
+    Factory m_factory;
+    std::unique_ptr<EventLog> m_log; //!< made, used and closed on m_thread only
+    QThread m_thread;
+    std::atomic<quint64> m_nextRequest {1};
+};
+
+} // namespace ct
