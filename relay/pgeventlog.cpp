@@ -106,23 +106,15 @@ void PgEventLog::close()
 
 bool PgEventLog::connect(QString *error)
 {
+    QString failure;
+    m_db = m_connection.open(m_connectionName, u"circletray-relay"_s, &failure);
     if (!m_db.isValid()) {
-        m_db = QSqlDatabase::addDatabase(u"QPSQL"_s, m_connectionName);
-        if (!m_db.isValid()) {
-            *error = u"Qt's PostgreSQL driver (QPSQL) is not installed (Debian: libqt6sql6-psql)"_s;
-            return false;
-        }
-        m_db.setHostName(m_connection.host);
-        m_db.setPort(m_connection.port);
-        m_db.setDatabaseName(m_connection.database);
-        m_db.setUserName(m_connection.user);
-        m_db.setPassword(m_connection.password); // empty: libpq reads PGPASSFILE or ~/.pgpass
-        m_db.setConnectOptions(m_connection.connectOptions(u"circletray-relay"_s));
+        *error = failure;
+        return false;
     }
-    if (!m_db.open()) {
+    if (!m_db.isOpen()) {
         // libpq's message names the host and the reason, never the password.
-        *error = u"cannot connect to PostgreSQL at %1: %2"_s.arg(m_connection.describe(),
-                                                                 m_db.lastError().databaseText().simplified());
+        *error = u"cannot connect to PostgreSQL at %1: %2"_s.arg(m_connection.describe(), failure);
         return false;
     }
     QSqlQuery q(m_db);
