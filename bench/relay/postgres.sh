@@ -66,21 +66,22 @@ row() { printf '| %-44s | %10s | %8s | %8s | %s |\n' "$@"; }
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-latency() { # [bench-delivery args…] → "p50 p99" of POST → client, then of POST → 200, in the latency run
+latency() { # [bench-delivery args…] → p50 p99 of POST → client, of POST → 200, of 200 → client
   "$build/bench/circletray-bench-delivery" --relay "$build/relay/circletray-relay" --events 3000 --rate 500 \
     --clients 100 --fanout-events 5 "$@" 2>"$tmp/latency.err" \
     | awk -F'|' '/latency run/ { gsub(/ /, "", $4); gsub(/ /, "", $5) }
-                 /client.*latency run/ { c = $4 " " $5 } /200.*latency run/ { s = $4 " " $5 } END { print c, s }'
+                 /^\| POST.*client.*latency run/ { c = $4 " " $5 } /^\| POST -> 200/ { s = $4 " " $5 }
+                 /^\| 200 -> / { d = $4 " " $5 } END { print c, s, d }'
 }
-lrow() { printf '| %-44s | %10s | %10s | %10s | %10s |\n' "$@"; }
+lrow() { printf '| %-44s | %10s | %10s | %10s | %10s | %10s | %10s |\n' "$@"; }
 lat_row() { # name [bench-delivery args…]
-  local name=$1 p50= p99= s50= s99=
+  local name=$1 p50= p99= s50= s99= d50= d99=
   shift
-  read -r p50 p99 s50 s99 < <(latency "$@") || true
-  lrow "$name" "${p50:-failed}" "${p99:-failed}" "${s50:-failed}" "${s99:-failed}"
+  read -r p50 p99 s50 s99 d50 d99 < <(latency "$@") || true
+  lrow "$name" "${p50:-failed}" "${p99:-failed}" "${s50:-failed}" "${s99:-failed}" "${d50:-failed}" "${d99:-failed}"
 }
-echo "| 500 events/s on one connection | POST → client p50 | p99 | POST → 200 p50 | p99 |"
-echo "|---|---|---|---|---|"
+echo "| 500 events/s on one connection | POST → client p50 | p99 | POST → 200 p50 | p99 | 200 → client p50 | p99 |"
+echo "|---|---|---|---|---|---|---|"
 lat_row "1 relay, SQLite"
 lat_row "1 relay, PostgreSQL" --database "postgresql://ct@/latency_one?host=$tmp/pg"
 lat_row "POST on relay A → client on relay B (PG)" --database "postgresql://ct@/latency_two?host=$tmp/pg" --second-relay
