@@ -69,9 +69,9 @@ echo
 latency() { # [bench-delivery args…] → p50 p99 of POST → client, of POST → 200, of 200 → client
   "$build/bench/circletray-bench-delivery" --relay "$build/relay/circletray-relay" --events 3000 --rate 500 \
     --clients 100 --fanout-events 5 "$@" 2>"$tmp/latency.err" \
-    | awk -F'|' '/latency run/ { gsub(/ /, "", $4); gsub(/ /, "", $5) }
-                 /^\| POST.*client.*latency run/ { c = $4 " " $5 } /^\| POST -> 200/ { s = $4 " " $5 }
-                 /^\| 200 -> / { d = $4 " " $5 } END { print c, s, d }'
+    | awk -F'|' 'function v(i) { x = $i; gsub(/ /, "", x); return x }
+                 /^\| POST.*client.*latency run/ { c = v(4) " " v(5) } /^\| POST -> 200/ { s = v(4) " " v(5) }
+                 /^\| 200 -> / { d = v(4) " " v(5) } END { print c, s, d }'
 }
 lrow() { printf '| %-44s | %10s | %10s | %10s | %10s | %10s | %10s |\n' "$@"; }
 lat_row() { # name [bench-delivery args…]
