@@ -10,7 +10,7 @@ ifeq ($(CI),true)
 CMAKE_FLAGS += -DCT_WERROR=ON
 endif
 
-.PHONY: all deps build run test test-asan soak package bench bench-delivery bench-team bench-app bench-relay bench-smoke fuzz fuzz-smoke format screenshots clean
+.PHONY: all deps build run test test-asan soak package bench bench-delivery bench-team bench-app bench-relay bench-postgres bench-smoke fuzz fuzz-smoke format screenshots clean
 
 all: build
 
@@ -62,6 +62,11 @@ bench-app: build
 
 bench-relay: build
 	bench/relay/run.sh $(BUILD_DIR) 10
+
+# Issue 13 in one run: POST → client latency (SQLite, PostgreSQL, relay A → relay B) and ingest
+# through 1 and 2 relays on a throwaway PostgreSQL beside 1 on SQLite.
+bench-postgres: build
+	bench/relay/postgres.sh $(BUILD_DIR) 10
 
 bench-smoke: build
 	$(BUILD_DIR)/bench/circletray-bench-core --benchmark_min_time=0.1 --benchmark_repetitions=3 --benchmark_report_aggregates_only=true

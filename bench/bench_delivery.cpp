@@ -13,6 +13,10 @@
 // and the clients time-stamp with the same monotonic clock. Run it on the other core than the relay
 // (make bench-delivery does: relay on core 0, this and its client processes on core 1).
 // --clients 10000 is the size a team relay must carry (issue 13).
+// --database postgresql://… keeps the relay's log in PostgreSQL; with --second-relay a second relay
+// shares that database and every client (latency, fan-out, memory) is on it while the POSTs go to
+// the first: relay A commits, pg_notify wakes relay B's listener, B's tailer reads and sends
+// (issue 13's "POST on relay A → WebSocket client on relay B").
 #include "benchsupport.h"
 #include "core/relaymessage.h"
 #include "processstats.h"
@@ -343,6 +347,9 @@ int main(int argc, char *argv[])
         {u"client-processes"_s, u"processes the clients are spread over (default: one per 2500)"_s, u"n"_s});
     parser.addOption({u"relay-cpu"_s, u"core to pin the relay to with taskset (default: none)"_s, u"n"_s});
     parser.addOption({u"relay"_s, u"the circletray-relay binary (default: the one built with this)"_s, u"path"_s});
+    parser.addOption({u"database"_s, u"the relays' PostgreSQL log, postgresql://… (default: SQLite)"_s, u"url"_s});
+    parser.addOption({u"second-relay"_s,
+                      u"start a second relay on the same --database: POST to the first, clients on the second"_s});
     // A client process started by this program itself.
     parser.addOption({u"worker"_s, u"(internal) be a client process"_s});
     parser.addOption({u"port"_s, u"(internal) the relay's port"_s, u"n"_s});
@@ -360,23 +367,43 @@ int main(int argc, char *argv[])
                                      1, std::max(1, clients));
     ct::raiseOpenFileLimit();
 
-    test::RelayProcess relay;
-    if (parser.isSet(u"relay"_s))
-        relay.setProgram(parser.value(u"relay"_s));
-    const QByteArray token = relay.addToken(u"bench"_s);
+    const QString database = parser.value(u"database"_s);
+    const bool twoRelays = parser.isSet(u"second-relay"_s);
+    if (twoRelays && database.isEmpty()) {
+        std::fprintf(stderr, "--second-relay needs --database: relays share a PostgreSQL log only\n");
+        return 2;
+    }
+    // `ingest` takes the POSTs; `relay` has the clients (the same one unless --second-relay).
+    test::RelayProcess ingest;
+    std::unique_ptr<test::RelayProcess> second;
+    if (twoRelays)
+        second = std::make_unique<test::RelayProcess>();
+    test::RelayProcess &relay = twoRelays ? *second : ingest;
+    QStringList relayArgs;
+    if (!database.isEmpty())
+        relayArgs << u"--database"_s << database;
+    const QByteArray token = database.isEmpty()
+        ? ingest.addToken(u"bench"_s)
+        : test::RelayProcess::tokenCommand(ingest.dataDir(), QStringList {u"add"_s, u"bench"_s} + relayArgs);
     // Every client here is one token from one address (127.0.0.1): lift the caps meant for the
     // internet (16 sessions per token, 256 sockets per address), and make room for the poster and
     // /metrics beside the clients (10,000 sockets by default).
-    if (token.isEmpty()
-        || !relay.start({u"--durability"_s, u"normal"_s, u"--max-sessions-per-token"_s, u"100000"_s,
-                         u"--max-connections-per-address"_s, u"0"_s, u"--max-connections"_s,
-                         QString::number(std::max(10000, clients + 64))})) {
-        std::fprintf(stderr, "relay did not start: %s\n", relay.errors().constData());
-        return 1;
-    }
-    if (parser.isSet(u"relay-cpu"_s)) {
-        QProcess::execute(u"taskset"_s,
-                          {u"-a"_s, u"-p"_s, u"-c"_s, parser.value(u"relay-cpu"_s), QString::number(relay.pid())});
+    relayArgs << u"--durability"_s << u"normal"_s << u"--max-sessions-per-token"_s << u"100000"_s
+              << u"--max-connections-per-address"_s << u"0"_s << u"--max-connections"_s
+              << QString::number(std::max(10000, clients + 64));
+    for (test::RelayProcess *r : {&ingest, second.get()}) {
+        if (!r)
+            continue;
+        if (parser.isSet(u"relay"_s))
+            r->setProgram(parser.value(u"relay"_s));
+        if (token.isEmpty() || !r->start(relayArgs)) {
+            std::fprintf(stderr, "relay did not start: %s\n", r->errors().constData());
+            return 1;
+        }
+        if (parser.isSet(u"relay-cpu"_s)) {
+            QProcess::execute(u"taskset"_s,
+                              {u"-a"_s, u"-p"_s, u"-c"_s, parser.value(u"relay-cpu"_s), QString::number(r->pid())});
+        }
     }
 
     // Pre-signed requests: signing is not part of what is measured.
@@ -387,13 +414,18 @@ int main(int argc, char *argv[])
         requests.push_back(test::signedPost(test::eventBody(u"bench-%1"_s.arg(i))));
 
     QTcpSocket poster;
-    poster.connectToHost(QHostAddress::LocalHost, relay.port());
+    poster.connectToHost(QHostAddress::LocalHost, ingest.port());
     if (!poster.waitForConnected(5000)) {
         std::fprintf(stderr, "cannot connect to the relay\n");
         return 1;
     }
     poster.setSocketOption(QAbstractSocket::LowDelayOption, 1);
     int answered = 0, non200 = 0;
+    // One keep-alive connection, answered in order: the i-th answer is the i-th request's.
+    std::vector<qint64> sentNs(size_t(total), 0);
+    std::vector<double> stored; // POST -> 200 of the latency run: the commit the client then waits for
+    std::vector<qint64> answeredNs(size_t(total), 0);
+    std::vector<qint64> receivedNs(size_t(total), 0);
     QByteArray responses;
     QObject::connect(&poster, &QTcpSocket::readyRead, [&] {
         responses += poster.readAll();
@@ -410,12 +442,14 @@ int main(int argc, char *argv[])
                 break;
             if (responses.mid(at + 9, 3) != "200")
                 ++non200;
+            if (answered < events && sentNs[size_t(answered)] > 0) {
+                answeredNs[size_t(answered)] = nowNs();
+                stored.push_back(double(answeredNs[size_t(answered)] - sentNs[size_t(answered)]) / 1e6);
+            }
             ++answered;
             responses.remove(0, end + 4 + bodyLength);
         }
     });
-
-    std::vector<qint64> sentNs(size_t(total), 0);
 
     // 1. Latency through one live client.
     std::vector<double> latency;
@@ -429,8 +463,10 @@ int main(int argc, char *argv[])
             const qint64 t = nowNs();
             const RelayMessage msg = decodeRelayMessage(m.toUtf8());
             const qint64 i = msg.type == RelayMessage::Type::Event ? benchIndex(msg.body) : -1;
-            if (i >= 0 && i < events && sentNs[size_t(i)] > 0)
+            if (i >= 0 && i < events && sentNs[size_t(i)] > 0) {
                 latency.push_back(double(t - sentNs[size_t(i)]) / 1e6);
+                receivedNs[size_t(i)] = t;
+            }
         });
         QTimer pacer;
         pacer.setTimerType(Qt::PreciseTimer);
@@ -452,7 +488,7 @@ int main(int argc, char *argv[])
         (void)bench::waitUntil([&] { return int(latency.size()) >= events; }, 60000 + events * 1000 / rate);
         client.socket().close();
     }
-    const double relayInternalMs = relayMeanLatencyMs(relay.port());
+    const double relayInternalMs = relayMeanLatencyMs(ingest.port());
 
     // 2. Memory per idle client: the clients live in worker processes (this program again, with
     // --worker), a share each, so that one process does not have to hold and read 10,000 sockets.
@@ -533,13 +569,34 @@ int main(int argc, char *argv[])
     }
 
     std::printf("| measure | n | p50 | p99 | max | target |\n|---|---|---|---|---|---|\n");
-    printRow("POST -> WebSocket client, latency run", stats(latency), "p50 <= 0.3 ms, p99 <= 2 ms");
+    printRow(twoRelays ? "POST on relay A -> WebSocket client on relay B, latency run"
+                       : "POST -> WebSocket client, latency run",
+             stats(latency), twoRelays ? "-" : "p50 <= 0.3 ms, p99 <= 2 ms");
+    printRow("POST -> 200 (stored), latency run", stats(stored), "-");
+    // What the client waits for beyond the commit (with two relays: pg_notify, B's listener, B's
+    // read and send), per event and so without the commit's own noise; below 0 when the client
+    // had it before the poster had its 200.
+    std::vector<double> afterCommit;
+    for (int i = 0; i < events; ++i) {
+        if (answeredNs[size_t(i)] > 0 && receivedNs[size_t(i)] > 0)
+            afterCommit.push_back(double(receivedNs[size_t(i)] - answeredNs[size_t(i)]) / 1e6);
+    }
+    printRow("200 -> WebSocket client, per event of the latency run", stats(afterCommit), "-");
     printRow("POST -> each of the clients, fan-out", stats(fanout),
              clients >= 10000 ? "p99 <= 150 ms (10,000 clients)" : "p99 <= 50 ms (1,000 clients)");
     printRow("POST -> last of the clients, per event", stats(lastClient), "-");
-    std::printf("\nlatency run: %d events at %d/s; %d answered, %d not 200; inside the relay (arrival to frame "
-                "queued, from its /metrics): mean %.3f ms\n",
-                events, rate, answered, non200, relayInternalMs);
+    std::printf("\nlog: %s\n",
+                database.isEmpty() ? "SQLite"
+                    : twoRelays    ? "PostgreSQL, two relays (POST to A, clients on B)"
+                                   : "PostgreSQL, one relay");
+    if (twoRelays) {
+        // Relay A queues nothing for clients (they are on B), so its own arrival-to-queued has no samples.
+        std::printf("latency run: %d events at %d/s; %d answered, %d not 200\n", events, rate, answered, non200);
+    } else {
+        std::printf("latency run: %d events at %d/s; %d answered, %d not 200; inside the relay (arrival to frame "
+                    "queued, from its /metrics): mean %.3f ms\n",
+                    events, rate, answered, non200, relayInternalMs);
+    }
     std::printf("fan-out: %d of %d clients live in %d client processes (connected in %.1f s); %d events\n", live,
                 clients, processes, connectS, fanoutEvents);
     std::printf("relay CPU per fan-out event (user + system, with the 200 ms pause after each): %.1f ms\n",
@@ -552,5 +609,6 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "incomplete run: %zu of %d latency samples, %zu of %d fan-out receipts\n", latency.size(),
                      events, fanout.size(), clients * fanoutEvents);
     relay.terminate();
+    ingest.terminate();
     return complete ? 0 : 1;
 }

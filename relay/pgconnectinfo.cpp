@@ -3,6 +3,7 @@
 #include "relay/pgconnectinfo.h"
 
 #include <QFile>
+#include <QSqlError>
 #include <QUrl>
 #include <QUrlQuery>
 
@@ -54,6 +55,26 @@ QString PgConnectInfo::connectOptions(const QString &applicationName) const
     // A peer that vanished without a FIN (network partition) is noticed within about 25 s.
     out << u"keepalives=1"_s << u"keepalives_idle=10"_s << u"keepalives_interval=5"_s << u"keepalives_count=3"_s;
     return out.join(u';');
+}
+
+QSqlDatabase PgConnectInfo::open(const QString &connectionName, const QString &applicationName, QString *error) const
+{
+    QSqlDatabase db = QSqlDatabase::contains(connectionName) ? QSqlDatabase::database(connectionName, false)
+                                                             : QSqlDatabase::addDatabase(u"QPSQL"_s, connectionName);
+    if (!db.isValid()) {
+        *error = u"Qt's PostgreSQL driver (QPSQL) is not installed (Debian: libqt6sql6-psql)"_s;
+        return db;
+    }
+    db.close(); // a reconnect: forgets the old session (and a listener's subscriptions and socket notifier)
+    db.setHostName(host);
+    db.setPort(port);
+    db.setDatabaseName(database);
+    db.setUserName(user);
+    db.setPassword(password); // empty: libpq reads PGPASSFILE or ~/.pgpass
+    db.setConnectOptions(connectOptions(applicationName));
+    if (!db.open())
+        *error = db.lastError().databaseText().simplified(); // libpq's words: never the password
+    return db;
 }
 
 std::optional<PgConnectInfo> PgConnectInfo::fromUrl(const QString &text, QString *error)

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <QSqlDatabase>
 #include <QString>
 #include <QStringList>
 
@@ -30,6 +31,15 @@ struct PgConnectInfo
     //! libpq keywords for QPSQL's setConnectOptions() (which turns the ';' into spaces): the URL's,
     //! then our defaults (\a applicationName unless the URL names one, a connect timeout, keepalives).
     QString connectOptions(const QString &applicationName) const;
+
+    /*!
+     * Opens the QPSQL connection \a connectionName to this database, adding it on first use: every
+     * relay connection gets the same options from here (connectOptions(), the password if any). An
+     * open connection of that name is closed first, so this also reconnects. The connection is
+     * returned open, or not open with libpq's message in \a error (never the password); invalid
+     * when Qt's PostgreSQL driver is missing.
+     */
+    QSqlDatabase open(const QString &connectionName, const QString &applicationName, QString *error) const;
 
     //! nullopt with \a error for anything but a password-free postgresql:// (or postgres://) URL.
     static std::optional<PgConnectInfo> fromUrl(const QString &url, QString *error);

@@ -4,6 +4,8 @@
 
 #include "relay/relaylogging.h"
 
+#include <QHash>
+#include <QSet>
 #include <QSqlError>
 #include <QSysInfo>
 #include <QUuid>
@@ -60,6 +62,9 @@ namespace {
         return v.isNull() ? QDateTime() : QDateTime::fromMSecsSinceEpoch(v.toLongLong(), Qt::UTC);
     }
 
+    // What an INSERT of PgEventLog::maxInsertRows events binds: stored_by, then five per event.
+    static_assert(1 + 5 * PgEventLog::maxInsertRows <= 65535, "PostgreSQL's limit on parameters");
+
     QString lockSql(const char *function, qint64 key)
     {
         return u"SELECT %1(%2)"_s.arg(QLatin1StringView(function)).arg(key);
@@ -91,7 +96,7 @@ bool PgEventLog::open(QString *error)
 
 void PgEventLog::close()
 {
-    m_insert.reset();
+    m_inserts.clear();
     if (m_db.isValid()) {
         m_db.close();
         m_db = QSqlDatabase();
@@ -101,23 +106,15 @@ void PgEventLog::close()
 
 bool PgEventLog::connect(QString *error)
 {
+    QString failure;
+    m_db = m_connection.open(m_connectionName, u"circletray-relay"_s, &failure);
     if (!m_db.isValid()) {
-        m_db = QSqlDatabase::addDatabase(u"QPSQL"_s, m_connectionName);
-        if (!m_db.isValid()) {
-            *error = u"Qt's PostgreSQL driver (QPSQL) is not installed (Debian: libqt6sql6-psql)"_s;
-            return false;
-        }
-        m_db.setHostName(m_connection.host);
-        m_db.setPort(m_connection.port);
-        m_db.setDatabaseName(m_connection.database);
-        m_db.setUserName(m_connection.user);
-        m_db.setPassword(m_connection.password); // empty: libpq reads PGPASSFILE or ~/.pgpass
-        m_db.setConnectOptions(m_connection.connectOptions(u"circletray-relay"_s));
+        *error = failure;
+        return false;
     }
-    if (!m_db.open()) {
+    if (!m_db.isOpen()) {
         // libpq's message names the host and the reason, never the password.
-        *error = u"cannot connect to PostgreSQL at %1: %2"_s.arg(m_connection.describe(),
-                                                                 m_db.lastError().databaseText().simplified());
+        *error = u"cannot connect to PostgreSQL at %1: %2"_s.arg(m_connection.describe(), failure);
         return false;
     }
     QSqlQuery q(m_db);
@@ -142,7 +139,7 @@ bool PgEventLog::ensureConnected(QString *error)
     // write, start afresh rather than find out with the next event's transaction.
     qCWarning(lcRelayStore).noquote() << "reconnecting to" << m_connection.describe();
     m_suspect = false;
-    m_insert.reset();
+    m_inserts.clear();
     m_db.close();
     return connect(error);
 }
@@ -237,23 +234,79 @@ qint64 PgEventLog::oldestSeq() const
     return headSeq() + 1;
 }
 
+QSqlQuery *PgEventLog::insertStatement(int rows, QString *error)
+{
+    if (const auto it = m_inserts.find(rows); it != m_inserts.end())
+        return &it->second;
+    // One statement for `rows` events: the first placeholder is stored_by, then five per event.
+    // Unused rows are all NULL and filtered out before the insert, so a batch is padded up to the
+    // next power of two and a connection prepares at most a dozen statements, whatever the batch
+    // sizes. The rows' sequence numbers (the identity's default) are drawn as the VALUES are
+    // scanned, in the batch's order, and only for the rows that pass the filter.
+    QString values;
+    values.reserve(rows * 20 + 128);
+    values += u"(CAST(? AS text), CAST(? AS bigint), CAST(? AS text), CAST(? AS text), CAST(? AS bytea))"_s;
+    for (int i = 1; i < rows; ++i)
+        values += u", (?, ?, ?, ?, ?)"_s;
+    // stored_by's placeholder comes first in the text, so it is bound first. WHERE also keeps
+    // ON CONFLICT from being read as part of the FROM clause.
+    const QString sql =
+        u"INSERT INTO ct_events (event_id, received_at, event_type, signature, body, stored_by) "
+        "SELECT v.event_id, %1, v.event_type, v.signature, v.body, CAST(? AS text) FROM (VALUES %2) "
+        "AS v (event_id, received_ms, event_type, signature, body) WHERE v.event_id IS NOT NULL "
+        "ON CONFLICT (event_id) DO NOTHING RETURNING seq, event_id"_s.arg(fromMsSql("v.received_ms"), values);
+    QSqlQuery q(m_db);
+    // Prepared outside any transaction, once per connection and row count.
+    if (!q.prepare(sql)) {
+        *error = lastError(q);
+        return nullptr;
+    }
+    return &m_inserts.emplace(rows, std::move(q)).first->second;
+}
+
 bool PgEventLog::append(QList<StoredEvent> &events, QString *error)
 {
     if (events.isEmpty())
         return true;
     if (!ensureConnected(error))
         return false;
-    if (!m_insert) {
-        // Prepared outside any transaction, once per connection.
-        m_insert.emplace(m_db);
-        if (!m_insert->prepare(
-                u"INSERT INTO ct_events (event_id, received_at, event_type, signature, body, "
-                "stored_by) VALUES (?, %1, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING RETURNING seq"_s.arg(
-                    fromMsSql()))) {
-            *error = lastError(*m_insert);
-            m_insert.reset();
-            return false;
+    // An id seen earlier in the batch is a duplicate whatever the database holds: only its first
+    // occurrence goes to the database (ON CONFLICT finds the ones other appends stored).
+    QList<qsizetype> fresh; // indexes into events of each id's first occurrence, in order
+    fresh.reserve(events.size());
+    {
+        QSet<QString> seen;
+        seen.reserve(events.size());
+        for (qsizetype i = 0; i < events.size(); ++i) {
+            if (!seen.contains(events[i].eventId)) {
+                seen.insert(events[i].eventId);
+                fresh.append(i);
+            }
         }
+    }
+    // Chunks of at most maxInsertRows events and about maxInsertBytes of bodies (at least one event
+    // each), prepared before the transaction so a PREPARE never runs under the append lock.
+    struct Chunk
+    {
+        qsizetype from = 0;
+        qsizetype count = 0;
+        int rows = 1; //!< count rounded up to a power of two: the statement used
+    };
+    QList<Chunk> chunks;
+    for (qsizetype i = 0; i < fresh.size();) {
+        Chunk c {i, 0, 1};
+        qint64 bytes = 0;
+        while (i < fresh.size() && c.count < maxInsertRows
+               && (c.count == 0 || bytes + events[fresh[i]].body.size() <= maxInsertBytes)) {
+            bytes += events[fresh[i]].body.size();
+            ++c.count;
+            ++i;
+        }
+        while (c.rows < c.count)
+            c.rows *= 2;
+        if (!insertStatement(c.rows, error))
+            return false;
+        chunks.append(c);
     }
     if (!m_db.transaction())
         return rollback(error, m_db.lastError().text());
@@ -263,23 +316,36 @@ bool PgEventLog::append(QList<StoredEvent> &events, QString *error)
     if (!lock.exec(lockSql("pg_advisory_xact_lock", appendLockKey)))
         return rollback(error, lastError(lock));
     lock.finish();
-    QList<qint64> seqs; // 0: a duplicate
-    seqs.reserve(events.size());
-    QSqlQuery &insert = *m_insert;
-    for (const StoredEvent &e : std::as_const(events)) {
-        insert.bindValue(0, e.eventId);
-        insert.bindValue(1, toMs(e.receivedAt));
-        insert.bindValue(2, QString::fromLatin1(e.eventType));
-        insert.bindValue(3, QString::fromLatin1(e.signature));
-        insert.bindValue(4, e.body);
-        insert.bindValue(5, m_node);
+    QHash<QString, qint64> stored; // event id → seq, for the events that were new
+    stored.reserve(fresh.size());
+    for (const Chunk &c : std::as_const(chunks)) {
+        QSqlQuery &insert = *insertStatement(c.rows, error);
+        insert.bindValue(0, m_node);
+        for (int r = 0; r < c.rows; ++r) {
+            const int at = 1 + 5 * r;
+            if (r < c.count) {
+                const StoredEvent &e = events[fresh[c.from + r]];
+                insert.bindValue(at, e.eventId);
+                insert.bindValue(at + 1, toMs(e.receivedAt));
+                insert.bindValue(at + 2, QString::fromLatin1(e.eventType));
+                insert.bindValue(at + 3, QString::fromLatin1(e.signature));
+                insert.bindValue(at + 4, e.body);
+            } else {
+                for (int k = 0; k < 5; ++k)
+                    insert.bindValue(at + k, QVariant()); // padding: NULL, filtered out
+            }
+        }
         if (!insert.exec())
             return rollback(error, lastError(insert));
-        seqs.append(insert.next() ? insert.value(0).toLongLong() : 0);
+        while (insert.next())
+            stored.insert(insert.value(1).toString(), insert.value(0).toLongLong());
         insert.finish();
     }
     // Wakes the other relays' tailers when this commits (a listener never sees it before then).
-    if (const qint64 newest = *std::max_element(seqs.cbegin(), seqs.cend()); newest > 0) {
+    qint64 newest = 0;
+    for (const qint64 seq : std::as_const(stored))
+        newest = std::max(newest, seq);
+    if (newest > 0) {
         QSqlQuery notify(m_db);
         if (!notify.exec(u"SELECT pg_notify('%1', '%2')"_s.arg(QLatin1StringView(notifyChannel)).arg(newest)))
             return rollback(error, lastError(notify));
@@ -290,10 +356,19 @@ bool PgEventLog::append(QList<StoredEvent> &events, QString *error)
         // retry finds the row, if it was stored, as a duplicate.
         return rollback(error, m_db.lastError().text());
     }
-    for (qsizetype i = 0; i < events.size(); ++i) {
-        events[i].seq = seqs[i];
-        events[i].duplicate = seqs[i] == 0;
+    qint64 previous = 0;
+    bool inOrder = true;
+    for (StoredEvent &e : events) {
+        // Only an id's first occurrence can have been stored: take its seq once.
+        e.seq = stored.take(e.eventId);
+        e.duplicate = e.seq == 0;
+        if (e.seq != 0) {
+            inOrder = inOrder && e.seq > previous;
+            previous = e.seq;
+        }
     }
+    if (!inOrder)
+        qCWarning(lcRelayStore) << "PostgreSQL drew this batch's sequence numbers out of order";
     return true;
 }
 

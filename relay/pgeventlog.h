@@ -8,6 +8,7 @@
 #include <QSqlDatabase>
 #include <QSqlQuery>
 
+#include <map>
 #include <optional>
 
 namespace ct {
@@ -19,7 +20,9 @@ namespace ct {
  * transaction under an advisory lock, so relays starting together never race. Appends are
  * serialised by a transaction-level advisory lock taken before any sequence number is drawn: a
  * reader that sees seq N then sees every seq below N too (sequence order is visibility order).
- * Duplicate event ids are refused by the database (`ON CONFLICT DO NOTHING`), across relays.
+ * A batch is one multi-row INSERT (a few for a huge one) in one round trip, its sequence numbers
+ * drawn in the batch's order. Duplicate event ids are refused by the database (`ON CONFLICT DO
+ * NOTHING`), across relays; within a batch only an id's first occurrence is sent.
  * headSeq() and oldestSeq() ask the database each time: other relays append and prune too.
  */
 class PgEventLog final : public EventLog
@@ -60,6 +63,11 @@ public:
     static constexpr qint64 appendLockKey = 0x4354617070656e64;
     static constexpr qint64 schemaLockKey = 0x4354736368656d61;
     static constexpr qint64 pruneLockKey = 0x43547072756e65;
+    //! One INSERT stores at most this many events (PostgreSQL takes 65535 parameters at most), and
+    //! bodies of about maxInsertBytes (QPSQL sends the values inside the statement's text); a
+    //! larger batch takes a few INSERTs, in the same transaction.
+    static constexpr int maxInsertRows = 2048;
+    static constexpr qint64 maxInsertBytes = 8 * 1024 * 1024;
 
 private:
     bool connect(QString *error);
@@ -67,12 +75,15 @@ private:
     bool migrate(QString *error);
     bool loadMeta(QString *error);
     bool rollback(QString *error, const QString &failure);
+    //! The prepared multi-row INSERT for \a rows rows (a power of two), prepared on first use.
+    QSqlQuery *insertStatement(int rows, QString *error);
 
     PgConnectInfo m_connection;
     QString m_connectionName;
     QString m_node; //!< stored_by: which relay host stored an event (diagnostics)
     QSqlDatabase m_db;
-    std::optional<QSqlQuery> m_insert; //!< prepared once per connection
+    //! Multi-row INSERTs by row count (powers of two up to maxInsertRows): prepared once per connection.
+    std::map<int, QSqlQuery> m_inserts;
     QString m_relayId;
     bool m_suspect = false; //!< a write failed: reconnect before the next one
     mutable qint64 m_lastHead = 0; //!< what headSeq() answered last, in case the database does not

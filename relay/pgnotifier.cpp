@@ -50,28 +50,16 @@ void PgNotifier::start()
 
 bool PgNotifier::listen(QString *error)
 {
-    if (!m_db.isValid()) {
-        m_db = QSqlDatabase::addDatabase(u"QPSQL"_s, m_connectionName);
-        if (!m_db.isValid()) {
-            *error = u"Qt's PostgreSQL driver (QPSQL) is not installed"_s;
-            return false;
-        }
-        m_db.setHostName(m_connection.host);
-        m_db.setPort(m_connection.port);
-        m_db.setDatabaseName(m_connection.database);
-        m_db.setUserName(m_connection.user);
-        m_db.setPassword(m_connection.password);
-        m_db.setConnectOptions(m_connection.connectOptions(QString::fromLatin1(applicationName)));
+    const bool added = !m_db.isValid();
+    m_db = m_connection.open(m_connectionName, QString::fromLatin1(applicationName), error);
+    if (added && m_db.isValid()) {
         // The driver object lives as long as the connection name: connected once.
         connect(
             m_db.driver(), &QSqlDriver::notification, this,
             [this](const QString &name, QSqlDriver::NotificationSource, const QVariant &) { onNotification(name); });
     }
-    m_db.close(); // forgets the old subscription and its socket notifier, if any
-    if (!m_db.open()) {
-        *error = m_db.lastError().databaseText().simplified(); // libpq's words: never the password
+    if (!m_db.isOpen())
         return false;
-    }
     if (!m_db.driver()->subscribeToNotification(m_channel)) {
         *error = u"LISTEN failed: %1"_s.arg(m_db.driver()->lastError().text());
         m_db.close();

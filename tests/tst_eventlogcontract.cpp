@@ -11,6 +11,7 @@
 
 #include <QElapsedTimer>
 #include <QScopeGuard>
+#include <QSet>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -73,6 +74,8 @@ private Q_SLOTS:
     void concurrentFirstOpen();
     void headAndOldestSeeOtherWriters();
     void duplicatesInTheDatabase();
+    void batchKeepsInputOrder_data();
+    void batchKeepsInputOrder();
     void appendWaitsForAnOpenWriter();
     void hungWriterIsCutOff();
     void refusesNewerSchema();
@@ -509,6 +512,91 @@ void TestEventLogContract::duplicatesInTheDatabase()
     QCOMPARE(failed.load(), 0);
     QCOMPARE(fresh.load(), 1);
     QCOMPARE(a->read(0, 10).size(), 3);
+}
+
+void TestEventLogContract::batchKeepsInputOrder_data()
+{
+    // What one append is given after `stored` was appended: ids, duplicates among them, and the
+    // size of each body (large ones spread a batch over several INSERTs, as more rows do).
+    QTest::addColumn<QStringList>("stored");
+    QTest::addColumn<QStringList>("ids");
+    QTest::addColumn<int>("bodyBytes");
+    const auto words = [](const QString &text) { return text.split(u' '); };
+    const auto many = [](int count, int everyNth) {
+        QStringList ids;
+        for (int i = 0; i < count; ++i)
+            ids << (i % everyNth == everyNth - 1 ? u"e-%1"_s.arg(i / 2) : u"e-%1"_s.arg(i));
+        return ids;
+    };
+    // clang-format off
+    QTest::newRow("new events only")         << QStringList {} << words(u"a b c"_s) << 16;
+    QTest::newRow("duplicate inside")        << QStringList {} << words(u"a b a c b"_s) << 16;
+    QTest::newRow("duplicate of a stored")   << words(u"b"_s) << words(u"a b c"_s) << 16;
+    QTest::newRow("inside and across")       << words(u"b d"_s)
+                                             << words(u"a b c a d e c f"_s) << 16;
+    QTest::newRow("duplicates only")         << words(u"a b"_s) << words(u"a b a"_s) << 16;
+    QTest::newRow("more rows than 1 INSERT") << words(u"e-7 e-2100"_s) << many(2300, 9) << 16;
+    QTest::newRow("more bytes than 1 INSERT") << words(u"c"_s)
+                                              << words(u"a b c a d e"_s) << 3 * 1024 * 1024;
+    // clang-format on
+}
+
+void TestEventLogContract::batchKeepsInputOrder()
+{
+    // One append, whatever it holds: each id stored once, every later occurrence (in the batch or
+    // in the log already) a duplicate with seq 0, and the new events numbered in the batch's order.
+    QFETCH(QStringList, stored);
+    QFETCH(QStringList, ids);
+    QFETCH(int, bodyBytes);
+    CT_POSTGRES_ONLY();
+    auto log = makeOpen(Backend::Postgres);
+    QVERIFY(log);
+    QString error;
+    const auto eventsOf = [bodyBytes](const QStringList &list) {
+        QList<ct::StoredEvent> out;
+        for (const QString &id : list)
+            out.append({0, id, QDateTime::currentDateTimeUtc(), "workflow-completed"_ba, "v1=00"_ba,
+                        id.toUtf8() + ':' + QByteArray(bodyBytes, 'x')});
+        return out;
+    };
+    auto before = eventsOf(stored);
+    QVERIFY2(log->append(before, &error), qPrintable(error));
+    const qint64 head = log->headSeq();
+    auto events = eventsOf(ids);
+    QVERIFY2(log->append(events, &error), qPrintable(error));
+    QCOMPARE(events.size(), ids.size());
+    QSet<QString> seen(stored.cbegin(), stored.cend());
+    QStringList fresh;
+    qint64 previous = head;
+    for (const auto &e : std::as_const(events)) {
+        const bool duplicate = seen.contains(e.eventId);
+        seen.insert(e.eventId);
+        QVERIFY2(e.duplicate == duplicate, qPrintable(e.eventId));
+        if (duplicate) {
+            QCOMPARE(e.seq, 0);
+            continue;
+        }
+        QVERIFY2(e.seq > previous, qPrintable(u"%1: seq %2 after %3"_s.arg(e.eventId).arg(e.seq).arg(previous)));
+        previous = e.seq;
+        fresh << e.eventId;
+    }
+    QCOMPARE(log->headSeq(), fresh.isEmpty() ? head : previous);
+    // Read back after the stored ones: exactly the new events, in the batch's order, bytes intact.
+    QList<ct::StoredEvent> rows;
+    for (qint64 after = head;;) {
+        const auto page = log->read(after, 500);
+        if (page.isEmpty())
+            break;
+        rows += page;
+        after = page.constLast().seq;
+    }
+    QStringList readIds;
+    for (const auto &r : std::as_const(rows)) {
+        readIds << r.eventId;
+        QCOMPARE(r.body.size(), r.eventId.size() + 1 + bodyBytes);
+        QVERIFY(r.body.startsWith(QByteArray(r.eventId.toUtf8() + ':')));
+    }
+    QCOMPARE(readIds, fresh);
 }
 
 void TestEventLogContract::appendWaitsForAnOpenWriter()

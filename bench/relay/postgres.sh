@@ -7,7 +7,11 @@
 # sharing one PostgreSQL database (two wrk processes at once, half the connections each; the
 # requests/s are summed). PostgreSQL 15 is a throwaway cluster on a unix socket, fsync on,
 # synchronous_commit on. Everything shares the machine's cores: read the ratios.
-# Needs wrk, node, Debian's postgresql-15 (make deps).
+# First, in the same run, POST → WebSocket client latency (circletray-bench-delivery, 500 events/s
+# on one keep-alive connection) through one relay on SQLite, one relay on PostgreSQL, and from relay
+# A to a client on relay B sharing one PostgreSQL database (A commits, pg_notify wakes B's listener,
+# B's tailer reads the new rows and sends them).
+# Needs wrk, node, Debian's postgresql-15 (make deps), and the circletray-bench-delivery build.
 #   bench/relay/postgres.sh [BUILD_DIR] [SECONDS]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -41,7 +45,8 @@ run_pg "$pgbin/initdb" -D "$tmp/pg" -U ct -A trust -E UTF8 --no-locale >/dev/nul
 run_pg "$pgbin/pg_ctl" -D "$tmp/pg" -w -l "$tmp/pg/log" \
   -o "-c listen_addresses='' -c unix_socket_directories='$tmp/pg' -c fsync=on -c synchronous_commit=on -c max_connections=50" \
   start >/dev/null
-run_pg "$pgbin/psql" -h "$tmp/pg" -U ct -d postgres -qc "CREATE DATABASE one" -c "CREATE DATABASE two"
+run_pg "$pgbin/psql" -h "$tmp/pg" -U ct -d postgres -qc "CREATE DATABASE one" -c "CREATE DATABASE two" \
+  -c "CREATE DATABASE latency_one" -c "CREATE DATABASE latency_two"
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_port() { for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done; return 1; }
@@ -58,6 +63,29 @@ wrk_run() { # connections url bodies → "rps p50 p99 non2xx"
   awk '/Requests\/sec/ {r=$2} $1=="50%" {p50=$2} $1=="99%" {p99=$2} /Non-2xx/ {n=$5} END {print r, p50, p99, (n ? n : 0)}' <<<"$out"
 }
 row() { printf '| %-44s | %10s | %8s | %8s | %s |\n' "$@"; }
+
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+latency() { # [bench-delivery args…] → p50 p99 of POST → client, of POST → 200, of 200 → client
+  "$build/bench/circletray-bench-delivery" --relay "$build/relay/circletray-relay" --events 3000 --rate 500 \
+    --clients 100 --fanout-events 5 "$@" 2>"$tmp/latency.err" \
+    | awk -F'|' 'function v(i) { x = $i; gsub(/ /, "", x); return x }
+                 /^\| POST.*client.*latency run/ { c = v(4) " " v(5) } /^\| POST -> 200/ { s = v(4) " " v(5) }
+                 /^\| 200 -> / { d = v(4) " " v(5) } END { print c, s, d }'
+}
+lrow() { printf '| %-44s | %10s | %10s | %10s | %10s | %10s | %10s |\n' "$@"; }
+lat_row() { # name [bench-delivery args…]
+  local name=$1 p50= p99= s50= s99= d50= d99=
+  shift
+  read -r p50 p99 s50 s99 d50 d99 < <(latency "$@") || true
+  lrow "$name" "${p50:-failed}" "${p99:-failed}" "${s50:-failed}" "${s99:-failed}" "${d50:-failed}" "${d99:-failed}"
+}
+echo "| 500 events/s on one connection | POST → client p50 | p99 | POST → 200 p50 | p99 | 200 → client p50 | p99 |"
+echo "|---|---|---|---|---|---|---|"
+lat_row "1 relay, SQLite"
+lat_row "1 relay, PostgreSQL" --database "postgresql://ct@/latency_one?host=$tmp/pg"
+lat_row "POST on relay A → client on relay B (PG)" --database "postgresql://ct@/latency_two?host=$tmp/pg" --second-relay
+echo
 
 echo "| relays | requests/s | p50 | p99 | non-2xx |"
 echo "|---|---|---|---|---|"
@@ -92,3 +120,4 @@ echo
 echo "two relays stored (rows, distinct ids): $stored"
 awk -v s="$sqlite_rps" -v p1="$pg1_rps" -v p2="$pg2_rps" \
   'BEGIN { printf "PostgreSQL 1 relay / SQLite = %.2fx; 2 relays / 1 relay on PostgreSQL = %.2fx\n", p1 / s, p2 / p1 }'
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
