@@ -61,11 +61,13 @@ bench-app: build
 	scripts/headless-desktop $(BUILD_DIR)/bench/circletray-bench-app
 
 bench-relay: build
+	scripts/install-deps bench
 	bench/relay/run.sh $(BUILD_DIR) 10
 
 # Issue 13 in one run: POST → client latency (SQLite, PostgreSQL, relay A → relay B) and ingest
 # through 1 and 2 relays on a throwaway PostgreSQL beside 1 on SQLite.
 bench-postgres: build
+	scripts/install-deps bench
 	bench/relay/postgres.sh $(BUILD_DIR) 10
 
 bench-smoke: build
