@@ -271,6 +271,8 @@ int runWorker(quint16 port, const QByteArray &token, int clients, int events, in
     epoll_event ready[512];
     const auto pollOnce = [&](int timeoutMs) {
         const int n = ::epoll_wait(ep, ready, 512, timeoutMs);
+        if (n <= 0)
+            return false;
         for (int k = 0; k < n; ++k) {
             const int c = int(ready[k].data.u64);
             if (c == clients) {
@@ -281,6 +283,7 @@ int runWorker(quint16 port, const QByteArray &token, int clients, int events, in
             }
             readClient(c);
         }
+        return true;
     };
 
     QElapsedTimer timer;
@@ -313,9 +316,17 @@ int runWorker(quint16 port, const QByteArray &token, int clients, int events, in
     std::printf("live %d\n", live);
     std::fflush(stdout);
 
-    // Until the parent closes our input.
-    while (!inputClosed)
-        pollOnce(1000);
+    // Until the parent closes our input. Once a fan-out has begun, poll without sleeping for a few
+    // milliseconds: 10,000 clients on one machine would otherwise make the relay wake a sleeping
+    // client process with nearly every send (in a VM, an inter-processor interrupt each), a cost
+    // that clients on their own machines never put on a relay.
+    QElapsedTimer sinceData;
+    sinceData.start();
+    while (!inputClosed) {
+        const bool spinning = sinceData.elapsed() < 5;
+        if (pollOnce(spinning ? 0 : 1000))
+            sinceData.restart();
+    }
     for (int e = 0; e < fanoutEvents; ++e) {
         for (qint64 t : received[size_t(e)]) {
             if (t > 0)
