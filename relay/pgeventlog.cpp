@@ -11,12 +11,16 @@
 #include <QUuid>
 
 #include <algorithm>
+#include <atomic>
+#include <utility>
 
 using namespace Qt::StringLiterals;
 
 namespace ct {
 
 namespace {
+
+    constexpr qint64 reconnectIntervalMs = 2000; // while the server is away: one attempt per interval
 
     // Each entry migrates the schema from version i to i + 1; ct_meta exists before the first.
     const QList<QStringList> migrations = {
@@ -127,6 +131,22 @@ bool PgEventLog::connect(QString *error)
             return false;
         }
     }
+    // The guards that cut off a relay hung inside a transaction (it holds the append lock), so the
+    // other relays go on: the role's or database's settings when it has them (the example
+    // configuration sets them), the example's values when it has none (0: wait for ever).
+    static std::atomic_bool toldOnce = false;
+    for (const auto &[setting, fallback] :
+         {std::pair {"idle_in_transaction_session_timeout", "10s"}, std::pair {"lock_timeout", "5s"}}) {
+        if (!q.exec(u"SHOW %1"_s.arg(QLatin1StringView(setting))) || !q.next() || q.value(0).toString() != u"0")
+            continue;
+        if (!q.exec(u"SET %1 = '%2'"_s.arg(QLatin1StringView(setting), QLatin1StringView(fallback)))) {
+            *error = u"cannot set %1: %2"_s.arg(QLatin1StringView(setting), lastError(q));
+            return false;
+        }
+        if (!toldOnce.exchange(true))
+            qCWarning(lcRelayStore).noquote() << setting << "is not set for this role or database; the relay uses"
+                                              << fallback << "(see packaging/postgresql/circletray-relay.sql)";
+    }
     return true;
 }
 
@@ -137,11 +157,23 @@ bool PgEventLog::ensureConnected(QString *error)
     // The server restarted or the connection broke. Qt reports that only as "not open", and only
     // once libpq has noticed (after an immediate shutdown, a query or two later): after a failed
     // write, start afresh rather than find out with the next event's transaction.
+    // While the server is away, one attempt per interval: every caller in between is told at once,
+    // instead of each waiting out its own connect (up to connect_timeout when a host is gone).
+    if (m_failedConnect.isValid() && !m_failedConnect.hasExpired(reconnectIntervalMs)) {
+        *error = u"PostgreSQL at %1 is unreachable; trying again every %2 s"_s.arg(m_connection.describe())
+                     .arg(reconnectIntervalMs / 1000);
+        return false;
+    }
     qCWarning(lcRelayStore).noquote() << "reconnecting to" << m_connection.describe();
     m_suspect = false;
     m_inserts.clear();
     m_db.close();
-    return connect(error);
+    if (connect(error)) {
+        m_failedConnect.invalidate();
+        return true;
+    }
+    m_failedConnect.start();
+    return false;
 }
 
 bool PgEventLog::rollback(QString *error, const QString &failure)

@@ -5,6 +5,7 @@
 #include "relay/eventlog.h"
 #include "relay/pgconnectinfo.h"
 
+#include <QElapsedTimer>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 
@@ -86,6 +87,7 @@ private:
     std::map<int, QSqlQuery> m_inserts;
     QString m_relayId;
     bool m_suspect = false; //!< a write failed: reconnect before the next one
+    QElapsedTimer m_failedConnect; //!< since the last reconnect that failed; invalid when none did
     mutable qint64 m_lastHead = 0; //!< what headSeq() answered last, in case the database does not
 };
 

@@ -121,6 +121,18 @@ void TestRelayConfig::database()
     QCOMPARE(c->database->options, QStringList({u"sslmode=disable"_s}));
     QVERIFY(c->database->password.isEmpty()); // libpq's ~/.pgpass or PGPASSFILE
     QCOMPARE(c->database->describe(), u"postgresql:///ct?host=/run/postgresql&sslmode=disable"_s);
+    // libpq's options: the relay's timeouts unless the URL sets its own.
+    QStringList options = c->database->connectOptions(u"circletray-relay"_s).split(u';');
+    QVERIFY2(options.contains(u"connect_timeout=10"_s) && options.contains(u"tcp_user_timeout=10000"_s)
+                 && options.contains(u"keepalives=1"_s) && options.contains(u"application_name=circletray-relay"_s),
+             qPrintable(options.join(u' ')));
+    env.insert(u"CIRCLETRAY_RELAY_DATABASE"_s, u"postgresql://ct@h/relay?connect_timeout=2&tcp_user_timeout=3000"_s);
+    c = ct::RelayConfigLoader::load({}, env, &error);
+    QVERIFY2(c && c->database, qPrintable(error));
+    options = c->database->connectOptions(u"circletray-relay"_s).split(u';');
+    QVERIFY2(options.contains(u"connect_timeout=2"_s) && !options.contains(u"connect_timeout=10"_s)
+                 && options.contains(u"tcp_user_timeout=3000"_s) && !options.contains(u"tcp_user_timeout=10000"_s),
+             qPrintable(options.join(u' ')));
 
     const QString ini = write(u"pg.ini"_s, "database = postgresql://ct@localhost/relay\n");
     c = ct::RelayConfigLoader::load({u"--config"_s, ini}, QProcessEnvironment(), &error);

@@ -92,6 +92,13 @@ void TestRelayPostgres::storesOnceAndDelivers()
     QCOMPARE(events[0][u"seq"_s].toInteger(), 1);
     QCOMPARE(events[0][u"body"_s].toString().toUtf8(), body); // CircleCI's bytes, for its HMAC
     QVERIFY(events[1][u"seq"_s].toInteger() > 1);
+    // This test database sets no guards against a relay hung inside a transaction: the relay
+    // brings its own (the example configuration's values) and says so once.
+    const QByteArray relayLog = relay.errors();
+    QVERIFY2(relayLog.count("idle_in_transaction_session_timeout is not set for this role or database; "
+                            "the relay uses 10s")
+                 == 1,
+             relayLog.constData());
 
     ct::PgEventLog log(m_pg->connectInfo(m_database));
     QString error;

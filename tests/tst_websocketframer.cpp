@@ -82,11 +82,10 @@ void TestWebSocketFramer::read_data()
                                         << QStringList {msg(1, "a"), msg(2, "b")} << 0;
     QTest::newRow("fragmented") << clientFrame(0x01, "hel") + clientFrame(0x00, "l") + clientFrame(0x80, "o")
                                 << QStringList {msg(1, "hello")} << 0;
-    QTest::newRow("ping between fragments")
-        << clientFrame(0x01, "a") + clientFrame(0x89, "p") + clientFrame(0x80, "b")
-        << QStringList {msg(9, "p"), msg(1, "ab")} << 0;
-    QTest::newRow("16-bit length") << clientFrame(0x82, QByteArray(300, 'x')) << QStringList {msg(2, QByteArray(300, 'x'))}
-                                   << 0;
+    QTest::newRow("ping between fragments") << clientFrame(0x01, "a") + clientFrame(0x89, "p") + clientFrame(0x80, "b")
+                                            << QStringList {msg(9, "p"), msg(1, "ab")} << 0;
+    QTest::newRow("16-bit length") << clientFrame(0x82, QByteArray(300, 'x'))
+                                   << QStringList {msg(2, QByteArray(300, 'x'))} << 0;
     QTest::newRow("UTF-8 text") << clientFrame(0x81, "caf\xc3\xa9") << QStringList {msg(1, "caf\xc3\xa9")} << 0;
     QTest::newRow("UTF-8 split across fragments")
         << clientFrame(0x01, "caf\xc3") + clientFrame(0x80, "\xa9") << QStringList {msg(1, "caf\xc3\xa9")} << 0;
@@ -98,18 +97,17 @@ void TestWebSocketFramer::read_data()
     QTest::newRow("fragmented ping") << clientFrame(0x09, "x") << QStringList {} << 1002;
     QTest::newRow("ping over 125 bytes") << clientFrame(0x89, QByteArray(126, 'p')) << QStringList {} << 1002;
     QTest::newRow("continuation first") << clientFrame(0x80, "x") << QStringList {} << 1002;
-    QTest::newRow("new message inside one") << clientFrame(0x01, "a") + clientFrame(0x81, "b") << QStringList {}
-                                            << 1002;
-    QTest::newRow("64-bit length, huge") << clientFrame(0x82, {}, true, qint64(1) << 62)
-                                            << QStringList {} << 1009;
+    QTest::newRow("new message inside one")
+        << clientFrame(0x01, "a") + clientFrame(0x81, "b") << QStringList {} << 1002;
+    QTest::newRow("64-bit length, huge") << clientFrame(0x82, {}, true, qint64(1) << 62) << QStringList {} << 1009;
     // Told from the header: the payload is never waited for, let alone buffered.
-    QTest::newRow("frame over the limit, header only") << clientFrame(0x82, {}, true, 1 << 20).first(14)
-                                                       << QStringList {} << 1009;
+    QTest::newRow("frame over the limit, header only")
+        << clientFrame(0x82, {}, true, 1 << 20).first(14) << QStringList {} << 1009;
     QTest::newRow("message over the limit in fragments")
         << clientFrame(0x02, QByteArray(3000, 'a')) + clientFrame(0x80, QByteArray(3000, 'b')) << QStringList {}
         << 1009;
-    QTest::newRow("frames before the bad one") << clientFrame(0x89, "1") + clientFrame(0x81, "x", false)
-                                               << QStringList {msg(9, "1")} << 1002;
+    QTest::newRow("frames before the bad one")
+        << clientFrame(0x89, "1") + clientFrame(0x81, "x", false) << QStringList {msg(9, "1")} << 1002;
     QTest::newRow("text not UTF-8") << clientFrame(0x81, "\xff\xfe") << QStringList {} << 1007;
     QTest::newRow("close, one byte") << clientFrame(0x88, "\x03") << QStringList {} << 1002;
     QTest::newRow("close 1005") << clientFrame(0x88, "\x03\xed") << QStringList {} << 1002;
@@ -169,7 +167,8 @@ void TestWebSocketFramer::frameHeaders()
 
 void TestWebSocketFramer::closeReasonIsCutWhole()
 {
-    const QByteArray f = WebSocketFramer::closeFrame(4008, QByteArray(QByteArray(122, 'a') + "\xc3\xa9\xc3\xa9")); // é é
+    const QByteArray f =
+        WebSocketFramer::closeFrame(4008, QByteArray(QByteArray(122, 'a') + "\xc3\xa9\xc3\xa9")); // é é
     QCOMPARE(f.first(2), "\x88\x7c"_ba); // 124 bytes: the code and 122 + nothing of the cut "é"
     QCOMPARE(f.sliced(2, 2), "\x0f\xa8"_ba);
     QVERIFY(QByteArrayView(f).sliced(4).isValidUtf8());
@@ -185,12 +184,15 @@ void TestWebSocketFramer::handshake_data()
     QTest::addColumn<QByteArray>("expected"); // Sec-WebSocket-Accept, or a header of the refusal
 
     // RFC 6455 §1.3's example.
-    QTest::newRow("RFC example") << "13"_ba << "dGhlIHNhbXBsZSBub25jZQ=="_ba << 101
+    QTest::newRow("RFC example") << "13"_ba
+                                 << "dGhlIHNhbXBsZSBub25jZQ=="_ba << 101
                                  << "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo="_ba;
-    QTest::newRow("old version") << "8"_ba << "dGhlIHNhbXBsZSBub25jZQ=="_ba << 426 << "13"_ba;
+    QTest::newRow("old version") << "8"_ba
+                                 << "dGhlIHNhbXBsZSBub25jZQ=="_ba << 426 << "13"_ba;
     QTest::newRow("no version") << QByteArray() << "dGhlIHNhbXBsZSBub25jZQ=="_ba << 426 << "13"_ba;
     QTest::newRow("no key") << "13"_ba << QByteArray() << 400 << QByteArray();
-    QTest::newRow("key not base64") << "13"_ba << "not base64!!"_ba << 400 << QByteArray();
+    QTest::newRow("key not base64") << "13"_ba
+                                    << "not base64!!"_ba << 400 << QByteArray();
     QTest::newRow("key of 15 bytes") << "13"_ba << QByteArray(15, 'k').toBase64() << 400 << QByteArray();
 }
 

@@ -30,8 +30,7 @@ WebSocketConnection::WebSocketConnection(qint64 maxIncomingMessage, DescriptorRe
     : QObject(parent)
     , m_framer(maxIncomingMessage)
     , m_reactor(reactor)
-{
-}
+{ }
 
 void WebSocketConnection::start(QTcpSocket *socket, const QByteArray &handshakeResponse)
 {
@@ -147,7 +146,8 @@ void WebSocketConnection::write(QByteArrayView bytes)
         // Nothing queued: straight to the kernel, which nearly always takes all of it.
         qsizetype done = 0;
         while (done < bytes.size()) {
-            const ssize_t n = ::send(m_fd, bytes.data() + done, size_t(bytes.size() - done), MSG_NOSIGNAL | MSG_DONTWAIT);
+            const ssize_t n =
+                ::send(m_fd, bytes.data() + done, size_t(bytes.size() - done), MSG_NOSIGNAL | MSG_DONTWAIT);
             if (n > 0) {
                 done += n;
             } else if (n < 0 && errno == EINTR) {

@@ -8,7 +8,10 @@ namespace ct {
 
 namespace {
 
-    bool isControl(quint8 opcode) { return opcode & 0x8; }
+    bool isControl(quint8 opcode)
+    {
+        return opcode & 0x8;
+    }
 
     bool isKnown(quint8 opcode)
     {
@@ -25,8 +28,7 @@ namespace {
 
 WebSocketFramer::WebSocketFramer(qint64 maxMessage)
     : m_maxMessage(maxMessage)
-{
-}
+{ }
 
 qsizetype WebSocketFramer::fail(quint16 code, const char *reason)
 {
