@@ -70,6 +70,7 @@ DeliveryHub::DeliveryHub(EventLog *log, LogReader *reader, RelayMetrics *metrics
     , m_attempts(limits.tokenAttempts)
 {
     connect(m_reader, &LogReader::pageRead, this, &DeliveryHub::replayPageRead);
+    connect(m_reader, &LogReader::tokensRead, this, &DeliveryHub::revocationsRead);
     connect(&m_keepaliveTimer, &QTimer::timeout, this, &DeliveryHub::keepalive);
     connect(&m_revocationTimer, &QTimer::timeout, this, &DeliveryHub::checkRevocations);
     m_keepaliveTimer.start(m_limits.keepaliveInterval);
@@ -481,16 +482,23 @@ void DeliveryHub::keepalive()
 
 void DeliveryHub::checkRevocations()
 {
-    if (m_sessions.isEmpty())
+    if (m_sessions.isEmpty() || m_tokensRequest != 0)
         return;
-    // By token hash: "revoke NAME" then "add NAME" gives the name a new token, and the sessions of
-    // the revoked one must end all the same.
-    const QList<TokenInfo> tokens = m_log->tokens();
+    m_tokensRequest = m_reader->tokensAsync(); // off the event loop: a round trip to PostgreSQL
+}
+
+void DeliveryHub::revocationsRead(quint64 request, const QList<TokenInfo> &tokens)
+{
+    if (request != m_tokensRequest)
+        return;
+    m_tokensRequest = 0;
     // Tokens are revoked, never deleted, and these sessions signed in with one: an empty list means
     // the database did not answer (PostgreSQL restarting), not that every token went. Ending every
     // session as "revoked" then would tell the apps to stop reconnecting.
     if (tokens.isEmpty())
         return;
+    // By token hash: "revoke NAME" then "add NAME" gives the name a new token, and the sessions of
+    // the revoked one must end all the same.
     QSet<QByteArray> valid;
     for (const TokenInfo &t : tokens) {
         if (!t.revokedAt.isValid())

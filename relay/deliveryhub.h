@@ -107,12 +107,14 @@ private:
     void checkBacklog(WebSocketConnection *ws);
     void keepalive();
     void checkRevocations();
+    void revocationsRead(quint64 request, const QList<ct::TokenInfo> &tokens);
     void flushRejected();
     void reportTokenFailures();
 
     EventLog *m_log = nullptr;
     LogReader *m_reader = nullptr;
     QHash<quint64, WebSocketConnection *> m_readRequests; //!< catch-up reads in flight
+    quint64 m_tokensRequest = 0; //!< the revocation check's read in flight
     RelayMetrics *m_metrics = nullptr;
     DeliveryLimits m_limits;
     DescriptorReactor m_reactor; //!< the sessions' sockets, one entry in the event loop

@@ -10,6 +10,7 @@ LogReader::LogReader(Factory factory, const QString &threadName)
     : m_factory(std::move(factory))
 {
     qRegisterMetaType<QList<ct::StoredEvent>>();
+    qRegisterMetaType<QList<ct::TokenInfo>>();
     m_thread.setObjectName(threadName);
 }
 
@@ -63,6 +64,19 @@ quint64 LogReader::readAsync(qint64 afterSeq, int limit, qint64 maxBytes)
                 return;
             const QList<StoredEvent> page = m_log->read(afterSeq, limit, maxBytes);
             Q_EMIT pageRead(request, page, !page.isEmpty() || m_log->isHealthy());
+        },
+        Qt::QueuedConnection);
+    return request;
+}
+
+quint64 LogReader::tokensAsync()
+{
+    const quint64 request = m_nextRequest++;
+    QMetaObject::invokeMethod(
+        this,
+        [this, request] {
+            if (m_log)
+                Q_EMIT tokensRead(request, m_log->tokens());
         },
         Qt::QueuedConnection);
     return request;

@@ -39,11 +39,15 @@ public:
     //! Reads up to \a limit events after \a afterSeq (and at most about \a maxBytes of bodies, at
     //! least one event); returns the request's number, which pageRead() carries.
     quint64 readAsync(qint64 afterSeq, int limit, qint64 maxBytes = std::numeric_limits<qint64>::max());
+    //! Lists the device tokens (revoked ones too); tokensRead() carries the request's number.
+    quint64 tokensAsync();
 
 Q_SIGNALS:
     //! \a ok is false when the read failed (the database did not answer): an empty page is then
     //! not "nothing new".
     void pageRead(quint64 request, const QList<ct::StoredEvent> &events, bool ok);
+    //! Tokens are revoked, never deleted: an empty list means the database did not answer.
+    void tokensRead(quint64 request, const QList<ct::TokenInfo> &tokens);
 
 private:
     Factory m_factory;
