@@ -259,6 +259,8 @@ void TestRelaySecurity::rejectedNoticesAreCoalesced()
     QVERIFY(client.waitFor(u"live"_s) >= 0);
     const int rounds = 50 * soakScale();
     const QByteArray body = eventBody(u"forged"_s);
+    QElapsedTimer posting;
+    posting.start();
     for (int i = 0; i < rounds; ++i) {
         // Signed with the wrong secret (what a misconfigured CircleCI sends) ...
         QCOMPARE(post(relay.port(), body, "wrong-secret"), 401);
@@ -268,17 +270,30 @@ void TestRelaySecurity::rejectedNoticesAreCoalesced()
                            "Content-Length: 2\r\n\r\n{}"),
                  401);
     }
+    const qint64 postingMs = posting.elapsed();
     const int first = client.waitFor(u"rejected"_s);
     QVERIFY(first >= 0);
     QCOMPARE(client.messages[first][u"count"_s].toInt(), 1); // the first one at once
-    const int second = client.waitFor(u"rejected"_s, 5000, first + 1);
-    QVERIFY(second >= 0); // the rest at the end of the interval, in one notice
-    QCOMPARE(client.messages[second][u"count"_s].toInt(), rounds - 1);
-    QVERIFY(client.messages[second][u"reason"_s].toString().contains(u"mismatch"_s));
+    // The rest at the end of the 2 s interval they fell in, summed up in one notice per interval
+    // (a loaded machine takes longer than one interval to post them all).
+    const auto announced = [&client] {
+        int n = 0;
+        for (const auto &m : client.ofType(u"rejected"_s))
+            n += m[u"count"_s].toInt();
+        return n;
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(announced(), rounds, 7000);
     QTest::qWait(2500);
-    QCOMPARE(client.ofType(u"rejected"_s).size(), 2); // never one per request, never the unsigned ones
+    QCOMPARE(announced(), rounds); // never the unsigned ones
+    const auto notices = client.ofType(u"rejected"_s);
+    const qsizetype intervals = 1 + postingMs / 2000;
+    QVERIFY2(
+        notices.size() >= 2 && notices.size() <= 1 + intervals + 1, // never one per request
+        qPrintable(u"%1 notices for %2 rejections posted in %3 ms"_s.arg(notices.size()).arg(rounds).arg(postingMs)));
+    for (const auto &m : notices)
+        QVERIFY(m[u"reason"_s].toString().contains(u"mismatch"_s));
     QCOMPARE(metric(relay.port(), "circletray_relay_rejections_unannounced_total").toInt(), rounds);
-    QCOMPARE(metric(relay.port(), "circletray_relay_rejection_notices_total").toInt(), 2);
+    QCOMPARE(metric(relay.port(), "circletray_relay_rejection_notices_total").toInt(), int(notices.size()));
 }
 
 void TestRelaySecurity::oversizedClientMessageCloses()
