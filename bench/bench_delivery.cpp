@@ -190,9 +190,12 @@ int runWorker(quint16 port, const QByteArray &token, int clients, int events, in
         + token + "\r\n\r\n";
 
     const auto frameDone = [&](int c, quint8 opcode, QByteArrayView payload, qint64 t) {
-        if (opcode == 0x9) { // the relay's keepalive: answer, or it drops us
-            const QByteArray pong = clientPong(payload.toByteArray());
-            (void)::send(cs[size_t(c)].fd, pong.constData(), size_t(pong.size()), MSG_NOSIGNAL);
+        if (opcode == 0x9 || opcode == 0x8) { // the relay's keepalive, or its close: answered (masked)
+            QByteArray reply =
+                clientPong(opcode == 0x8 ? payload.first(std::min<qsizetype>(2, payload.size())).toByteArray()
+                                         : payload.toByteArray());
+            reply[0] = char(0x80 | opcode);
+            (void)::send(cs[size_t(c)].fd, reply.constData(), size_t(reply.size()), MSG_NOSIGNAL);
             return;
         }
         if (opcode != 0x1)
@@ -220,14 +223,28 @@ int runWorker(quint16 port, const QByteArray &token, int clients, int events, in
 
     const auto readClient = [&](int c) {
         RawClient &rc = cs[size_t(c)];
+        if (rc.fd < 0)
+            return;
         char buf[16384];
+        bool gone = false;
         for (;;) {
             const ssize_t n = ::recv(rc.fd, buf, sizeof buf, MSG_DONTWAIT);
-            if (n <= 0)
+            if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+                gone = true; // closed by the relay: out of the epoll set, or it reports EOF forever
+                break;
+            }
+            if (n < 0)
                 break;
             rc.in.append(buf, n);
             if (n < ssize_t(sizeof buf))
                 break;
+        }
+        if (gone) {
+            ::epoll_ctl(ep, EPOLL_CTL_DEL, rc.fd, nullptr);
+            ::close(rc.fd);
+            rc.fd = -1;
+            std::fprintf(stderr, "client %d was closed by the relay\n", c);
+            return;
         }
         const qint64 t = nowNs();
         if (!rc.upgraded) {

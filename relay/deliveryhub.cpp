@@ -259,6 +259,7 @@ void DeliveryHub::startSession(WebSocketConnection *ws, const QString &tokenName
     });
     const qint64 head = m_log->headSeq();
     const qint64 oldest = m_log->oldestSeq();
+    s.helloHead = head;
     send(s, RelayMessage::hello(m_log->relayId(), head, oldest));
     if (s.lastSent + 1 < oldest && s.lastSent < head)
         send(s, RelayMessage::gap(s.lastSent + 1, oldest - 1));
@@ -335,10 +336,10 @@ void DeliveryHub::replayPageRead(quint64 request, const QList<StoredEvent> &page
             });
             return;
         }
-        // Nothing after lastSent. Events handed on while the read was out skipped this client (not
-        // live yet): read until it has those too, then go live. (Bounded, should they have been
-        // pruned in between.)
-        if (s.lastSent < m_broadcastSeq && ++s.emptyBehind < 5) {
+        // Nothing after lastSent, and the read did not fail. Events handed on while it was out
+        // skipped this client (not live yet), and the log's head when it came is further on: read
+        // until it has those too, then go live. (Bounded, should they have been pruned meanwhile.)
+        if (s.lastSent < std::max(m_broadcastSeq, s.helloHead) && ++s.emptyBehind < 5) {
             pump(s);
             return;
         }

@@ -94,6 +94,7 @@ private:
         bool retryPending = false; //!< a replay read failed: pump() again shortly
         quint64 pendingRead = 0; //!< the catch-up page being read
         int emptyBehind = 0; //!< empty pages in a row while the live stream was further on
+        qint64 helloHead = 0; //!< the log's head when the session began: it catches up at least that far
         QElapsedTimer lastHeard;
     };
 

@@ -70,9 +70,10 @@ public:
     //! false (nothing stored) on failure.
     virtual bool append(QList<StoredEvent> &events, QString *error) = 0;
     //! Up to \a limit events with seq > \a afterSeq, in order, stopping once their bodies pass
-    //! \a maxBytes (so at least one event, whatever its size, when there is one).
-    virtual QList<StoredEvent> read(qint64 afterSeq, int limit,
-                                    qint64 maxBytes = std::numeric_limits<qint64>::max()) = 0;
+    //! \a maxBytes (so at least one event, whatever its size, when there is one). \a ok, when
+    //! given, tells a failed read (the database did not answer) from "nothing after afterSeq".
+    virtual QList<StoredEvent> read(qint64 afterSeq, int limit, qint64 maxBytes = std::numeric_limits<qint64>::max(),
+                                    bool *ok = nullptr) = 0;
     //! Every stored event id (to rebuild the duplicate filter at start).
     virtual QStringList eventIds() = 0;
     //! Deletes events received before \a before and all but the newest \a keepAtMost, the oldest first

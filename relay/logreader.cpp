@@ -62,8 +62,9 @@ quint64 LogReader::readAsync(qint64 afterSeq, int limit, qint64 maxBytes)
         [this, request, afterSeq, limit, maxBytes] {
             if (!m_log)
                 return;
-            const QList<StoredEvent> page = m_log->read(afterSeq, limit, maxBytes);
-            Q_EMIT pageRead(request, page, !page.isEmpty() || m_log->isHealthy());
+            bool ok = false;
+            const QList<StoredEvent> page = m_log->read(afterSeq, limit, maxBytes, &ok);
+            Q_EMIT pageRead(request, page, ok);
         },
         Qt::QueuedConnection);
     return request;

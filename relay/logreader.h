@@ -34,7 +34,9 @@ public:
 
     //! Starts the thread and opens the reader's log there; false with \a error.
     bool start(QString *error);
-    void stop(); //!< closes the log and joins the thread; reads still queued are dropped
+    //! Runs the reads queued so far, closes the log and joins the thread; readAsync() after it reads
+    //! nothing (and pageRead() never comes).
+    void stop();
 
     //! Reads up to \a limit events after \a afterSeq (and at most about \a maxBytes of bodies, at
     //! least one event); returns the request's number, which pageRead() carries.

@@ -191,9 +191,10 @@ bool PgEventLog::migrate(QString *error)
         return false;
     }
     QSqlQuery q(m_db);
-    // Relays starting together wait here for each other; the second finds the schema done.
-    if (!q.exec(lockSql("pg_advisory_xact_lock", schemaLockKey)) || !q.exec(u"SELECT to_regclass('ct_meta') IS NULL"_s)
-        || !q.next()) {
+    // Relays starting together wait here for each other; the second finds the schema done. However
+    // long a migration takes (lock_timeout is for appends; a hung session is cut off all the same).
+    if (!q.exec(u"SET LOCAL lock_timeout = 0"_s) || !q.exec(lockSql("pg_advisory_xact_lock", schemaLockKey))
+        || !q.exec(u"SELECT to_regclass('ct_meta') IS NULL"_s) || !q.next()) {
         return rollback(error, u"cannot read the schema version: %1"_s.arg(lastError(q)));
     }
     if (q.value(0).toBool() && !q.exec(u"CREATE TABLE ct_meta (key text PRIMARY KEY, value text NOT NULL)"_s))
@@ -404,9 +405,11 @@ bool PgEventLog::append(QList<StoredEvent> &events, QString *error)
     return true;
 }
 
-QList<StoredEvent> PgEventLog::read(qint64 afterSeq, int limit, qint64 maxBytes)
+QList<StoredEvent> PgEventLog::read(qint64 afterSeq, int limit, qint64 maxBytes, bool *ok)
 {
     QList<StoredEvent> out;
+    if (ok)
+        *ok = false;
     QString error;
     if (!ensureConnected(&error)) {
         qCWarning(lcRelayStore).noquote() << "read failed:" << error;
@@ -428,6 +431,12 @@ QList<StoredEvent> PgEventLog::read(qint64 afterSeq, int limit, qint64 maxBytes)
                     q.value(3).toString().toLatin1(), q.value(4).toString().toLatin1(), q.value(5).toByteArray()});
         bytes += out.constLast().body.size();
     }
+    if (q.lastError().isValid()) { // the rows stopped coming: not the end of the log
+        qCWarning(lcRelayStore) << "read failed:" << lastError(q);
+        return {};
+    }
+    if (ok)
+        *ok = true;
     return out;
 }
 

@@ -303,9 +303,11 @@ bool SqlEventLog::append(QList<StoredEvent> &events, QString *error)
     return true;
 }
 
-QList<StoredEvent> SqlEventLog::read(qint64 afterSeq, int limit, qint64 maxBytes)
+QList<StoredEvent> SqlEventLog::read(qint64 afterSeq, int limit, qint64 maxBytes, bool *ok)
 {
     QList<StoredEvent> out;
+    if (ok)
+        *ok = false;
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
     q.prepare(u"SELECT seq, event_id, received_at, event_type, signature, body FROM events "
@@ -322,6 +324,12 @@ QList<StoredEvent> SqlEventLog::read(qint64 afterSeq, int limit, qint64 maxBytes
                     q.value(3).toString().toLatin1(), q.value(4).toString().toLatin1(), q.value(5).toByteArray()});
         bytes += out.constLast().body.size();
     }
+    if (q.lastError().isValid()) { // the rows stopped coming: not the end of the log
+        qCWarning(lcRelayStore) << "read failed:" << lastError(q);
+        return {};
+    }
+    if (ok)
+        *ok = true;
     return out;
 }
 

@@ -41,7 +41,8 @@ public:
     qint64 headSeq() const override;
     qint64 oldestSeq() const override;
     bool append(QList<StoredEvent> &events, QString *error) override;
-    QList<StoredEvent> read(qint64 afterSeq, int limit, qint64 maxBytes = std::numeric_limits<qint64>::max()) override;
+    QList<StoredEvent> read(qint64 afterSeq, int limit, qint64 maxBytes = std::numeric_limits<qint64>::max(),
+                            bool *ok = nullptr) override;
     QStringList eventIds() override;
     QStringList prune(const QDateTime &before, qint64 keepAtMost, int limit) override;
     bool isHealthy() override;

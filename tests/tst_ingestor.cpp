@@ -45,7 +45,12 @@ public:
         }
         return true;
     }
-    QList<ct::StoredEvent> read(qint64, int, qint64) override { return {}; }
+    QList<ct::StoredEvent> read(qint64, int, qint64, bool *ok) override
+    {
+        if (ok)
+            *ok = true;
+        return {};
+    }
     QStringList eventIds() override { return {u"known-before-start"_s}; }
     QStringList prune(const QDateTime &, qint64, int) override { return {}; }
     bool isHealthy() override { return !failing; }

@@ -40,6 +40,8 @@ DescriptorReactor::DescriptorReactor(QObject *parent)
 DescriptorReactor::~DescriptorReactor()
 {
 #ifdef Q_OS_LINUX
+    delete m_notifier; // before the descriptor it watches
+    m_notifier = nullptr;
     if (m_epoll >= 0)
         ::close(m_epoll);
 #endif

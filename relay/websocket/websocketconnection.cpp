@@ -36,7 +36,10 @@ void WebSocketConnection::start(QTcpSocket *socket, const QByteArray &handshakeR
 {
     // The handshake request is still in the socket's buffer, perhaps followed by the first frames.
     QByteArray pending = socket->readAll();
-    const qsizetype headEnd = pending.indexOf("\r\n\r\n");
+    qsizetype start = 0; // blank lines before the request line, which the HTTP parser skips too
+    while (pending.sliced(start).startsWith("\r\n"))
+        start += 2;
+    const qsizetype headEnd = pending.indexOf("\r\n\r\n", start);
     pending = headEnd < 0 ? QByteArray() : pending.sliced(headEnd + 4);
 #ifdef Q_OS_UNIX
     if (!qobject_cast<QSslSocket *>(socket) && socket->socketDescriptor() >= 0)
@@ -210,18 +213,16 @@ void WebSocketConnection::readReady()
     bool heard = false;
     if (m_socket) {
         const QByteArray bytes = m_socket->readAll();
-        heard = !bytes.isEmpty();
-        if (heard && !m_finishing)
-            handle(bytes);
+        if (!bytes.isEmpty() && !m_finishing)
+            heard = handle(bytes);
     }
 #ifdef Q_OS_UNIX
     char buffer[kReadChunk];
     for (int round = 0; m_fd >= 0 && round < kReadRounds; ++round) {
         const ssize_t n = ::recv(m_fd, buffer, sizeof buffer, MSG_DONTWAIT);
         if (n > 0) {
-            heard = true;
             if (!m_finishing) // after our last frame, what the peer sends is only drained
-                handle(QByteArrayView(buffer, n));
+                heard = handle(QByteArrayView(buffer, n)) || heard;
             if (n < kReadChunk)
                 break;
             continue;
@@ -237,7 +238,7 @@ void WebSocketConnection::readReady()
         Q_EMIT received();
 }
 
-void WebSocketConnection::handle(QByteArrayView bytes)
+bool WebSocketConnection::handle(QByteArrayView bytes)
 {
     QList<WebSocketFramer::Message> messages;
     const bool ok = m_framer.feed(bytes, messages);
@@ -255,7 +256,7 @@ void WebSocketConnection::handle(QByteArrayView bytes)
                 m_closeSent = true;
             }
             finishWhenFlushed();
-            return;
+            return true;
         default:
             break; // clients have nothing to say to the relay: data only proves they are there
         }
@@ -268,6 +269,7 @@ void WebSocketConnection::handle(QByteArrayView bytes)
         }
         finishWhenFlushed();
     }
+    return !messages.isEmpty();
 }
 
 void WebSocketConnection::finishWhenFlushed()

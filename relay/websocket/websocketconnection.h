@@ -52,7 +52,7 @@ public:
     bool isConnected() const { return m_state != State::Closed; }
 
 Q_SIGNALS:
-    void received(); //!< the peer sent something (any frame): it is alive
+    void received(); //!< the peer sent at least one whole frame (any kind): it is alive
     void bytesWritten(); //!< queued bytes went to the kernel
     void disconnected(); //!< once, queued: the peer closed, the connection failed, or the close handshake ended
 
@@ -63,7 +63,7 @@ private:
     void writable() override { flush(); }
     void write(QByteArrayView bytes);
     void readReady();
-    void handle(QByteArrayView bytes);
+    bool handle(QByteArrayView bytes); //!< true when the peer sent at least one whole frame
     void flush(); //!< descriptor: queued bytes to the kernel
     void finishWhenFlushed(); //!< close once everything queued is written
     void finish(); //!< closes the transport and announces disconnected()
