@@ -93,8 +93,10 @@ bool PgEventLog::open(QString *error)
         close();
         return false;
     }
-    qCInfo(lcRelayStore).noquote() << "event log" << m_connection.describe() << "relay id" << m_relayId << "head"
-                                   << headSeq() << "oldest" << oldestSeq();
+    static std::atomic_bool told = false; // a relay opens several connections (writer, readers): said once
+    if (!told.exchange(true))
+        qCInfo(lcRelayStore).noquote() << "event log" << m_connection.describe() << "relay id" << m_relayId << "head"
+                                       << headSeq() << "oldest" << oldestSeq();
     return true;
 }
 

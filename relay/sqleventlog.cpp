@@ -12,6 +12,8 @@
 #include <QThread>
 #include <QUuid>
 
+#include <atomic>
+
 using namespace Qt::StringLiterals;
 
 namespace ct {
@@ -142,8 +144,10 @@ bool SqlEventLog::open(QString *error)
     m_checkpointer->moveToThread(m_checkpointThread);
     QObject::connect(m_checkpointThread, &QThread::finished, m_checkpointer, &QObject::deleteLater);
     m_checkpointThread->start();
-    qCInfo(lcRelayStore).noquote() << "event log" << m_path << "relay id" << m_relayId << "head" << m_head << "oldest"
-                                   << m_oldest;
+    static std::atomic_bool told = false; // a relay opens several connections (writer, readers): said once
+    if (!told.exchange(true))
+        qCInfo(lcRelayStore).noquote() << "event log" << m_path << "relay id" << m_relayId << "head" << m_head
+                                       << "oldest" << m_oldest;
     return true;
 }
 
