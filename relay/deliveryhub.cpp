@@ -239,10 +239,7 @@ void DeliveryHub::startSession(WebSocketConnection *ws, const QString &tokenName
     s.tokenHash = tokenHash;
     s.lastSent = since;
     s.lastHeard.start();
-    if (++m_sessionsPerToken[tokenHash] > m_limits.maxSessionsPerToken) { // cannot happen: checked just before
-        closeSession(s, 4008, u"too many sessions for this token"_s, "too_many_sessions"_ba);
-        return;
-    }
+    ++m_sessionsPerToken[tokenHash]; // checked in handleUpgrade(), with nothing in between
     // Anything from the client proves it is there. A client that sends pings and never reads makes
     // the relay queue pongs: the backlog is checked whenever it brings more (the keepalive checks it too).
     connect(ws, &WebSocketConnection::received, this, [this, ws] {

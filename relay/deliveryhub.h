@@ -11,7 +11,6 @@
 #include <QElapsedTimer>
 #include <QHash>
 #include <QObject>
-#include <QPointer>
 #include <QTimer>
 
 #include <chrono>

@@ -7,51 +7,10 @@
 namespace ct {
 
 LogReader::LogReader(Factory factory, const QString &threadName)
-    : m_factory(std::move(factory))
+    : LogThread(std::move(factory), threadName)
 {
     qRegisterMetaType<QList<ct::StoredEvent>>();
     qRegisterMetaType<QList<ct::TokenInfo>>();
-    m_thread.setObjectName(threadName);
-}
-
-LogReader::~LogReader()
-{
-    stop();
-}
-
-bool LogReader::start(QString *error)
-{
-    moveToThread(&m_thread);
-    m_thread.start();
-    bool ok = false;
-    QMetaObject::invokeMethod(
-        this,
-        [this, &ok, error] {
-            m_log = m_factory();
-            ok = m_log->open(error);
-            if (!ok)
-                m_log.reset();
-        },
-        Qt::BlockingQueuedConnection);
-    if (!ok)
-        stop();
-    return ok;
-}
-
-void LogReader::stop()
-{
-    if (!m_thread.isRunning())
-        return;
-    QMetaObject::invokeMethod(
-        this,
-        [this] {
-            if (m_log)
-                m_log->close();
-            m_log.reset();
-        },
-        Qt::BlockingQueuedConnection);
-    m_thread.quit();
-    m_thread.wait();
 }
 
 quint64 LogReader::readAsync(qint64 afterSeq, int limit, qint64 maxBytes)

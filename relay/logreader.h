@@ -2,10 +2,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "relay/eventlog.h"
-
-#include <QObject>
-#include <QThread>
+#include "relay/logthread.h"
 
 #include <atomic>
 #include <functional>
@@ -22,21 +19,14 @@ namespace ct {
  * HTTP event loop. Reads run in the order asked; each answer comes back as pageRead() on the thread
  * that made the reader, tagged with the number readAsync() returned.
  */
-class LogReader final : public QObject
+class LogReader final : public LogThread
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(LogReader)
 
 public:
-    using Factory = std::function<std::unique_ptr<EventLog>()>;
     LogReader(Factory factory, const QString &threadName);
-    ~LogReader() override; //!< stops the thread (see stop())
-
-    //! Starts the thread and opens the reader's log there; false with \a error.
-    bool start(QString *error);
-    //! Runs the reads queued so far, closes the log and joins the thread; readAsync() after it reads
-    //! nothing (and pageRead() never comes).
-    void stop();
+    ~LogReader() override { stop(); } //!< here, not in ~LogThread: queued work emits this object's signals
 
     //! Reads up to \a limit events after \a afterSeq (and at most about \a maxBytes of bodies, at
     //! least one event); returns the request's number, which pageRead() carries.
@@ -52,9 +42,6 @@ Q_SIGNALS:
     void tokensRead(quint64 request, const QList<ct::TokenInfo> &tokens);
 
 private:
-    Factory m_factory;
-    std::unique_ptr<EventLog> m_log; //!< made, used and closed on m_thread only
-    QThread m_thread;
     std::atomic<quint64> m_nextRequest {1};
 };
 

@@ -9,50 +9,9 @@ using namespace Qt::StringLiterals;
 namespace ct {
 
 LogWriter::LogWriter(Factory factory)
-    : m_factory(std::move(factory))
+    : LogThread(std::move(factory), u"log-writer"_s)
 {
     qRegisterMetaType<QList<ct::StoredEvent>>();
-    m_thread.setObjectName(u"log-writer"_s);
-}
-
-LogWriter::~LogWriter()
-{
-    stop();
-}
-
-bool LogWriter::start(QString *error)
-{
-    moveToThread(&m_thread);
-    m_thread.start();
-    bool ok = false;
-    QMetaObject::invokeMethod(
-        this,
-        [this, &ok, error] {
-            m_log = m_factory();
-            ok = m_log->open(error);
-            if (!ok)
-                m_log.reset();
-        },
-        Qt::BlockingQueuedConnection);
-    if (!ok)
-        stop();
-    return ok;
-}
-
-void LogWriter::stop()
-{
-    if (!m_thread.isRunning())
-        return;
-    QMetaObject::invokeMethod(
-        this,
-        [this] {
-            if (m_log)
-                m_log->close();
-            m_log.reset();
-        },
-        Qt::BlockingQueuedConnection);
-    m_thread.quit();
-    m_thread.wait();
 }
 
 void LogWriter::appendAsync(quint64 batch, const QList<StoredEvent> &events)

@@ -2,13 +2,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "relay/eventlog.h"
-
-#include <QObject>
-#include <QThread>
-
-#include <functional>
-#include <memory>
+#include "relay/logthread.h"
 
 namespace ct {
 
@@ -20,20 +14,14 @@ namespace ct {
  * keep being read (and join the next batch: group commit), WebSocket pings keep going. Results
  * come back as queued signals on the thread that made the writer.
  */
-class LogWriter final : public QObject
+class LogWriter final : public LogThread
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(LogWriter)
 
 public:
-    using Factory = std::function<std::unique_ptr<EventLog>()>;
     explicit LogWriter(Factory factory);
-    ~LogWriter() override; //!< stops the thread (see stop())
-
-    //! Starts the thread and opens the writer's log there; false with \a error.
-    bool start(QString *error);
-    //! Finishes what was queued, closes the log and joins the thread.
-    void stop();
+    ~LogWriter() override { stop(); } //!< here, not in ~LogThread: queued work emits this object's signals
 
     //! Appends on the writer thread; appended() reports it.
     void appendAsync(quint64 batch, const QList<ct::StoredEvent> &events);
@@ -47,11 +35,6 @@ public:
 Q_SIGNALS:
     void appended(quint64 batch, const QList<ct::StoredEvent> &events, bool ok, const QString &error);
     void pruned(const QStringList &eventIds, int limit);
-
-private:
-    Factory m_factory;
-    std::unique_ptr<EventLog> m_log; //!< made, used and closed on m_thread only
-    QThread m_thread;
 };
 
 } // namespace ct

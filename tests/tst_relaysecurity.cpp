@@ -6,6 +6,7 @@
 #include "relay/filelimit.h"
 #include "relayprocess.h"
 #include "testca.h"
+#include "websocketclientframe.h"
 
 #include <QElapsedTimer>
 #include <QSslCipher>
@@ -25,30 +26,9 @@ QByteArray upgradeRequest(const QByteArray &token, qint64 since = 0)
         + token + "\r\n\r\n";
 }
 
-//! A client-to-server WebSocket frame (masked, with a zero key: the payload goes as is).
-QByteArray clientFrame(quint8 opcode, const QByteArray &payload)
-{
-    QByteArray f;
-    f.append(char(0x80 | opcode));
-    const quint64 n = quint64(payload.size());
-    if (n < 126) {
-        f.append(char(0x80 | n));
-    } else if (n < 65536) {
-        f.append(char(0x80 | 126));
-        f.append(char(n >> 8));
-        f.append(char(n & 0xff));
-    } else {
-        f.append(char(0x80 | 127));
-        for (int shift = 56; shift >= 0; shift -= 8)
-            f.append(char((n >> shift) & 0xff));
-    }
-    f.append(QByteArray(4, '\0'));
-    return f + payload;
-}
-
 QByteArray closeFrame()
 {
-    return clientFrame(0x8, QByteArray::fromHex("03e8"));
+    return ct::test::clientFrame(0x88, QByteArray::fromHex("03e8"));
 }
 
 //! A raw HTTP request on a fresh connection; the answer's status (0 for none).
@@ -328,7 +308,7 @@ void TestRelaySecurity::pingsFromANonReaderAreBounded()
     s.write(upgradeRequest(token));
     QVERIFY(QTest::qWaitFor([&] { return s.peek(64).startsWith("HTTP/1.1 101"); }, 5000));
     s.setReadBufferSize(1); // from here on, read (almost) nothing: the kernel window closes
-    const QByteArray ping = clientFrame(0x9, QByteArray(125, 'p'));
+    const QByteArray ping = ct::test::clientFrame(0x89, QByteArray(125, 'p'));
     QByteArray burst;
     for (int i = 0; i < 1000; ++i)
         burst += ping;

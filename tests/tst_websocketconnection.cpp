@@ -5,6 +5,7 @@
 #include "relay/websocket/descriptorreactor.h"
 #include "relay/websocket/websocketconnection.h"
 #include "relay/websocket/websocketframer.h"
+#include "websocketclientframe.h"
 
 #include <QSignalSpy>
 #include <QTcpServer>
@@ -15,23 +16,11 @@
 
 using namespace Qt::StringLiterals;
 using namespace ct;
+using ct::test::clientFrame;
 
 namespace {
 
 const QByteArray handshakeAnswer = "HTTP/1.1 101 Switching Protocols\r\n\r\n"_ba;
-
-QByteArray clientFrame(quint8 first, const QByteArray &payload, bool masked = true)
-{
-    QByteArray f;
-    f.append(char(first));
-    f.append(char((masked ? 0x80 : 0) | payload.size())); // small frames only
-    const QByteArray mask = "\x0f\x1e\x2d\x3c"_ba;
-    if (masked)
-        f.append(mask);
-    for (qsizetype i = 0; i < payload.size(); ++i)
-        f.append(masked ? char(payload[i] ^ mask[i % 4]) : payload[i]);
-    return f;
-}
 
 // The relay's frames as the client reads them: (opcode, payload).
 QList<QPair<int, QByteArray>> serverFrames(QByteArray &in)

@@ -147,23 +147,8 @@ void WebSocketConnection::write(QByteArrayView bytes)
 #ifdef Q_OS_UNIX
     if (m_outPos == m_out.size()) {
         // Nothing queued: straight to the kernel, which nearly always takes all of it.
-        qsizetype done = 0;
-        while (done < bytes.size()) {
-            const ssize_t n =
-                ::send(m_fd, bytes.data() + done, size_t(bytes.size() - done), MSG_NOSIGNAL | MSG_DONTWAIT);
-            if (n > 0) {
-                done += n;
-            } else if (n < 0 && errno == EINTR) {
-                continue;
-            } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-                break;
-            } else {
-                // Reset or gone. Announced later: callers may be looping over connections.
-                finish();
-                return;
-            }
-        }
-        if (done == bytes.size())
+        const qsizetype done = sendNow(bytes);
+        if (done < 0 || done == bytes.size())
             return;
         bytes = bytes.sliced(done);
         m_out = QByteArray();
@@ -174,25 +159,35 @@ void WebSocketConnection::write(QByteArrayView bytes)
 #endif
 }
 
-void WebSocketConnection::flush()
+qsizetype WebSocketConnection::sendNow(QByteArrayView bytes)
 {
+    qsizetype done = 0;
 #ifdef Q_OS_UNIX
-    while (m_fd >= 0 && m_outPos < m_out.size()) {
-        const ssize_t n =
-            ::send(m_fd, m_out.constData() + m_outPos, size_t(m_out.size() - m_outPos), MSG_NOSIGNAL | MSG_DONTWAIT);
+    while (done < bytes.size()) {
+        const ssize_t n = ::send(m_fd, bytes.data() + done, size_t(bytes.size() - done), MSG_NOSIGNAL | MSG_DONTWAIT);
         if (n > 0) {
-            m_outPos += n;
+            done += n;
         } else if (n < 0 && errno == EINTR) {
             continue;
         } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            break;
+            break; // the kernel's buffer is full
         } else {
+            // Reset or gone. Announced later: callers may be looping over connections.
             finish();
-            return;
+            return -1;
         }
     }
-    if (m_fd < 0)
+#endif
+    return done;
+}
+
+void WebSocketConnection::flush()
+{
+#ifdef Q_OS_UNIX
+    const qsizetype done = sendNow(QByteArrayView(m_out).sliced(m_outPos));
+    if (done < 0)
         return;
+    m_outPos += done;
     if (m_outPos == m_out.size()) {
         m_out = QByteArray(); // an idle connection holds no buffer
         m_outPos = 0;

@@ -65,6 +65,8 @@ private:
     void readReady();
     bool handle(QByteArrayView bytes); //!< true when the peer sent at least one whole frame
     void flush(); //!< descriptor: queued bytes to the kernel
+    //! Descriptor: as much of \a bytes as the kernel takes now; -1 when the connection is gone (finished).
+    qsizetype sendNow(QByteArrayView bytes);
     void finishWhenFlushed(); //!< close once everything queued is written
     void finish(); //!< closes the transport and announces disconnected()
     void closeDescriptor();
